@@ -1,0 +1,170 @@
+// The grammar of DL (see docs/language.md).
+//
+// Newlines are whitespace: statements and members are separated by the shape of the
+// grammar itself (no expression rule puts two primaries side by side), and `;` may be
+// written where a reader wants it. Every alternative carries a label so that every
+// visitor method has a name; no actions live here.
+grammar DL;
+
+program    : topDecl* EOF ;
+
+topDecl
+    : 'use' dottedName                                                  # UseModule
+    | 'use' STRING                                                      # UseFile
+    | 'layer' name params ( '{' member* '}' | '=' expr )                # LayerDecl
+    | 'fn' name params ( '->' type )? body                              # FnDecl
+    | 'optimizer' name params '{' member* '}'                           # OptimizerDecl
+    | 'schedule' name params params ( '->' type )? body                 # ScheduleDecl
+    | 'train' name '{' trainEntry* '}'                                  # TrainDecl
+    | 'main' block                                                      # MainDecl
+    | ';'                                                               # EmptyDecl
+    ;
+
+dottedName : name ( '.' name )* ;
+
+params     : '(' ( param ( ',' param )* ','? )? ')' ;
+param      : name ( ':' type )? ( '=' expr )? ;
+
+body       : '=' expr                                                   # ExprBody
+           | block                                                      # BlockBody
+           ;
+
+member
+    : 'param' name ':' type ( '=' expr )?                               # ParamMember
+    | 'buffer' name ':' type ( '=' expr )?                              # BufferMember
+    | 'state' name ( ':' type )? '=' expr                               # StateMember
+    | name params ( '->' type )? body                                   # MethodMember
+    | name '=' expr                                                     # ChildMember
+    | ';'                                                               # EmptyMember
+    ;
+
+trainEntry : name '=' expr                                              # TrainKey
+           | ';'                                                        # EmptyTrainKey
+           ;
+
+block      : '{' stmt* '}' ;
+
+stmt
+    : 'let' pattern ( ':' type )? '=' expr                              # LetStmt
+    | 'return' expr                                                     # ReturnStmt
+    | 'for' name 'in' expr block                                        # ForStmt
+    | 'if' expr block ( 'else' ( ifTail=stmt | elseBlock=block ) )?     # IfStmt
+    | target=postfix '=' expr                                           # AssignStmt
+    | expr                                                              # ExprStmt
+    | ';'                                                               # EmptyStmt
+    ;
+
+pattern    : name                                                       # NamePattern
+           | '(' pattern ( ',' pattern )+ ')'                           # TuplePattern
+           ;
+
+// ---------------------------------------------------------------- types
+type
+    : name '[' ( dim ( ',' dim )* )? ']' optional='?'?                  # TensorType
+    | name optional='?'?                                                # NamedType
+    | '(' type ( ',' type )+ ')' optional='?'?                          # TupleType
+    | '[' type ']' optional='?'?                                        # ListType
+    ;
+
+dim
+    : '...'                                                             # EllipsisDim
+    | '(' dim ')'                                                       # ParenDim
+    | dim op=( '*' | '/' | '//' ) dim                                   # MulDim
+    | dim op=( '+' | '-' ) dim                                          # AddDim
+    | INT                                                               # IntDim
+    | name                                                              # NameDim
+    ;
+
+// ---------------------------------------------------------------- expressions
+// One rule per precedence level, loosest first: if-then-else, |>, or, and, not,
+// comparisons, + -, * / // % @, unary - +, **, postfix (call, index, .field).
+expr
+    : 'if' cond=expr 'then' thenE=expr 'else' elseE=expr                # IfExpr
+    | pipe                                                              # PipeTop
+    ;
+
+pipe
+    : lhs=pipe '|>' rhs=postfix                                         # PipeExpr
+    | orExpr                                                            # PipeOperand
+    ;
+
+orExpr     : andExpr ( 'or' andExpr )* ;
+andExpr    : notExpr ( 'and' notExpr )* ;
+
+notExpr
+    : 'not' notExpr                                                     # NotOp
+    | compare                                                           # NotOperand
+    ;
+
+compare    : lhs=arith ( op=( '<' | '<=' | '>' | '>=' | '==' | '!=' ) rhs=arith )? ;
+
+arith
+    : lhs=arith op=( '+' | '-' ) rhs=term                               # AddArith
+    | term                                                              # TermArith
+    ;
+
+term
+    : lhs=term op=( '*' | '/' | '//' | '%' | '@' ) rhs=unary            # MulTerm
+    | unary                                                             # UnaryTerm
+    ;
+
+unary
+    : op=( '-' | '+' ) unary                                            # NegUnary
+    | power                                                             # PowerUnary
+    ;
+
+// -x ** 2 is -(x ** 2), and 2 ** -1 is allowed, as in Python.
+power      : base=postfix ( '**' exponent=unary )? ;
+
+postfix
+    : postfix '(' args? ')'                                             # CallExpr
+    | postfix '[' index ( ',' index )* ','? ']'                         # IndexExpr
+    | postfix '.' name                                                  # FieldExpr
+    | primary                                                           # PrimaryExpr
+    ;
+
+args       : arg ( ',' arg )* ','? ;
+arg        : name '=' expr                                              # KeywordArg
+           | expr                                                       # PositionalArg
+           ;
+
+index
+    : '...'                                                             # EllipsisIndex
+    | lo=expr? ':' hi=expr? ( ':' step=expr? )?                         # SliceIndex
+    | expr                                                              # PointIndex
+    ;
+
+primary
+    : INT                                                               # IntLit
+    | FLOAT                                                             # FloatLit
+    | STRING                                                            # StringLit
+    | ( 'true' | 'false' )                                              # BoolLit
+    | name                                                              # NameRef
+    | '(' expr ')'                                                      # ParenExpr
+    | '(' expr ( ',' expr )+ ','? ')'                                   # TupleExpr
+    | '[' ( expr ( ',' expr )* ','? )? ']'                              # ListExpr
+    | 'seq' '{' seqItem* '}'                                            # SeqExpr
+    | 'repeat' count=expr '{' seqItem* '}'                              # RepeatExpr
+    ;
+
+seqItem    : expr                                                       # SeqLayer
+           | ';'                                                        # SeqEmpty
+           ;
+
+// `in` is a keyword of `for`, but `in` is also the usual name of an input dimension
+// (`f32[in, out]`), so a name may be `in` wherever the parser can tell them apart.
+name       : ID | 'in' ;
+
+// ---------------------------------------------------------------- lexer
+INT        : [0-9]+ ( '_' [0-9]+ )* ;
+FLOAT      : [0-9]+ ( '_' [0-9]+ )* '.' [0-9]+ EXPONENT?
+           | [0-9]+ ( '_' [0-9]+ )* EXPONENT
+           ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+STRING     : '"' ( ~["\\\r\n] | '\\' . )* '"' ;
+ID         : [A-Za-z_] [A-Za-z0-9_]* ;
+COMMENT    : '#' ~[\r\n]* -> skip ;
+WS         : [ \t\r\n\f]+ -> skip ;
+// Anything else becomes one token, so the parser reports it with its position
+// instead of the lexer printing to stderr.
+UNKNOWN    : . ;
