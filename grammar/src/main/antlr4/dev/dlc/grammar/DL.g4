@@ -35,6 +35,7 @@ member
     | 'state' name ( ':' type )? '=' expr                               # StateMember
     | name params ( '->' type )? body                                   # MethodMember
     | name '=' expr                                                     # ChildMember
+    | 'if' cond=expr '{' thenM+=member* '}' ( 'else' '{' elseM+=member* '}' )?  # IfMember
     | ';'                                                               # EmptyMember
     ;
 

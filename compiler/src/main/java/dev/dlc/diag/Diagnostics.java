@@ -1,0 +1,49 @@
+package dev.dlc.diag;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/** Collects the diagnostics of one compilation; never throws for user errors. */
+public final class Diagnostics {
+    private final List<Diagnostic> all = new ArrayList<>();
+    private final LinkedHashSet<String> seen = new LinkedHashSet<>();
+
+    public void error(Span span, String message, Diagnostic.Note... notes) {
+        add(new Diagnostic(span, Diagnostic.Severity.ERROR, message, List.of(notes)));
+    }
+
+    public void warning(Span span, String message, Diagnostic.Note... notes) {
+        add(new Diagnostic(span, Diagnostic.Severity.WARNING, message, List.of(notes)));
+    }
+
+    /** Adds a diagnostic unless the same message was already reported at the same place. */
+    public void add(Diagnostic d) {
+        String key = d.span().where() + "\0" + d.severity() + "\0" + d.message();
+        if (seen.add(key)) all.add(d);
+    }
+
+    public void addAll(Diagnostics other) { other.all.forEach(this::add); }
+
+    public boolean hasErrors() { return all.stream().anyMatch(Diagnostic::isError); }
+    public int errorCount() { return (int) all.stream().filter(Diagnostic::isError).count(); }
+
+    /** In source order: by file, then position. */
+    public List<Diagnostic> sorted() {
+        return all.stream().sorted(Comparator
+                .comparing((Diagnostic d) -> d.span().source().path())
+                .thenComparingInt(d -> d.span().start())).toList();
+    }
+
+    public List<Diagnostic> list() { return List.copyOf(all); }
+
+    public String render() {
+        var out = new StringBuilder();
+        for (Diagnostic d : sorted()) out.append(d.render());
+        return out.toString();
+    }
+
+    public static Diagnostic.Note note(Span span, String message) { return new Diagnostic.Note(span, message); }
+    public static Diagnostic.Note note(String message) { return new Diagnostic.Note(null, message); }
+}
