@@ -1,0 +1,384 @@
+package dev.dlc.check;
+
+import dev.dlc.ast.Decl;
+import dev.dlc.ast.Member;
+import dev.dlc.ast.Module;
+import dev.dlc.ast.TypeExpr;
+import dev.dlc.diag.Diagnostics;
+import dev.dlc.diag.Span;
+import dev.dlc.ir.Graph;
+import dev.dlc.resolve.Program;
+import dev.dlc.types.Dim;
+import dev.dlc.types.Type;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The type and shape checker. Every declaration is checked on its own with symbolic
+ * dimensions (a generic check); then every train job is checked end to end with its
+ * data's types, which instantiates its model for those types. Checking is evaluation:
+ * the same evaluator that computes config values types tensor code and builds the IR.
+ */
+public final class Checker {
+    Diagnostics diags;
+    final Names names;
+    final Eval eval = new Eval(this);
+    final Calls calls = new Calls(this);
+    final Layers layers = new Layers(this);
+    final Prims prims = new Prims(this);
+    final Builtins builtins = new Builtins(this);
+    Graph graph = new Graph();
+    private final Program program;
+    /** Declarations whose generic check failed: their instances stay quiet, so one mistake gives one report. */
+    private final Set<Object> poisoned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Deque<Frame> frames = new ArrayDeque<>();
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+
+    /** A checked train job: its model instance, the data's element types and the model's output type. */
+    public record Job(String name, LayerInst model, List<Type.Tensor> data, Type output, CallRecord call) {}
+
+    /** One application of a layer, for summaries: types in and out, FLOPs of its own primitives, nested calls. */
+    public record CallRecord(LayerInst inst, List<Type> inputs, Type output, Dim flops, List<CallRecord> children) {}
+
+    private static final class Frame {
+        final LayerInst inst;
+        final List<Type> inputs;
+        Dim flops = Dim.of(0);
+        final List<CallRecord> children = new ArrayList<>();
+        Frame(LayerInst inst, List<Type> inputs) { this.inst = inst; this.inputs = inputs; }
+    }
+
+    private Checker(Program program, Diagnostics diags) {
+        this.program = program;
+        this.diags = diags;
+        this.names = new Names(this, program);
+    }
+
+    /** Checks a whole program; diagnostics go to {@code diags}. */
+    public static Checker check(Program program, Diagnostics diags) {
+        var ck = new Checker(program, diags);
+        for (Module m : program.modules().values()) ck.checkModule(m);
+        return ck;
+    }
+
+    public Map<String, Job> jobs() { return java.util.Collections.unmodifiableMap(jobs); }
+    public Graph graph() { return graph; }
+    public Program program() { return program; }
+
+    private void checkModule(Module m) {
+        for (Decl d : m.decls()) {
+            int before = diags.errorCount();
+            try {
+                switch (d) {
+                    case Decl.LayerDecl l -> genericLayer(l, m);
+                    case Decl.FnDecl f -> genericFn(f, m);
+                    case Decl.OptimizerDecl o -> optimizer(o, m);
+                    case Decl.ScheduleDecl s -> schedule(s, m);
+                    case Decl.TrainDecl t -> train(t, m);
+                    case Decl.MainDecl main -> eval.block(main.body(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.HOST, Val.Bool.UNKNOWN));
+                    case Decl.Use u -> {}
+                }
+            } catch (StackOverflowError e) {
+                diags.error(d.span(), "this declaration is nested too deeply to check");
+            }
+            if (diags.errorCount() > before) poisoned.add(d);
+        }
+    }
+
+    /** Runs {@code body} with diagnostics muted when {@code decl} already failed its own check. */
+    <T> T muted(Object decl, Supplier<T> body) {
+        if (!poisoned.contains(decl)) return body.get();
+        Diagnostics real = diags;
+        diags = new Diagnostics();
+        try {
+            return body.get();
+        } finally {
+            diags = real;
+        }
+    }
+
+    // ================================================================== generic checks
+
+    /** Symbolic config values: defaults where declared, else a symbol or an unknown of the declared type. */
+    private Map<String, Val> genericConfig(List<Decl.Param> params, Module m) {
+        var env = new Env(null);
+        var out = new LinkedHashMap<String, Val>();
+        for (Decl.Param p : params) {
+            if (p.type() != null) TypeMatch.validate(p.type(), diags);
+            Val v;
+            if (p.defaultValue() != null) {
+                v = eval.expr(p.defaultValue(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
+                if (p.type() != null) v = calls.conform(p.type(), v, new Bindings(), p.defaultValue().span(), "default of '" + p.name().name() + "'");
+            } else if (p.type() == null) {
+                v = new Val.Bad();
+            } else {
+                v = unknownOf(p.type(), p.name().name(), p.span());
+            }
+            out.put(p.name().name(), v);
+            env.define(p.name().name(), v);
+        }
+        return out;
+    }
+
+    private static Val unknownOf(TypeExpr te, String name, Span span) {
+        if (te.optional()) return new Val.None();
+        return switch (te) {
+            case TypeExpr.Named n -> switch (TypeMatch.scalar(n.name().name()) == null ? Type.Scalar.INT : TypeMatch.scalar(n.name().name())) {
+                case INT -> new Val.Int(Dim.sym(name));
+                case FLOAT -> Val.Real.UNKNOWN;
+                case BOOL -> Val.Bool.UNKNOWN;
+                case STRING -> new Val.Str("");
+            };
+            case TypeExpr.ListOf l -> new Val.ListV(List.of());
+            default -> {
+                var b = new Bindings();
+                Type t = TypeMatch.resolveFresh(te, b, span);
+                yield t instanceof Type.Tensor tt ? Eval.input(name, tt) : new Val.Bad();
+            }
+        };
+    }
+
+    private void genericLayer(Decl.LayerDecl l, Module m) {
+        var config = genericConfig(l.params(), m);
+        Val v = layers.build(l, config, l.name().span(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
+        if (!(v instanceof Val.Layer layer) || layer.inst().kind != LayerInst.Kind.DECL) return;
+        if (!(layer.inst().members.get("forward") instanceof Member.MethodMember fwd)) return;
+        if (fwd.params().stream().anyMatch(p -> p.type() == null)) return;
+        var b = new Bindings();
+        config.forEach((k, c) -> { if (c instanceof Val.Int i && i.value() != null) b.bind(k, i.value(), null, "by the config"); });
+        var args = new ArrayList<Val.Arg>();
+        for (Decl.Param p : fwd.params())
+            args.add(new Val.Arg(p.name().name(), unknownFresh(p, b), p.span()));
+        layers.apply(layer.inst(), args, l.name().span(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN));
+    }
+
+    private static Val unknownFresh(Decl.Param p, Bindings b) {
+        if (p.type() instanceof TypeExpr.Tensor te) {
+            Type t = TypeMatch.resolveFresh(te, b, p.span());
+            return Eval.input(p.name().name(), (Type.Tensor) t);
+        }
+        return unknownOf(p.type(), p.name().name(), p.span());
+    }
+
+    private void genericFn(Decl.FnDecl f, Module m) {
+        f.params().forEach(p -> { if (p.type() != null) TypeMatch.validate(p.type(), diags); });
+        if (f.result() != null) TypeMatch.validate(f.result(), diags);
+        if (f.params().stream().anyMatch(p -> p.type() == null)) return;
+        var b = new Bindings();
+        var env = new Env(null);
+        for (Decl.Param p : f.params()) {
+            Val v = p.defaultValue() != null && !(p.type() instanceof TypeExpr.Tensor)
+                    ? eval.expr(p.defaultValue(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN))
+                    : unknownFresh(p, b);
+            env.define(p.name().name(), v);
+        }
+        calls.body(f, env, b, new Ctx(m, env, null, b, Ctx.Mode.STAGED, Val.Bool.UNKNOWN));
+    }
+
+    /** An optimizer's update is checked for a parameter of any shape: p, g and each state are f32[...]. */
+    private void optimizer(Decl.OptimizerDecl o, Module m) {
+        var hyper = genericConfig(o.params(), m);
+        var env = new Env(null);
+        hyper.forEach(env::define);
+        env.define("t", Val.Int.UNKNOWN);
+        var any = new Type.Tensor(dev.dlc.types.DType.F32, new dev.dlc.types.Shape(TypeMatch.REST, List.of()));
+        Member.MethodMember update = null;
+        var ctx = new Ctx(m, env, null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN);
+        for (Member mem : o.members()) {
+            switch (mem) {
+                case Member.StateMember s -> {
+                    if (!(s.init() instanceof dev.dlc.ast.Expr.Name n && Set.of("zeros", "ones").contains(n.name())))
+                        builtins.initializer(s.init(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
+                    env.define(s.name().name(), Eval.input(s.name().name(), any));
+                }
+                case Member.MethodMember mm when mm.name().name().equals("update") -> update = mm;
+                default -> diags.error(mem.name().span(), "an optimizer holds `state` members and one `update(p, g)` method; found '" + mem.name().name() + "'");
+            }
+        }
+        if (update == null) { diags.error(o.name().span(), "optimizer " + o.name().name() + " has no update(p, g) method"); return; }
+        if (update.params().size() != 2) { diags.error(update.name().span(), "update takes two arguments: the parameter and its gradient, update(p, g)"); return; }
+        for (Decl.Param p : update.params()) env.define(p.name().name(), Eval.input(p.name().name(), any));
+        switch (update.body()) {
+            case Decl.Body.BlockBody bb -> eval.block(bb.block(), ctx);
+            case Decl.Body.ExprBody e -> diags.error(e.span(), "update is a block of assignments: update(p, g) { p = p - lr * g }");
+        }
+    }
+
+    private void schedule(Decl.ScheduleDecl s, Module m) {
+        var hyper = genericConfig(s.hyper(), m);
+        var env = new Env(null);
+        hyper.forEach(env::define);
+        for (Decl.Param p : s.args()) {
+            if (p.type() != null) TypeMatch.validate(p.type(), diags);
+            env.define(p.name().name(), p.type() == null ? Val.Int.UNKNOWN : unknownOf(p.type(), p.name().name(), p.span()) instanceof Val.Int ? Val.Int.UNKNOWN : unknownOf(p.type(), p.name().name(), p.span()));
+        }
+        var ctx = new Ctx(m, env, null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN);
+        Val v = switch (s.body()) {
+            case Decl.Body.ExprBody e -> eval.expr(e.expr(), ctx);
+            case Decl.Body.BlockBody bb -> { Val r = eval.block(bb.block(), ctx); yield r == null ? new Val.Bad() : r; }
+        };
+        if (!(v instanceof Val.Bad) && !Scalars.isNumber(v))
+            diags.error(s.body().span(), "schedule " + s.name().name() + " must compute a Float, found " + Val.describe(v));
+    }
+
+    // ================================================================== train jobs
+
+    private static final List<String> TRAIN_KEYS = List.of("model", "data", "loss", "optimizer", "epochs", "metrics", "clip",
+            "regularize", "checkpoint", "seed", "batch");
+
+    private void train(Decl.TrainDecl t, Module m) {
+        var values = new LinkedHashMap<String, Val>();
+        var spans = new LinkedHashMap<String, Span>();
+        var ctx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(true));
+        for (Decl.TrainEntry e : t.entries()) {
+            String key = e.key().name();
+            if (!TRAIN_KEYS.contains(key)) {
+                diags.error(e.key().span(), "train: unknown key '" + key + "'" + Names.didYouMean(key, TRAIN_KEYS));
+                continue;
+            }
+            if (values.containsKey(key)) {
+                diags.error(e.key().span(), "train: key '" + key + "' is given twice", Diagnostics.note(spans.get(key), "first given here"));
+                continue;
+            }
+            Val v = key.equals("loss") || key.equals("regularize") ? layers.partial(e.value(), ctx)
+                    : key.equals("metrics") && e.value() instanceof dev.dlc.ast.Expr.ListLit l
+                    ? new Val.ListV(l.items().stream().map(x -> layers.partial(x, ctx)).toList())
+                    : eval.expr(e.value(), ctx);
+            values.put(key, v);
+            spans.put(key, e.value().span());
+        }
+        for (String req : List.of("model", "data", "loss", "optimizer")) {
+            if (!values.containsKey(req)) diags.error(t.name().span(), "train " + t.name().name() + ": missing key '" + req + "'");
+        }
+        checkScalarKey(values, spans, "epochs", true);
+        checkScalarKey(values, spans, "seed", true);
+        checkScalarKey(values, spans, "batch", true);
+        checkScalarKey(values, spans, "clip", false);
+        if (values.get("checkpoint") instanceof Val v && !(v instanceof Val.Str || v instanceof Val.Bad))
+            diags.error(spans.get("checkpoint"), "train: checkpoint expects a String path, found " + Val.describe(v));
+        if (values.get("optimizer") instanceof Val v && !(v instanceof Val.Optimizer || v instanceof Val.Bad))
+            diags.error(spans.get("optimizer"), "train: optimizer expects an optimizer such as sgd(lr = 0.1), found " + Val.describe(v));
+        Val model = values.get("model"), data = values.get("data");
+        if (model != null && !(model instanceof Val.Layer || model instanceof Val.Bad))
+            diags.error(spans.get("model"), "train: model expects a layer, found " + Val.describe(model));
+        if (data != null && !(data instanceof Val.Data || data instanceof Val.Bad))
+            diags.error(spans.get("data"), "train: data expects a data set such as fashion_mnist(batch = 256), found " + Val.describe(data));
+        if (!(model instanceof Val.Layer layer) || !(data instanceof Val.Data ds)) return;
+        var x = ds.element().getFirst();
+        var y = ds.element().getLast();
+        var staged = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(true));
+        Span at = spans.get("model");
+        var top = new Frame(null, List.of());
+        frames.push(top);
+        Val out = layers.apply(layer.inst(), List.of(new Val.Arg(null, Eval.input("x", x), at)), at, staged);
+        frames.pop();
+        CallRecord call = top.children.isEmpty() ? null : top.children.getFirst();
+        jobs.put(t.name().name(), new Job(t.name().name(), layer.inst(), ds.element(), out instanceof Val.Tensor o ? o.type() : null, call));
+        if (!(out instanceof Val.Tensor)) return;
+        var yv = Eval.input("y", y);
+        if (values.get("loss") instanceof Val lossFn && !(lossFn instanceof Val.Bad)) {
+            Val loss = calls.invoke(lossFn, List.of(new Val.Arg(null, out, at), new Val.Arg(null, yv, spans.get("data"))), spans.get("loss"), staged);
+            if (!(loss instanceof Val.Bad) && !(loss instanceof Val.Tensor lt && lt.type().rank() == 0 && !lt.type().shape().hasRest() && lt.type().dtype().isFloat()))
+                diags.error(spans.get("loss"), "train: the loss must be a float scalar f32[], found " + Val.describe(loss));
+        }
+        if (values.get("metrics") instanceof Val.ListV metrics) {
+            for (Val metric : metrics.items()) {
+                Val r = calls.invoke(metric, List.of(new Val.Arg(null, out, at), new Val.Arg(null, yv, spans.get("data"))), spans.get("metrics"), staged);
+                if (!(r instanceof Val.Bad) && !(r instanceof Val.Tensor rt && rt.type().rank() == 0))
+                    diags.error(spans.get("metrics"), "train: a metric must compute a scalar, found " + Val.describe(r));
+            }
+        } else if (values.get("metrics") instanceof Val v && !(v instanceof Val.Bad)) {
+            diags.error(spans.get("metrics"), "train: metrics expects a list such as [accuracy], found " + Val.describe(v));
+        }
+    }
+
+    private void checkScalarKey(Map<String, Val> values, Map<String, Span> spans, String key, boolean integer) {
+        Val v = values.get(key);
+        if (v == null || v instanceof Val.Bad) return;
+        boolean ok = integer ? v instanceof Val.Int i && (!i.known() || i.get() > 0) : Scalars.isNumber(v) && (Scalars.real(v) == null || Scalars.real(v) > 0);
+        if (!ok) diags.error(spans.get(key), "train: " + key + " expects a positive " + (integer ? "Int" : "number") + ", found "
+                + (v instanceof Val.Int i && i.known() ? i.get() : Val.describe(v)));
+    }
+
+    // ================================================================== instantiation for tools
+
+    /**
+     * Instantiates layer {@code name} of the root module with its default config and applies
+     * it to inputs of the given types, for `dlc ir` and `dlc check --summary`. The graph of
+     * the forward is left in {@link #graph}.
+     */
+    public Job instantiate(String name, List<Type.Tensor> inputs, Span where) {
+        var m = program.root();
+        var d = names.scope(m).get(name);
+        if (!(d instanceof Decl.LayerDecl l)) {
+            diags.error(where, "no layer named '" + name + "'" + Names.didYouMean(name, names.scope(m).keySet()));
+            return null;
+        }
+        graph = new Graph();
+        var cfgCtx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
+        Val v = layers.construct(l, List.of(), where, cfgCtx);
+        if (!(v instanceof Val.Layer layer)) return null;
+        var args = new ArrayList<Val.Arg>();
+        for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, Eval.input(inputs.size() == 1 ? "x" : "x" + i, inputs.get(i)), where));
+        var top = new Frame(null, List.of());
+        frames.push(top);
+        Val out = layers.apply(layer.inst(), args, where, new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
+        frames.pop();
+        if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
+        outputs(out);
+        return new Job(name, layer.inst(), inputs, type(out), top.children.isEmpty() ? null : top.children.getFirst());
+    }
+
+    private void outputs(Val v) {
+        switch (v) {
+            case Val.Tensor t -> { if (t.node() != null) graph.output(t.node()); }
+            case Val.TupleV t -> t.items().forEach(this::outputs);
+            default -> {}
+        }
+    }
+
+    private static Type type(Val v) {
+        return switch (v) {
+            case Val.Tensor t -> t.type();
+            case Val.TupleV t -> new Type.Tuple(t.items().stream().map(Checker::type).toList());
+            default -> null;
+        };
+    }
+
+    // ================================================================== frames (for summaries)
+
+    Object enter(LayerInst inst, List<Val.Arg> args) {
+        var inputs = args.stream().map(a -> a.value() instanceof Val.Tensor t ? (Type) t.type() : null).toList();
+        var f = new Frame(inst, inputs);
+        frames.push(f);
+        return f;
+    }
+
+    void exit(Object frame, Val out) {
+        var f = (Frame) frame;
+        while (!frames.isEmpty() && frames.peek() != f) frames.pop();
+        if (!frames.isEmpty()) frames.pop();
+        var rec = new CallRecord(f.inst, f.inputs, out instanceof Val.Bad ? null : type(out), f.flops, List.copyOf(f.children));
+        if (!frames.isEmpty()) frames.peek().children.add(rec);
+    }
+
+    void countFlops(Dim flops) {
+        if (!frames.isEmpty() && flops != null) frames.peek().flops = frames.peek().flops.plus(flops);
+    }
+
+    /** The std module (not imported) that declares {@code name}, for "add `use std.nn`" hints. */
+    String stdModuleDefining(String name) {
+        for (Module mod : program.modules().values()) {
+            if (!mod.name().startsWith("std.")) continue;
+            for (Decl d : mod.decls()) if (d instanceof Decl.Named n && n.name().name().equals(name)) return mod.name();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.dlc.ir;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Prints a graph with the type of every binder and the `.dl` line it came from:
+ * <pre>  %3: f32[2,10] = matmul %1 %2            # mlp.dl:12</pre>
+ */
+public final class Printer {
+    private Printer() {}
+
+    public static String print(Graph g) {
+        var ids = new HashMap<Node, String>();
+        var out = new StringBuilder();
+        int next = 0;
+        for (Node n : g.nodes()) {
+            String id = switch (n) {
+                case Node.Input in -> "%" + in.name();
+                case Node.Param p -> "%" + p.path();
+                default -> "%" + next++;
+            };
+            ids.put(n, id);
+            String rhs = switch (n) {
+                case Node.Input _ -> "input";
+                case Node.Param p -> p.trainable() ? "param" : "buffer";
+                case Node.Const c -> "const " + number(c.value());
+                case Node.Apply a -> a.op() + args(a.args(), ids) + attrs(a.attrs());
+                case Node.Project p -> "project " + ids.get(p.tuple()) + " " + p.index();
+            };
+            String line = "  " + id + ": " + n.type() + " = " + rhs;
+            var span = g.loc(n);
+            if (span != null) line = String.format("%-56s # %s:%d", line, fileName(span.source().path()), span.line());
+            out.append(line.stripTrailing()).append('\n');
+        }
+        out.append("  return ").append(g.outputs().stream().map(ids::get).collect(Collectors.joining(", "))).append('\n');
+        return out.toString();
+    }
+
+    private static String args(List<Node> args, Map<Node, String> ids) {
+        return args.stream().map(a -> " " + ids.get(a)).collect(Collectors.joining());
+    }
+
+    private static String attrs(Map<String, Object> attrs) {
+        if (attrs.isEmpty()) return "";
+        return new TreeMap<>(attrs).entrySet().stream().map(e -> e.getKey() + "=" + value(e.getValue()))
+                .collect(Collectors.joining(", ", " {", "}"));
+    }
+
+    private static String value(Object v) {
+        return switch (v) {
+            case Double d -> number(d);
+            case List<?> l -> l.stream().map(Printer::value).collect(Collectors.joining(",", "[", "]"));
+            default -> String.valueOf(v);
+        };
+    }
+
+    static String number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    private static String fileName(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? path : path.substring(slash + 1);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.dlc.cli;
+
+import dev.dlc.Compiler;
+import dev.dlc.ast.Decl;
+import dev.dlc.check.Checker;
+import dev.dlc.ir.Printer;
+import dev.dlc.types.Type;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dlc ir FILE --layer NAME --input TYPE}: the typed IR of a forward, with the type of every binder. */
+@Command(name = "ir", mixinStandardHelpOptions = true, description = "Print the typed IR of a layer's forward for concrete input types.")
+final class IrCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE") Path file;
+
+    @Option(names = "--layer", paramLabel = "NAME", description = "The layer (default: the last layer of the file).")
+    String layer;
+
+    @Option(names = "--input", paramLabel = "TYPE", description = "Input type, e.g. 'f32[2,1,28,28]'; repeat for several inputs. Default: the train job's data.")
+    List<String> inputs;
+
+    @Option(names = "--stage", paramLabel = "STAGE", defaultValue = "typed", description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed).")
+    Stage stage;
+
+    enum Stage { typed }
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if (!Files.isRegularFile(file)) { err.println(file + ": error: no such file"); return 1; }
+        var c = Compiler.checkFile(file);
+        if (!c.ok()) { err.print(c.diags().render()); return 1; }
+        var job = instantiate(c, layer, inputs, err);
+        err.print(c.diags().render());
+        if (job == null || c.diags().hasErrors()) return 1;
+        out.println("forward " + job.name() + "(" + job.data().stream().map(Type::toString).reduce((a, b) -> a + ", " + b).orElse("") + ") -> " + job.output());
+        out.print(Printer.print(c.checker().graph()));
+        return 0;
+    }
+
+    /** Applies a layer of the root file to the given input types (or the first train job's data). */
+    static Checker.Job instantiate(Compiler.Compilation c, String layer, List<String> inputs, PrintWriter err) {
+        List<Type.Tensor> types;
+        try {
+            types = inputs == null ? null : CheckCommand.Summaries.parse(inputs);
+        } catch (IllegalArgumentException e) {
+            err.println("dlc: --input: " + e.getMessage());
+            return null;
+        }
+        var root = c.program().root();
+        if (types == null) {
+            var job = c.checker().jobs().values().stream().findFirst();
+            if (job.isEmpty()) { err.println("dlc: give --input TYPE (the file has no train job to take the input type from)"); return null; }
+            types = List.of(job.get().data().getFirst());
+            if (layer == null) layer = job.get().model().typeName();
+        }
+        if (layer == null) {
+            layer = root.decls().stream().filter(d -> d instanceof Decl.LayerDecl).map(d -> ((Decl.LayerDecl) d).name().name())
+                    .reduce((a, b) -> b).orElse(null);
+            if (layer == null) { err.println("dlc: " + root.source().path() + " declares no layer; give --layer NAME"); return null; }
+        }
+        var where = root.source().span(0, 0);
+        return c.checker().instantiate(layer, types, where);
+    }
+}
