@@ -31,7 +31,34 @@ final class ExprBuilder extends DLBaseVisitor<Expr> {
     }
 
     /** An optional expression: null stays null. */
-    Expr expr(ParseTree tree) { return tree == null ? null : visit(tree); }
+    Expr expr(ParseTree tree) { return tree == null ? null : visit(innermost(tree)); }
+
+    /**
+     * Steps down through the precedence levels that hold a single operand (and through
+     * parentheses) in a loop: visiting them one by one costs a dozen stack frames per
+     * pair of parentheses, which deep but legal nesting would overflow.
+     */
+    private static ParseTree innermost(ParseTree tree) {
+        while (true) {
+            ParseTree inner = switch (tree) {
+                case DLParser.PipeTopContext c -> c.pipe();
+                case DLParser.PipeOperandContext c -> c.orExpr();
+                case DLParser.OrExprContext c when c.getChildCount() == 1 -> c.andExpr(0);
+                case DLParser.AndExprContext c when c.getChildCount() == 1 -> c.notExpr(0);
+                case DLParser.NotOperandContext c -> c.compare();
+                case DLParser.CompareContext c when c.op == null -> c.lhs;
+                case DLParser.TermArithContext c -> c.term();
+                case DLParser.UnaryTermContext c -> c.unary();
+                case DLParser.PowerUnaryContext c -> c.power();
+                case DLParser.PowerContext c when c.exponent == null -> c.base;
+                case DLParser.PrimaryExprContext c -> c.primary();
+                case DLParser.ParenExprContext c when c.expr().size() == 1 && c.comma == null -> c.expr(0);
+                default -> null;
+            };
+            if (inner == null) return tree;
+            tree = inner;
+        }
+    }
 
     List<Expr> exprs(List<? extends ParseTree> trees) {
         return trees.stream().map(this::expr).filter(Objects::nonNull).toList();
@@ -173,9 +200,9 @@ final class ExprBuilder extends DLBaseVisitor<Expr> {
         return new Expr.Name(spans.of(ctx), ctx.getText());
     }
 
-    @Override public Expr visitParenExpr(DLParser.ParenExprContext ctx) { return expr(ctx.expr()); }
-
-    @Override public Expr visitTupleExpr(DLParser.TupleExprContext ctx) {
+    /** {@code (a)} is just a; a comma makes a tuple, so {@code (a,)} has one element. */
+    @Override public Expr visitParenExpr(DLParser.ParenExprContext ctx) {
+        if (ctx.expr().size() == 1 && ctx.comma == null) return expr(ctx.expr(0));
         return new Expr.TupleLit(spans.of(ctx), exprs(ctx.expr()));
     }
 

@@ -19,7 +19,7 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
  * syntax error in it is left out whole, so later phases never meet half-built nodes).
  */
 public final class Parser {
-    private static final int MAX_NESTING = 200;
+    private static final int MAX_NESTING = 100;
 
     private Parser() {}
 

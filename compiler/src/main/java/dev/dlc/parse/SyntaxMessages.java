@@ -83,8 +83,8 @@ final class SyntaxMessages {
 
     static String quoteChar(String text) {
         int c = text.codePointAt(0);
-        return Character.isISOControl(c) || Character.isWhitespace(c)
-                ? String.format("U+%04X", c) : "'" + text + "'";
+        boolean invisible = Character.isISOControl(c) || Character.isWhitespace(c) || Character.getType(c) == Character.FORMAT;
+        return invisible ? String.format("U+%04X", c) : "'" + text + "'";
     }
 
     private static String tokenName(int type) {

@@ -2,6 +2,7 @@ package dev.dlc.resolve;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean ...?" for misspelled names. */
@@ -10,18 +11,19 @@ public final class Suggest {
 
     /**
      * The candidate nearest to {@code name} by edit distance, if it is near enough to be a
-     * typo: at most a third of the name's length (and at least 1) edits. Ties go to the
-     * candidate that differs only in case, then alphabetically, so the answer is stable.
+     * typo: at most a third of the name's length (and at least 1) edits. Case is ignored
+     * when counting ({@code relu} finds {@code ReLU}) and only breaks ties, then the
+     * alphabet does, so the answer is stable.
      */
     public static Optional<String> closest(String name, Collection<String> candidates) {
         int limit = Math.max(1, name.length() / 3);
+        String lower = name.toLowerCase(Locale.ROOT);
         return candidates.stream()
-                .filter(c -> !c.equals(name))
-                .filter(c -> Math.abs(c.length() - name.length()) <= limit)
-                .map(c -> new Scored(c, distance(name, c), c.equalsIgnoreCase(name)))
+                .filter(c -> !c.equals(name) && Math.abs(c.length() - name.length()) <= limit)
+                .map(c -> new Scored(c, distance(lower, c.toLowerCase(Locale.ROOT)), distance(name, c)))
                 .filter(s -> s.distance <= limit)
                 .min(Comparator.comparingInt(Scored::distance)
-                        .thenComparing(s -> !s.sameIgnoringCase)
+                        .thenComparingInt(Scored::exactDistance)
                         .thenComparing(Scored::candidate))
                 .map(Scored::candidate);
     }
@@ -31,7 +33,7 @@ public final class Suggest {
         return closest(name, candidates).map(c -> "did you mean '" + c + "'?");
     }
 
-    private record Scored(String candidate, int distance, boolean sameIgnoringCase) {}
+    private record Scored(String candidate, int distance, int exactDistance) {}
 
     /**
      * Damerau-Levenshtein distance in its optimal-string-alignment form: insertions,

@@ -123,6 +123,7 @@ class ParserTest {
         "x[1:n:2, 0]               => (index x (: 1 n 2) 0)",
         "a.b.c(1)[0]               => (index (call (. (. a b) c) 1) 0)",
         "(a, b)                    => (tuple a b)",
+        "(a,)                      => (tuple a)",
         "[1, 2, 3,]                => (list 1 2 3)",
         "(a)                       => a",
         "repeat 2 { Block(); ReLU() } => (repeat 2 (call Block) (call ReLU))",
@@ -233,6 +234,10 @@ class ParserTest {
         var b = (TypeExpr.Tuple) fn.params().get(1).type();
         assertTrue(b.optional());
         assertInstanceOf(TypeExpr.ListOf.class, fn.params().get(2).type());
+    }
+
+    @Test void aByteOrderMarkIsWhitespace() {
+        assertEquals(1, parseClean("\uFEFFfn f() = 1").decls().size());
     }
 
     @Test void emptyFileIsAnEmptyModule() {

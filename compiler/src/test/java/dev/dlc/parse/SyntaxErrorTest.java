@@ -33,6 +33,7 @@ class SyntaxErrorTest {
             Arguments.of("fn f() = x ** ", List.of("1:14: unexpected end of file: expected an expression")),
             Arguments.of("layer L() {\n    param w: f32[D] = zeros\n", List.of("2:28: unexpected end of file")),
             Arguments.of("fn f(x) = x $ 2", List.of("1:13: unexpected character '$'")),
+            Arguments.of("fn f(x) = x\u200B", List.of("1:12: unexpected character U+200B")),
             Arguments.of("main { print(\"hello) }", List.of("1:14: unterminated string")),
             Arguments.of("main {\n    let x = 1\n    else { }\n}", List.of("3:5: 'else' without a matching 'if'")),
             Arguments.of("fn (x) = x", List.of("1:4: expected a name but found '('")),
@@ -99,9 +100,11 @@ class SyntaxErrorTest {
 
     @Test void absurdNestingIsAnErrorNotACrash() {
         var errors = errors("fn f() = " + "(".repeat(20_000) + "x" + ")".repeat(20_000));
-        assertEquals(List.of("1:210: nesting too deep to parse (more than 200 brackets)"), errors);
+        assertEquals(List.of("1:110: nesting too deep to parse (more than 100 brackets)"), errors);
         assertEquals(List.of("1:1: nesting too deep to parse"), errors("fn f() = " + "-".repeat(200_000) + "x"));
-        assertEquals(List.of(), errors("fn f() = " + "(".repeat(200) + "x" + ")".repeat(200)));
+        assertEquals(List.of(), errors("fn f() = " + "(".repeat(100) + "x" + ")".repeat(100)));
+        assertEquals(List.of(), errors("fn f() = " + "f(".repeat(100) + "x" + ")".repeat(100)));
+        assertEquals(List.of(), errors("fn f() = " + "[".repeat(100) + "x" + "]".repeat(100)));
     }
 
     @Test void nothingReachesStderrAndNothingIsThrown() {

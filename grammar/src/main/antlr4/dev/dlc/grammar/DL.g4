@@ -141,8 +141,9 @@ primary
     | STRING                                                            # StringLit
     | ( 'true' | 'false' )                                              # BoolLit
     | name                                                              # NameRef
-    | '(' expr ')'                                                      # ParenExpr
-    | '(' expr ( ',' expr )+ ','? ')'                                   # TupleExpr
+    // One alternative for `(a)` and `(a, b)`: as two, telling them apart would need the
+    // parser to look past the whole first element, again at every level of nesting.
+    | '(' expr ( ',' expr )* comma=','? ')'                             # ParenExpr
     | '[' ( expr ( ',' expr )* ','? )? ']'                              # ListExpr
     | 'seq' '{' seqItem* '}'                                            # SeqExpr
     | 'repeat' count=expr '{' seqItem* '}'                              # RepeatExpr
@@ -173,7 +174,8 @@ STRING     : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '"' ;
 UNTERMINATED_STRING : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '\\'? ;
 ID         : [A-Za-z_] [A-Za-z0-9_]* ;
 COMMENT    : '#' ~[\r\n]* -> skip ;
-WS         : [ \t\r\n\f]+ -> skip ;
+// A byte-order mark, which some editors write at the start of a file, is whitespace too.
+WS         : [ \t\r\n\f\uFEFF]+ -> skip ;
 // Anything else becomes one token, so the parser reports it with its position
 // instead of the lexer printing to stderr.
 UNKNOWN    : . ;
