@@ -39,7 +39,7 @@ member
     | ';'                                                               # EmptyMember
     ;
 
-trainEntry : name '=' expr                                              # TrainKey
+trainEntry : key '=' expr                                               # TrainKey
            | ';'                                                        # EmptyTrainKey
            ;
 
@@ -125,7 +125,7 @@ postfix
     ;
 
 args       : arg ( ',' arg )* ','? ;
-arg        : name '=' expr                                              # KeywordArg
+arg        : key '=' expr                                               # KeywordArg
            | expr                                                       # PositionalArg
            ;
 
@@ -141,8 +141,9 @@ primary
     | STRING                                                            # StringLit
     | ( 'true' | 'false' )                                              # BoolLit
     | name                                                              # NameRef
-    | '(' expr ')'                                                      # ParenExpr
-    | '(' expr ( ',' expr )+ ','? ')'                                   # TupleExpr
+    // One alternative for `(a)` and `(a, b)`: as two, telling them apart would need the
+    // parser to look past the whole first element, again at every level of nesting.
+    | '(' expr ( ',' expr )* comma=','? ')'                             # ParenExpr
     | '[' ( expr ( ',' expr )* ','? )? ']'                              # ListExpr
     | 'seq' '{' seqItem* '}'                                            # SeqExpr
     | 'repeat' count=expr '{' seqItem* '}'                              # RepeatExpr
@@ -156,16 +157,25 @@ seqItem    : expr                                                       # SeqLay
 // (`f32[in, out]`), so a name may be `in` wherever the parser can tell them apart.
 name       : ID | 'in' ;
 
+// Keys of `train` entries and keyword arguments. `optimizer = adam(...)` is the usual
+// train key, and a keyword such as `state` is a natural argument name; after a key
+// comes `=`, so these keywords cannot be mistaken for the start of a declaration.
+key        : name | 'optimizer' | 'schedule' | 'state' | 'param' | 'buffer' | 'train' | 'layer' ;
+
 // ---------------------------------------------------------------- lexer
 INT        : [0-9]+ ( '_' [0-9]+ )* ;
 FLOAT      : [0-9]+ ( '_' [0-9]+ )* '.' [0-9]+ EXPONENT?
            | [0-9]+ ( '_' [0-9]+ )* EXPONENT
            ;
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
-STRING     : '"' ( ~["\\\r\n] | '\\' . )* '"' ;
+STRING     : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '"' ;
+// A string that reaches the end of its line unclosed; being shorter than any STRING
+// it only wins when the closing quote is missing, and the parser reports it by name.
+UNTERMINATED_STRING : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '\\'? ;
 ID         : [A-Za-z_] [A-Za-z0-9_]* ;
 COMMENT    : '#' ~[\r\n]* -> skip ;
-WS         : [ \t\r\n\f]+ -> skip ;
+// A byte-order mark, which some editors write at the start of a file, is whitespace too.
+WS         : [ \t\r\n\f\uFEFF]+ -> skip ;
 // Anything else becomes one token, so the parser reports it with its position
 // instead of the lexer printing to stderr.
 UNKNOWN    : . ;
