@@ -37,6 +37,8 @@ final class Builtins {
                     new Param("resize", Type.Scalar.INT, Val.Int.of(28)))),
             new DataSet("synthetic_regression", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("features", Type.Scalar.INT, REQUIRED),
                     new Param("noise", Type.Scalar.FLOAT, new Val.Real(0.01)), new Param("batch", Type.Scalar.INT, Val.Int.of(10)))),
+            new DataSet("synthetic_binary", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("features", Type.Scalar.INT, REQUIRED),
+                    new Param("batch", Type.Scalar.INT, Val.Int.of(32)))),
             new DataSet("synthetic_classification", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("features", Type.Scalar.INT, REQUIRED),
                     new Param("classes", Type.Scalar.INT, Val.Int.of(2)), new Param("batch", Type.Scalar.INT, Val.Int.of(32)))),
             new DataSet("polynomial", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("degree", Type.Scalar.INT, Val.Int.of(3)),
@@ -47,8 +49,7 @@ final class Builtins {
                     new Param("seq_len", Type.Scalar.INT, Val.Int.of(35)), new Param("batch", Type.Scalar.INT, Val.Int.of(32)),
                     new Param("min_freq", Type.Scalar.INT, Val.Int.of(0)), new Param("vocab", Type.Scalar.INT, Val.Int.of(28)))),
             new DataSet("translation", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("seq_len", Type.Scalar.INT, Val.Int.of(10)),
-                    new Param("batch", Type.Scalar.INT, Val.Int.of(64)), new Param("src_vocab", Type.Scalar.INT, REQUIRED),
-                    new Param("tgt_vocab", Type.Scalar.INT, REQUIRED))));
+                    new Param("batch", Type.Scalar.INT, Val.Int.of(64)), new Param("vocab", Type.Scalar.INT, Val.Int.of(1000)))));
 
     private static final Set<String> STAGED = Set.of("range", "len", "scan");
     private static final Set<String> INITIALIZERS = Set.of("normal", "uniform", "xavier_uniform", "xavier_normal",
@@ -179,14 +180,18 @@ final class Builtins {
             if (p.dflt == null) { ck.diags.error(span, name + ": missing option '" + p.name + "'"); return new Val.Bad(); }
             opts.put(p.name, p.dflt);
         }
-        return new Val.Data(name, element(name, opts), opts);
+        var element = element(name, opts);
+        return new Val.Data(name, element.subList(0, element.size() - 1), element.getLast(), opts);
     }
 
     private static String describe(Val v) {
         return v instanceof Val.Int i && i.known() ? "Int " + i.get() : Val.describe(v);
     }
 
-    /** Element types: inputs then labels. The batch dimension is B: the last batch may be smaller. */
+    /**
+     * Element types: the model's inputs, then the labels. The batch dimension is the symbol B,
+     * not the batch size: the last batch of an epoch may be smaller.
+     */
     private static List<Type.Tensor> element(String name, Map<String, Val> o) {
         Dim b = Dim.sym("B");
         return switch (name) {
@@ -195,6 +200,7 @@ final class Builtins {
                 yield List.of(new Type.Tensor(DType.F32, Shape.of(List.of(b, Dim.of(1), r, r))), new Type.Tensor(DType.I32, Shape.of(List.of(b))));
             }
             case "synthetic_regression" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
+            case "synthetic_binary" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_classification" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.I32, b));
             case "polynomial" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "csv" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));

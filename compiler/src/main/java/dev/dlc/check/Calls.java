@@ -34,7 +34,7 @@ final class Calls {
 
     /** Calls a value. A partial application's stored arguments come after the new positional ones. */
     Val invoke(Val f, List<Val.Arg> args, Span span, Ctx c) {
-        if (args.stream().anyMatch(a -> a.value() instanceof Val.Bad) && !(f instanceof Val.Fn fn && fn.callee() instanceof Callee.Builtin))
+        if (args.stream().anyMatch(a -> isBad(a.value())) && !(f instanceof Val.Fn fn && fn.callee() instanceof Callee.Builtin))
             return new Val.Bad();
         return switch (f) {
             case Val.Bad b -> b;
@@ -55,6 +55,16 @@ final class Calls {
                 if (c.mode() != Ctx.Mode.HOST) ck.diags.error(span, Val.describe(f) + " is not callable");
                 yield new Val.Bad();
             }
+        };
+    }
+
+    /** Whether a value is, or contains, the result of a reported error. */
+    static boolean isBad(Val v) {
+        return switch (v) {
+            case Val.Bad b -> true;
+            case Val.ListV l -> l.items().stream().anyMatch(Calls::isBad);
+            case Val.TupleV t -> t.items().stream().anyMatch(Calls::isBad);
+            default -> false;
         };
     }
 
@@ -169,6 +179,7 @@ final class Calls {
                 if (v instanceof Val.Tensor tv) {
                     TypeMatch.Mismatch m = TypeMatch.matchTensor(t, tv.type(), b, span);
                     if (m == null) return v;
+                    if (ck.dependsOnConfig(List.of(v)) || ck.dependsOnConfig(b)) return new Val.Bad();
                     return fail(span, what + ": " + m.message(), m.notes());
                 }
                 if (Scalars.isNumber(v) && t.dims().isEmpty()) {
@@ -234,6 +245,7 @@ final class Calls {
             if (p.type() != null) v = conform(p.type(), v, b, argSpan(args, p, d.params(), span), what + ": argument '" + p.name().name() + "'");
             if (v instanceof Val.Bad) return v;
             env.define(p.name().name(), v);
+            Eval.markPresence(env, p, v);
         }
         return ck.muted(d, () -> body(d, env, b, c));
     }

@@ -10,7 +10,6 @@ import dev.dlc.types.DimError;
 import dev.dlc.types.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The staged evaluator: evaluates expressions and statements to {@link Val}s. On config
@@ -59,9 +58,25 @@ final class Eval {
         return ck.calls.invoke(expr(p.rhs(), c), List.of(first), p.rhs().span(), c);
     }
 
+    /** Records whether an optional argument was given, for {@code if mask then ...}. */
+    static void markPresence(Env env, dev.dlc.ast.Decl.Param p, Val v) {
+        if (p.type() != null && p.type().optional()) env.define(PRESENT + p.name().name(), new Val.Bool(!(v instanceof Val.None)));
+    }
+
+    /** Prefix of the hidden names that record whether optional arguments were given; it cannot be written in DL. */
+    private static final String PRESENT = "?";
+
+    /** A condition: an optional argument's name tests whether it was given; anything else is evaluated. */
+    Boolean test(Expr cond, Ctx c) {
+        if (cond instanceof Expr.Name n && c.env().lookup(PRESENT + n.name()) instanceof Val.Bool given) return given.value();
+        if (cond instanceof Expr.Unary u && u.op() == Expr.UnOp.NOT && u.operand() instanceof Expr.Name n
+                && c.env().lookup(PRESENT + n.name()) instanceof Val.Bool given) return !given.value();
+        return condition(expr(cond, c), cond.span(), c);
+    }
+
     private Val ifExpr(Expr.If i, Ctx c) {
-        Val cond = expr(i.cond(), c);
-        Boolean known = condition(cond, i.cond().span(), c);
+        Boolean known = test(i.cond(), c);
+        Val cond = known == null ? expr(i.cond(), c) : null;
         if (known == null) {
             if (cond instanceof Val.Bad) return cond;
             // A condition known only at run time (host code, or a generic check): both
@@ -128,13 +143,13 @@ final class Eval {
                 case Val.Int i when i.value() != null -> new Val.Int(i.value().negate());
                 case Val.Int i -> Val.Int.UNKNOWN;
                 case Val.Real r -> r.value() == null ? r : new Val.Real(-r.value());
-                case Val.Tensor t -> ck.prims.apply("neg", List.of(arg(t, u.operand())), u.span(), c);
+                case Val.Tensor t -> ck.prims.operator("-", List.of(arg(t, u.operand())), u.span(), c);
                 case Val.Bad b -> b;
                 default -> badOperand("-", v, u.span());
             };
             case NOT -> switch (v) {
                 case Val.Bool b -> b.value() == null ? b : new Val.Bool(!b.value());
-                case Val.Tensor t -> ck.prims.apply("not", List.of(arg(t, u.operand())), u.span(), c);
+                case Val.Tensor t -> ck.prims.operator("not", List.of(arg(t, u.operand())), u.span(), c);
                 case Val.Bad b -> b;
                 default -> badOperand("not", v, u.span());
             };
@@ -164,17 +179,10 @@ final class Eval {
         return new Val.Bad();
     }
 
-    private static final Map<Expr.BinOp, String> TENSOR_OPS = Map.ofEntries(
-            Map.entry(Expr.BinOp.ADD, "add"), Map.entry(Expr.BinOp.SUB, "sub"), Map.entry(Expr.BinOp.MUL, "mul"),
-            Map.entry(Expr.BinOp.DIV, "div"), Map.entry(Expr.BinOp.POW, "pow"), Map.entry(Expr.BinOp.MATMUL, "matmul"),
-            Map.entry(Expr.BinOp.LT, "lt"), Map.entry(Expr.BinOp.LE, "le"), Map.entry(Expr.BinOp.GT, "gt"),
-            Map.entry(Expr.BinOp.GE, "ge"), Map.entry(Expr.BinOp.EQ, "eq"), Map.entry(Expr.BinOp.NE, "ne"),
-            Map.entry(Expr.BinOp.AND, "and"), Map.entry(Expr.BinOp.OR, "or"));
-
     /** Tensor arithmetic; a scalar operand becomes a constant of the tensor's dtype (`1 - y`). */
     private Val tensorBinary(Expr.Binary b, Val l, Val r, Ctx c) {
-        String op = TENSOR_OPS.get(b.op());
-        if (op == null) {
+        String op = b.op().symbol;
+        if (dev.dlc.ops.OpTable.binary(op).isEmpty()) {
             ck.diags.error(b.opSpan(), "operator " + b.op().symbol + " is not defined for tensors"
                     + (b.op() == Expr.BinOp.FLOORDIV ? "; use floor(a / b)" : ""));
             return new Val.Bad();
@@ -183,7 +191,7 @@ final class Eval {
         Val lt = constant(l, like, b.left().span(), b.op().symbol, c);
         Val rt = constant(r, like, b.right().span(), b.op().symbol, c);
         if (lt instanceof Val.Bad || rt instanceof Val.Bad) return new Val.Bad();
-        return ck.prims.apply(op, List.of(new Val.Arg(null, lt, b.left().span()), new Val.Arg(null, rt, b.right().span())), b.opSpan(), c);
+        return ck.prims.operator(op, List.of(new Val.Arg(null, lt, b.left().span()), new Val.Arg(null, rt, b.right().span())), b.opSpan(), c);
     }
 
     /**
@@ -244,8 +252,7 @@ final class Eval {
                     ck.diags.warning(e.span(), "the value of this expression is not used");
             }
             case Stmt.If i -> {
-                Val cond = expr(i.cond(), c);
-                Boolean known = condition(cond, i.cond().span(), c);
+                Boolean known = test(i.cond(), c);
                 if (known == null) {
                     Val r1 = block(i.thenBlock(), c.withEnv(c.env().child()));
                     Val r2 = i.elseBlock() == null ? null : block(i.elseBlock(), c.withEnv(c.env().child()));
@@ -284,7 +291,7 @@ final class Eval {
                     + ck.names.suggestion(n.name(), c));
             return;
         }
-        checkSameType(n, old, v);
+        // Locals may change type (an unrolled loop that grows a tensor); buffers may not.
         c.env().assign(n.name(), v);
     }
 

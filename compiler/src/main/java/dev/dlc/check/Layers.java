@@ -77,8 +77,7 @@ final class Layers {
     private void members(LayerInst inst, List<Member> members, Ctx ctx) {
         for (Member m : members) {
             if (m instanceof Member.IfMember im) {
-                Val cond = ck.eval.expr(im.cond(), ctx);
-                Boolean known = ck.eval.condition(cond, im.cond().span(), ctx);
+                Boolean known = ck.eval.test(im.cond(), ctx);
                 // A condition unknown in a generic check keeps the first branch: both must be well formed.
                 if (known == null || known) members(inst, im.then(), ctx);
                 else members(inst, im.otherwise(), ctx);
@@ -242,7 +241,9 @@ final class Layers {
         var bound = ck.calls.bind(what, fwd.params(), args, span, c);
         if (bound.values().stream().anyMatch(v -> v instanceof Val.Bad)) return new Val.Bad();
         var b = new Bindings(inst.fixedDims);
+        // Config values and Int constant members (`dirs = if bidirectional then 2 else 1`) may size dimensions.
         inst.config.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by the config"); });
+        inst.values.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by member " + k); });
         var env = new Env(null);
         for (Decl.Param p : fwd.params()) {
             Val v = bound.get(p.name().name());
@@ -250,6 +251,7 @@ final class Layers {
                 v = ck.calls.conform(p.type(), v, b, Calls.argSpan(args, p, fwd.params(), span), what + ": argument '" + p.name().name() + "'");
             if (v instanceof Val.Bad) return v;
             env.define(p.name().name(), v);
+            Eval.markPresence(env, p, v);
         }
         if (!inst.called && !typeParams(inst, b)) return new Val.Bad();
         inst.called = true;

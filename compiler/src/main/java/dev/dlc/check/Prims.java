@@ -44,9 +44,15 @@ final class Prims {
         return bindAndApply(p.name(), p.overloads(), args, span, c);
     }
 
-    /** An operator, by its op-table name ({@code add}, {@code matmul}, ...). */
+    /** A primitive by its DL name, called by the checker itself (slices and reshapes of indexing). */
     Val apply(String name, List<Val.Arg> args, Span span, Ctx c) {
         return bindAndApply(name, OpTable.lookup(name), args, span, c);
+    }
+
+    /** An operator by its spelling ({@code +}, {@code @}, {@code not}); unary when it has one operand. */
+    Val operator(String symbol, List<Val.Arg> args, Span span, Ctx c) {
+        var def = args.size() == 1 ? OpTable.unary(symbol) : OpTable.binary(symbol);
+        return bindAndApply(symbol, def.map(List::of).orElse(List.of()), args, span, c);
     }
 
     private Val bindAndApply(String name, List<OpDef> overloads, List<Val.Arg> args, Span span, Ctx c) {
@@ -68,7 +74,8 @@ final class Prims {
                 if (first == null) first = new ShapeError(name + ": " + e.getMessage());
             }
         }
-        ck.diags.error(span, first == null ? name + ": no such primitive" : first.getMessage());
+        if (!ck.dependsOnConfig(args.stream().map(Val.Arg::value).toList()))
+            ck.diags.error(span, first == null ? name + ": no such primitive" : first.getMessage());
         return new Val.Bad();
     }
 
@@ -82,8 +89,9 @@ final class Prims {
      */
     private boolean convert(OpDef def, List<Val.Arg> args, List<Object> positional, Map<String, Object> named,
                             Map<String, List<Node>> nodes, Span span, Ctx c) throws ShapeError {
-        Type.Tensor like = args.stream().map(Val.Arg::value).filter(v -> v instanceof Val.Tensor)
-                .map(v -> ((Val.Tensor) v).type()).findFirst().orElse(null);
+        // A number takes the dtype of the call's first non-bool tensor: where(mask, ids, 0) makes 0 an i32.
+        var tensors = args.stream().map(Val.Arg::value).filter(v -> v instanceof Val.Tensor).map(v -> ((Val.Tensor) v).type()).toList();
+        Type.Tensor like = tensors.stream().filter(t -> !t.dtype().isBool()).findFirst().orElse(tensors.isEmpty() ? null : tensors.getFirst());
         int pos = 0;
         for (Val.Arg a : args) {
             ArgSpec spec = a.keyword() == null
@@ -197,18 +205,20 @@ final class Prims {
                         return new Val.Bad();
                     }
                     Dim size = s.dim(axis);
-                    Val start = iv.known() && iv.get() < 0 && size.isConst() ? Val.Int.of(size.value() + iv.get()) : iv;
+                    // An index known only when unrolled (or symbolic) still selects one element: its type is known.
+                    Val start = !iv.known() ? Val.Int.of(0) : iv.get() < 0 && size.isConst() ? Val.Int.of(size.value() + iv.get()) : iv;
                     if (iv.known() && size.isConst() && (iv.get() >= size.value() || iv.get() < -size.value())) {
                         ck.diags.error(p.span(), "index: " + iv.get() + " is out of range for dimension " + axis + " of " + t.type());
                         return new Val.Bad();
                     }
-                    Val end = start instanceof Val.Int si && si.value() != null ? new Val.Int(si.value().plus(Dim.of(1))) : Val.Int.UNKNOWN;
+                    // x[-1] on a symbolic size: the slice runs from -1 to the end.
+                    Val end = start instanceof Val.Int si && si.known() && si.get() == -1 ? null : new Val.Int(((Val.Int) start).value().plus(Dim.of(1)));
                     x = slice(x, ax, start, end, Val.Int.of(1), p.span(), c);
                     dropped.add(axis);
                 }
                 case Expr.IndexItem.Slice sl -> {
                     Val lo = sl.lo() == null ? Val.Int.of(0) : ck.eval.expr(sl.lo(), c);
-                    Val hi = sl.hi() == null ? new Val.Int(s.dim(axis)) : ck.eval.expr(sl.hi(), c);
+                    Val hi = sl.hi() == null ? null : ck.eval.expr(sl.hi(), c);
                     Val step = sl.step() == null ? Val.Int.of(1) : ck.eval.expr(sl.step(), c);
                     if (sl.lo() != null || sl.hi() != null || sl.step() != null) x = slice(x, ax, lo, hi, step, sl.span(), c);
                 }
@@ -219,15 +229,15 @@ final class Prims {
         }
         if (dropped.isEmpty()) return x;
         var cur = ((Val.Tensor) x).type().shape();
-        var dims = new ArrayList<Object>();
-        for (int i = 0; i < cur.rank(); i++) if (!dropped.contains(i)) dims.add(cur.dim(i).isConst() ? (Object) cur.dim(i).value() : cur.dim(i));
         if (cur.hasRest()) return reshapeRest(x, dropped, ix.span(), c);
         return apply("reshape", List.of(new Val.Arg(null, x, ix.span()), new Val.Arg("shape", listOfDims(cur, dropped), ix.span())), ix.span(), c);
     }
 
     private Val slice(Val x, long axis, Val start, Val end, Val step, Span span, Ctx c) {
-        return apply("slice", List.of(new Val.Arg(null, x, span), new Val.Arg("axis", Val.Int.of(axis), span),
-                new Val.Arg("start", start, span), new Val.Arg("end", end, span), new Val.Arg("step", step, span)), span, c);
+        var args = new ArrayList<Val.Arg>(List.of(new Val.Arg(null, x, span), new Val.Arg("axis", Val.Int.of(axis), span),
+                new Val.Arg("start", start, span), new Val.Arg("step", step, span)));
+        if (end != null) args.add(new Val.Arg("end", end, span));
+        return apply("slice", args, span, c);
     }
 
     private static Val listOfDims(Shape s, List<Integer> dropped) {

@@ -250,12 +250,21 @@ final class TypeMatch {
         return text(d);
     }
 
+    /** A dimension expression as written, with the parentheses its precedence needs. */
     static String text(DimExpr d) {
         return switch (d) {
             case DimExpr.Ellipsis e -> "...";
             case DimExpr.Lit l -> Long.toString(l.value());
             case DimExpr.Name n -> n.ident().name();
-            case DimExpr.Bin bin -> text(bin.left()) + bin.op() + text(bin.right());
+            case DimExpr.Bin bin -> {
+                int p = prec(bin.op());
+                String l = bin.left() instanceof DimExpr.Bin lb && prec(lb.op()) < p ? "(" + text(lb) + ")" : text(bin.left());
+                String r = bin.right() instanceof DimExpr.Bin rb && (prec(rb.op()) < p || (prec(rb.op()) == p && !bin.op().equals("+") && !bin.op().equals("*")))
+                        ? "(" + text(rb) + ")" : text(bin.right());
+                yield l + bin.op() + r;
+            }
         };
     }
+
+    private static int prec(String op) { return op.equals("+") || op.equals("-") ? 1 : 2; }
 }

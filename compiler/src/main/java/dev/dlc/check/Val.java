@@ -69,8 +69,10 @@ public sealed interface Val {
     record Optimizer(Decl.OptimizerDecl decl, Map<String, Val> hyper) implements Val {}
     record Schedule(Decl.ScheduleDecl decl, Map<String, Val> hyper) implements Val {}
 
-    /** A data set: its element types (inputs then labels) and its host-side description. */
-    record Data(String kind, List<Type.Tensor> element, Map<String, Val> options) implements Val {}
+    /** A data set: the types of its model inputs and of its labels, and its options. */
+    record Data(String kind, List<Type.Tensor> inputs, Type.Tensor label, Map<String, Val> options) implements Val {
+        public Data { inputs = List.copyOf(inputs); }
+    }
 
     /** A value whose computation failed and was reported. */
     record Bad() implements Val {}

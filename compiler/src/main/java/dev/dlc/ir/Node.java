@@ -27,8 +27,25 @@ public sealed interface Node {
      */
     record Apply(String op, List<Node> args, Map<String, Object> attrs, Type type) implements Node {
         public Apply { args = List.copyOf(args); attrs = Map.copyOf(attrs); }
+
+        // Arguments are interned by the Graph, so they compare by identity: hashing a deep
+        // DAG structurally would visit shared subgraphs once per path, exponentially often.
+        @Override public boolean equals(Object o) {
+            if (!(o instanceof Apply a) || !op.equals(a.op) || args.size() != a.args.size()) return false;
+            for (int i = 0; i < args.size(); i++) if (args.get(i) != a.args.get(i)) return false;
+            return attrs.equals(a.attrs) && type.equals(a.type);
+        }
+
+        @Override public int hashCode() {
+            int h = op.hashCode() * 31 + attrs.hashCode();
+            for (Node n : args) h = h * 31 + System.identityHashCode(n);
+            return h * 31 + type.hashCode();
+        }
     }
 
     /** Element {@code index} of a node whose type is a tuple (e.g. the parts of a split). */
-    record Project(Node tuple, int index, Type type) implements Node {}
+    record Project(Node tuple, int index, Type type) implements Node {
+        @Override public boolean equals(Object o) { return o instanceof Project p && p.tuple == tuple && p.index == index; }
+        @Override public int hashCode() { return System.identityHashCode(tuple) * 31 + index; }
+    }
 }

@@ -24,10 +24,19 @@ public record Dim(Map<Mono, Long> terms) {
         record Sym(String name) implements Atom {
             @Override public String toString() { return name; }
         }
+        /**
+         * num / den, exact or floor. Both kinds are one value symbolically: an exact division
+         * is a floor division that is also checked to have no remainder, and that check
+         * happens where the sizes become known. So {@code H/4 == H//4} here.
+         */
         record Quot(Dim num, Dim den, boolean floor) implements Atom {
             @Override public String toString() { return num.paren() + (floor ? "//" : "/") + den.paren(); }
+            @Override public boolean equals(Object o) { return o instanceof Quot q && q.num.equals(num) && q.den.equals(den); }
+            @Override public int hashCode() { return num.hashCode() * 31 + den.hashCode(); }
+            String key() { return num.paren() + "/" + den.paren(); }
         }
-        @Override default int compareTo(Atom o) { return toString().compareTo(o.toString()); }
+        @Override default int compareTo(Atom o) { return key(this).compareTo(key(o)); }
+        private static String key(Atom a) { return a instanceof Quot q ? q.key() : a.toString(); }
     }
 
     /** A product of atoms, sorted; the empty product is the constant term. */
@@ -42,11 +51,12 @@ public record Dim(Map<Mono, Long> terms) {
         @Override public int compareTo(Mono o) {
             // Higher degree first, then by name: `B*T + C + 1`.
             int d = Integer.compare(o.factors.size(), factors.size());
-            return d != 0 ? d : toString().compareTo(o.toString());
+            return d != 0 ? d : key().compareTo(o.key());
         }
         @Override public String toString() {
             return String.join("*", factors.stream().map(Atom::toString).toList());
         }
+        private String key() { return String.join("*", factors.stream().map(Atom::key).toList()); }
     }
 
     public Dim {
@@ -113,7 +123,7 @@ public record Dim(Map<Mono, Long> terms) {
             return of(a / b);
         }
         if (equals(d)) return of(1);
-        if (!floor && d.terms.size() == 1) {
+        if (d.terms.size() == 1) {
             var only = d.terms.entrySet().iterator().next();
             Mono dm = only.getKey();
             long dc = only.getValue();
@@ -125,6 +135,15 @@ public record Dim(Map<Mono, Long> terms) {
                 t.merge(rest, e.getValue() / dc, Long::sum);
             }
             if (ok) return new Dim(t);
+        }
+        if (d.isConst()) {
+            // (H - 4) / 4 = H/4 - 1: the terms that divide exactly come out of the quotient,
+            // which is exact for floor division too, since they are whole numbers.
+            long c = d.value();
+            var whole = new TreeMap<Mono, Long>();
+            var rest = new TreeMap<Mono, Long>();
+            terms.forEach((m, k) -> (k % c == 0 ? whole : rest).put(m, k / (k % c == 0 ? c : 1)));
+            if (!whole.isEmpty() && !rest.isEmpty()) return new Dim(whole).plus(new Dim(rest).divide(d, floor));
         }
         return atom(new Atom.Quot(this, d, floor));
     }

@@ -75,7 +75,7 @@ final class CheckCommand implements Callable<Integer> {
             for (Checker.Job job : jobs.values()) {
                 if (job.call() == null) continue;
                 text.append("train ").append(job.name()).append(": ").append(job.model().typeName()).append(" on ")
-                        .append(job.data().getFirst()).append('\n').append(Summary.of(job)).append('\n');
+                        .append(job.data().size() == 1 ? job.data().getFirst().toString() : job.data().toString()).append('\n').append(Summary.of(job)).append('\n');
             }
             return text.toString();
         }

@@ -60,7 +60,7 @@ final class IrCommand implements Callable<Integer> {
         if (types == null) {
             var job = c.checker().jobs().values().stream().findFirst();
             if (job.isEmpty()) { err.println("dlc: give --input TYPE (the file has no train job to take the input type from)"); return null; }
-            types = List.of(job.get().data().getFirst());
+            types = job.get().data();
             if (layer == null) layer = job.get().model().typeName();
         }
         if (layer == null) {

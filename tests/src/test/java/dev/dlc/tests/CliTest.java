@@ -1,0 +1,52 @@
+package dev.dlc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The command line's contract: help, version, exit statuses, the LeNet summary. */
+class CliTest {
+    @Test
+    void helpListsTheCommands() {
+        var run = Repo.dlc("--help");
+        assertEquals(0, run.status());
+        assertTrue(run.out().contains("check") && run.out().contains("ir"), run.out());
+    }
+
+    @Test
+    void versionNamesDlc() {
+        var run = Repo.dlc("--version");
+        assertEquals(0, run.status());
+        assertTrue(run.out().startsWith("dlc "), run.out());
+    }
+
+    @Test
+    void missingFileIsAnErrorNotAStackTrace() {
+        var run = Repo.dlc("check", "no/such/file.dl");
+        assertEquals(1, run.status());
+        assertEquals("no/such/file.dl: error: no such file\n", run.err());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        var run = Repo.dlc("check", "--no-such-option", "x.dl");
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("Unknown option"), run.err());
+    }
+
+    @Test
+    void lenetHas61706Parameters() {
+        var run = Repo.dlc("check", "--summary", Repo.path("examples/lenet.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        assertTrue(run.out().contains("total: 61,706 parameters"), run.out());
+    }
+
+    @Test
+    void badInputTypeIsReported() {
+        var run = Repo.dlc("ir", Repo.path("examples/lenet.dl").toString(), "--input", "f33[2]");
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("unknown dtype 'f33'"), run.err());
+    }
+}
