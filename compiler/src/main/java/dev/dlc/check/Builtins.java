@@ -250,7 +250,7 @@ final class Builtins {
         }
         var sliceDims = new ArrayList<>(s.dims());
         Dim steps = sliceDims.remove(ax);
-        Val xt1 = Eval.input("scan.x", xt.type().withShape(s.withDims(sliceDims)));
+        Val xt1 = ck.input("scan.x", xt.type().withShape(s.withDims(sliceDims)));
         Val out = ck.calls.invoke(f, List.of(new Val.Arg(null, xt1, span), new Val.Arg(null, init, span)), span, c);
         if (out instanceof Val.Bad) return out;
         if (!(out instanceof Val.TupleV tv && tv.items().size() == 2 && tv.items().get(0) instanceof Val.Tensor y)) {
@@ -266,7 +266,7 @@ final class Builtins {
         int yax = Math.min(ax, ys.size());
         ys.add(yax, steps);
         var ysType = y.type().withShape(y.type().shape().withDims(ys));
-        return new Val.TupleV(List.of(Eval.input("scan.ys", ysType), state));
+        return new Val.TupleV(List.of(ck.input("scan.ys", ysType), state));
     }
 
     private static boolean sameType(Val a, Val b) {

@@ -131,7 +131,7 @@ public final class Checker {
         return out;
     }
 
-    private static Val unknownOf(TypeExpr te, String name, Span span) {
+    private Val unknownOf(TypeExpr te, String name, Span span) {
         if (te.optional()) return new Val.None();
         return switch (te) {
             case TypeExpr.Named n -> switch (TypeMatch.scalar(n.name().name()) == null ? Type.Scalar.INT : TypeMatch.scalar(n.name().name())) {
@@ -144,7 +144,7 @@ public final class Checker {
             default -> {
                 var b = new Bindings();
                 Type t = TypeMatch.resolveFresh(te, b, span);
-                yield t instanceof Type.Tensor tt ? Eval.input(name, tt) : new Val.Bad();
+                yield t instanceof Type.Tensor tt ? input(name, tt) : new Val.Bad();
             }
         };
     }
@@ -206,10 +206,10 @@ public final class Checker {
     /** The result type of a layer's forward in its generic check (symbolic dimensions), if it checked. */
     public java.util.Optional<Type> forwardType(Decl.LayerDecl l) { return java.util.Optional.ofNullable(forwardTypes.get(l)); }
 
-    private static Val unknownFresh(Decl.Param p, Bindings b) {
+    private Val unknownFresh(Decl.Param p, Bindings b) {
         if (p.type() instanceof TypeExpr.Tensor te) {
             Type t = TypeMatch.resolveFresh(te, b, p.span());
-            return Eval.input(p.name().name(), (Type.Tensor) t);
+            return input(p.name().name(), (Type.Tensor) t);
         }
         return unknownOf(p.type(), p.name().name(), p.span());
     }
@@ -244,7 +244,7 @@ public final class Checker {
                 case Member.StateMember s -> {
                     if (!(s.init() instanceof dev.dlc.ast.Expr.Name n && Set.of("zeros", "ones").contains(n.name())))
                         builtins.initializer(s.init(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
-                    env.define(s.name().name(), Eval.input(s.name().name(), any));
+                    env.define(s.name().name(), input(s.name().name(), any));
                 }
                 case Member.MethodMember mm when mm.name().name().equals("update") -> update = mm;
                 default -> diags.error(mem.name().span(), "an optimizer holds `state` members and one `update(p, g)` method; found '" + mem.name().name() + "'");
@@ -252,7 +252,7 @@ public final class Checker {
         }
         if (update == null) { diags.error(o.name().span(), "optimizer " + o.name().name() + " has no update(p, g) method"); return; }
         if (update.params().size() != 2) { diags.error(update.name().span(), "update takes two arguments: the parameter and its gradient, update(p, g)"); return; }
-        for (Decl.Param p : update.params()) env.define(p.name().name(), Eval.input(p.name().name(), any));
+        for (Decl.Param p : update.params()) env.define(p.name().name(), input(p.name().name(), any));
         switch (update.body()) {
             case Decl.Body.BlockBody bb -> eval.block(bb.block(), ctx);
             case Decl.Body.ExprBody e -> diags.error(e.span(), "update is a block of assignments: update(p, g) { p = p - lr * g }");
@@ -265,7 +265,9 @@ public final class Checker {
         hyper.forEach(env::define);
         for (Decl.Param p : s.args()) {
             if (p.type() != null) TypeMatch.validate(p.type(), diags);
-            env.define(p.name().name(), p.type() == null ? Val.Int.UNKNOWN : unknownOf(p.type(), p.name().name(), p.span()) instanceof Val.Int ? Val.Int.UNKNOWN : unknownOf(p.type(), p.name().name(), p.span()));
+            // The step is a run-time Int: no symbol, so `step / warmup` is a Float.
+            Val v = p.type() == null ? Val.Int.UNKNOWN : unknownOf(p.type(), p.name().name(), p.span());
+            env.define(p.name().name(), v instanceof Val.Int ? Val.Int.UNKNOWN : v);
         }
         var ctx = new Ctx(m, env, null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN);
         Val v = switch (s.body()) {
@@ -327,13 +329,13 @@ public final class Checker {
         frames.push(top);
         var xs = new ArrayList<Val.Arg>();
         for (int i = 0; i < ds.inputs().size(); i++)
-            xs.add(new Val.Arg(null, Eval.input(ds.inputs().size() == 1 ? "x" : "x" + i, ds.inputs().get(i)), at));
+            xs.add(new Val.Arg(null, input(ds.inputs().size() == 1 ? "x" : "x" + i, ds.inputs().get(i)), at));
         Val out = layers.apply(layer.inst(), xs, at, staged);
         frames.pop();
         CallRecord call = top.children.isEmpty() ? null : top.children.getFirst();
         jobs.put(t.name().name(), new Job(t.name().name(), layer.inst(), ds.inputs(), out instanceof Val.Tensor o ? o.type() : null, call));
         if (!(out instanceof Val.Tensor)) return;
-        var yv = Eval.input("y", y);
+        var yv = input("y", y);
         if (values.get("loss") instanceof Val lossFn && !(lossFn instanceof Val.Bad)) {
             Val loss = calls.invoke(lossFn, List.of(new Val.Arg(null, out, at), new Val.Arg(null, yv, spans.get("data"))), spans.get("loss"), staged);
             if (!(loss instanceof Val.Bad) && !(loss instanceof Val.Tensor lt && lt.type().rank() == 0 && !lt.type().shape().hasRest() && lt.type().dtype().isFloat()))
@@ -383,16 +385,17 @@ public final class Checker {
     public Job instantiate(String name, List<Type.Tensor> inputs, Span where) {
         var m = program.root();
         var d = names.scope(m).get(name);
+        graph = new Graph();
+        if (d instanceof Decl.FnDecl f) return instantiateFn(f, inputs, where);
         if (!(d instanceof Decl.LayerDecl l)) {
-            diags.error(where, "no layer named '" + name + "'" + Names.didYouMean(name, names.scope(m).keySet()));
+            diags.error(where, "no layer or fn named '" + name + "'" + Names.didYouMean(name, names.scope(m).keySet()));
             return null;
         }
-        graph = new Graph();
         var cfgCtx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
         Val v = layers.construct(l, List.of(), where, cfgCtx);
         if (!(v instanceof Val.Layer layer)) return null;
         var args = new ArrayList<Val.Arg>();
-        for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, Eval.input(inputs.size() == 1 ? "x" : "x" + i, inputs.get(i)), where));
+        for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, input(inputs.size() == 1 ? "x" : "x" + i, inputs.get(i)), where));
         var top = new Frame(null, List.of());
         frames.push(top);
         Val out = layers.apply(layer.inst(), args, where, new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
@@ -400,6 +403,16 @@ public final class Checker {
         if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
         outputs(out);
         return new Job(name, layer.inst(), inputs, type(out), top.children.isEmpty() ? null : top.children.getFirst());
+    }
+
+    private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {
+        var args = new ArrayList<Val.Arg>();
+        for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, input(f.params().size() > i ? f.params().get(i).name().name() : "x" + i, inputs.get(i)), where));
+        var ctx = new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false));
+        Val out = calls.callFn(f, args, where, ctx);
+        if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
+        outputs(out);
+        return new Job(f.name().name(), null, inputs, type(out), null);
     }
 
     private void outputs(Val v) {
@@ -416,6 +429,11 @@ public final class Checker {
             case Val.TupleV t -> new Type.Tuple(t.items().stream().map(Checker::type).toList());
             default -> null;
         };
+    }
+
+    /** An input of the program being staged (the batch, a generic argument, a scan slice). */
+    Val.Tensor input(String name, Type.Tensor t) {
+        return new Val.Tensor(t, graph.add(new dev.dlc.ir.Node.Input(name, t), null));
     }
 
     // ================================================================== frames (for summaries)

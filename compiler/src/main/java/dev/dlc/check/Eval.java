@@ -353,11 +353,6 @@ final class Eval {
         return new Val.ListV(List.of(Val.Int.UNKNOWN));
     }
 
-    /** Tensors flow in as inputs of the program being staged. */
-    static Val.Tensor input(String name, Type.Tensor t) {
-        return new Val.Tensor(t, new Node.Input(name, t));
-    }
-
     static Dim dimOf(Val v) {
         return v instanceof Val.Int i ? i.value() : null;
     }

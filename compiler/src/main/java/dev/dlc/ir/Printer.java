@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * Prints a graph with the type of every binder and the `.dl` line it came from:
- * <pre>  %3: f32[2,10] = matmul %1 %2            # mlp.dl:12</pre>
+ * <pre>  %3: f32[2,10] = matmul %1 $0.w            # mlp.dl:12</pre>
+ * Inputs are {@code %name}, parameters {@code $path} (their place in the model), other
+ * values {@code %N}.
  */
 public final class Printer {
     private Printer() {}
@@ -20,7 +22,7 @@ public final class Printer {
         for (Node n : g.nodes()) {
             String id = switch (n) {
                 case Node.Input in -> "%" + in.name();
-                case Node.Param p -> "%" + p.path();
+                case Node.Param p -> "$" + p.path();
                 default -> "%" + next++;
             };
             ids.put(n, id);

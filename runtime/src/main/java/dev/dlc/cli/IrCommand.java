@@ -42,9 +42,13 @@ final class IrCommand implements Callable<Integer> {
         var job = instantiate(c, layer, inputs, err);
         err.print(c.diags().render());
         if (job == null || c.diags().hasErrors()) return 1;
-        out.println("forward " + job.name() + "(" + job.data().stream().map(Type::toString).reduce((a, b) -> a + ", " + b).orElse("") + ") -> " + job.output());
+        out.println((job.model() == null ? "fn " : "forward ") + job.name() + "(" + job.data().stream().map(Type::toString).reduce((a, b) -> a + ", " + b).orElse("") + ") -> " + job.output());
         out.print(Printer.print(c.checker().graph()));
         return 0;
+    }
+
+    private static String lastNamed(dev.dlc.ast.Module m, Class<? extends Decl.Named> kind) {
+        return m.decls().stream().filter(kind::isInstance).map(d -> ((Decl.Named) d).name().name()).reduce((a, b) -> b).orElse(null);
     }
 
     /** Applies a layer of the root file to the given input types (or the first train job's data). */
@@ -64,9 +68,10 @@ final class IrCommand implements Callable<Integer> {
             if (layer == null) layer = job.get().model().typeName();
         }
         if (layer == null) {
-            layer = root.decls().stream().filter(d -> d instanceof Decl.LayerDecl).map(d -> ((Decl.LayerDecl) d).name().name())
-                    .reduce((a, b) -> b).orElse(null);
-            if (layer == null) { err.println("dlc: " + root.source().path() + " declares no layer; give --layer NAME"); return null; }
+            // The last layer of the file, or its last fn when it declares no layer.
+            layer = lastNamed(root, Decl.LayerDecl.class);
+            if (layer == null) layer = lastNamed(root, Decl.FnDecl.class);
+            if (layer == null) { err.println("dlc: " + root.source().path() + " declares no layer or fn; give --layer NAME"); return null; }
         }
         var where = root.source().span(0, 0);
         return c.checker().instantiate(layer, types, where);

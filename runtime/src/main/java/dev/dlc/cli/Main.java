@@ -33,7 +33,10 @@ public final class Main implements Runnable {
             err.println("dlc: internal error: " + e + " (please report this together with the input file)");
             return 3;
         });
-        return cl.execute(args);
+        int status = cl.execute(args);
+        out.flush();
+        err.flush();
+        return status;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
