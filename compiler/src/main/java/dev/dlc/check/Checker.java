@@ -56,9 +56,12 @@ public final class Checker {
         Frame(LayerInst inst, List<Type> inputs) { this.inst = inst; this.inputs = inputs; }
     }
 
+    private final Diagnostics rootDiags;       // never muted
+
     private Checker(Program program, Diagnostics diags) {
         this.program = program;
         this.diags = diags;
+        this.rootDiags = diags;
         this.names = new Names(this, program);
     }
 
@@ -71,6 +74,9 @@ public final class Checker {
             if (stdRoot || !m.name().startsWith("std.")) ck.checkModule(m);
         return ck;
     }
+
+    /** Evaluation steps used so far (for benchmarks and the budget). */
+    public long steps() { return steps; }
 
     public Map<String, Job> jobs() { return java.util.Collections.unmodifiableMap(jobs); }
     public Graph graph() { return graph; }
@@ -94,6 +100,22 @@ public final class Checker {
             }
             if (diags.errorCount() > before) poisoned.add(d);
         }
+    }
+
+    /**
+     * Checking evaluates: unrolled loops and repeats multiply work, so a small file can ask
+     * for an enormous program. A budget of evaluation steps per compilation turns that into
+     * one error instead of an exhausted machine.
+     */
+    static final long STEP_BUDGET = 2_000_000;
+    private long steps;
+
+    boolean step(Span where) {
+        if (++steps < STEP_BUDGET) return true;
+        if (steps == STEP_BUDGET)
+            rootDiags.error(where, "this program is too large to check: more than " + STEP_BUDGET
+                    + " evaluation steps (look for a large repeat count or range)");
+        return false;
     }
 
     /** Runs {@code body} with diagnostics muted when {@code decl} already failed its own check. */
@@ -141,11 +163,27 @@ public final class Checker {
                 case STRING -> new Val.Str("");
             };
             case TypeExpr.ListOf l -> new Val.ListV(List.of());
-            default -> {
-                var b = new Bindings();
-                Type t = TypeMatch.resolveFresh(te, b, span);
-                yield t instanceof Type.Tensor tt ? input(name, tt) : new Val.Bad();
+            default -> valueOf(TypeMatch.resolveFresh(te, new Bindings(), span), name);
+        };
+    }
+
+    /** A value of a static type whose contents are unknown: inputs for tensors, unknowns for scalars. */
+    private Val valueOf(Type t, String name) {
+        return switch (t) {
+            case Type.Tensor tt -> input(name, tt);
+            case Type.Tuple tu -> {
+                var parts = new ArrayList<Val>();
+                for (int i = 0; i < tu.parts().size(); i++) parts.add(valueOf(tu.parts().get(i), name + "." + i));
+                yield new Val.TupleV(parts);
             }
+            case Type.ListOf l -> new Val.ListV(List.of());
+            case Type.Optional o -> valueOf(o.inner(), name);
+            case Type.Scalar s -> switch (s) {
+                case INT -> Val.Int.UNKNOWN;
+                case FLOAT -> Val.Real.UNKNOWN;
+                case BOOL -> Val.Bool.UNKNOWN;
+                case STRING -> new Val.Str("");
+            };
         };
     }
 
@@ -206,11 +244,10 @@ public final class Checker {
     /** The result type of a layer's forward in its generic check (symbolic dimensions), if it checked. */
     public java.util.Optional<Type> forwardType(Decl.LayerDecl l) { return java.util.Optional.ofNullable(forwardTypes.get(l)); }
 
+    /** A generic argument: its declared type with fresh symbols for the dimensions not bound yet. */
     private Val unknownFresh(Decl.Param p, Bindings b) {
-        if (p.type() instanceof TypeExpr.Tensor te) {
-            Type t = TypeMatch.resolveFresh(te, b, p.span());
-            return input(p.name().name(), (Type.Tensor) t);
-        }
+        if (p.type() instanceof TypeExpr.Tensor || p.type() instanceof TypeExpr.Tuple)
+            return valueOf(TypeMatch.resolveFresh(p.type(), b, p.span()), p.name().name());
         return unknownOf(p.type(), p.name().name(), p.span());
     }
 

@@ -24,6 +24,7 @@ final class Eval {
     // ================================================================== expressions
 
     Val expr(Expr e, Ctx c) {
+        if (!ck.step(e.span())) return new Val.Bad();
         return switch (e) {
             case Expr.IntLit i -> Val.Int.of(i.value());
             case Expr.FloatLit f -> new Val.Real(f.value());

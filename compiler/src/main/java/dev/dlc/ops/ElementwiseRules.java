@@ -82,7 +82,8 @@ final class ElementwiseRules {
         Tensor x = call.tensor("x");
         Check.floating(call, x);
         double p = call.real("p");
-        if (!(p >= 0 && p < 1)) throw call.fail("p must be in [0, 1), found %s", p);
+        // NaN: a rate known only at run time (a generic check of Dropout(p)).
+        if (!Double.isNaN(p) && !(p >= 0 && p < 1)) throw call.fail("p must be in [0, 1), found %s", p);
         return x;
     }
 

@@ -83,7 +83,7 @@ public final class ModuleLoader {
     /** Parses a module, then loads its uses; the module counts as loaded once its uses are. */
     private Module loadParsed(String key, Source source) {
         String name = key.startsWith("std:") ? key.substring(4) : source.path();
-        Module module = Parser.parse(name, source, diags);
+        Module module = key.startsWith("std:") ? parseStd(name, source) : Parser.parse(name, source, diags);
         loading.add(new Loading(key, name));
         var used = new ArrayList<Module>();
         for (Decl decl : module.decls()) {
@@ -94,6 +94,24 @@ public final class ModuleLoader {
         loading.removeLast();
         imports.put(name, List.copyOf(used));
         loaded.put(key, module);
+        return module;
+    }
+
+    /**
+     * Stdlib modules are parsed once per JVM: every compilation loads the prelude, and a
+     * module's AST is immutable. Only modules that parsed without errors are kept, so a
+     * broken stdlib still reports its errors every time.
+     */
+    private static final Map<String, Module> STD_CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Module parseStd(String name, Source source) {
+        String cacheKey = name + "\0" + source.text();
+        Module cached = STD_CACHE.get(cacheKey);
+        if (cached != null) return cached;
+        var local = new Diagnostics();
+        Module module = Parser.parse(name, source, local);
+        diags.addAll(local);
+        if (!local.hasErrors()) STD_CACHE.put(cacheKey, module);
         return module;
     }
 

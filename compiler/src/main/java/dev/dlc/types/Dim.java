@@ -29,34 +29,37 @@ public record Dim(Map<Mono, Long> terms) {
          * is a floor division that is also checked to have no remainder, and that check
          * happens where the sizes become known. So {@code H/4 == H//4} here.
          */
-        record Quot(Dim num, Dim den, boolean floor) implements Atom {
+        record Quot(Dim num, Dim den, boolean floor, String key) implements Atom {
+            Quot(Dim num, Dim den, boolean floor) { this(num, den, floor, num.paren() + "/" + den.paren()); }
             @Override public String toString() { return num.paren() + (floor ? "//" : "/") + den.paren(); }
             @Override public boolean equals(Object o) { return o instanceof Quot q && q.num.equals(num) && q.den.equals(den); }
-            @Override public int hashCode() { return num.hashCode() * 31 + den.hashCode(); }
-            String key() { return num.paren() + "/" + den.paren(); }
+            @Override public int hashCode() { return key.hashCode(); }
         }
-        @Override default int compareTo(Atom o) { return key(this).compareTo(key(o)); }
-        private static String key(Atom a) { return a instanceof Quot q ? q.key() : a.toString(); }
+        @Override default int compareTo(Atom o) { return sortKey(this).compareTo(sortKey(o)); }
+        static String sortKey(Atom a) { return a instanceof Quot q ? q.key() : a.toString(); }
     }
 
     /** A product of atoms, sorted; the empty product is the constant term. */
-    public record Mono(List<Atom> factors) implements Comparable<Mono> {
-        public Mono { factors = factors.stream().sorted().toList(); }
-        static final Mono ONE = new Mono(List.of());
+    public record Mono(List<Atom> factors, String key) implements Comparable<Mono> {
+        /** The product of these atoms; its sort key is kept with it, as dimensions are compared very often. */
+        static Mono of(List<Atom> factors) {
+            var sorted = factors.size() <= 1 ? List.copyOf(factors) : factors.stream().sorted().toList();
+            return new Mono(sorted, String.join("*", sorted.stream().map(Atom::sortKey).toList()));
+        }
+        static final Mono ONE = Mono.of(List.of());
         Mono times(Mono o) {
             var fs = new ArrayList<>(factors);
             fs.addAll(o.factors);
-            return new Mono(fs);
+            return Mono.of(fs);
         }
         @Override public int compareTo(Mono o) {
             // Higher degree first, then by name: `B*T + C + 1`.
             int d = Integer.compare(o.factors.size(), factors.size());
-            return d != 0 ? d : key().compareTo(o.key());
+            return d != 0 ? d : key.compareTo(o.key);
         }
         @Override public String toString() {
             return String.join("*", factors.stream().map(Atom::toString).toList());
         }
-        private String key() { return String.join("*", factors.stream().map(Atom::key).toList()); }
     }
 
     public Dim {
@@ -66,9 +69,12 @@ public record Dim(Map<Mono, Long> terms) {
         terms = Collections.unmodifiableMap(canon);
     }
 
-    public static Dim of(long n) { return new Dim(Map.of(Mono.ONE, n)); }
+    private static final Dim[] SMALL = new Dim[1025];
+    static { for (int i = 0; i < SMALL.length; i++) SMALL[i] = new Dim(Map.of(Mono.ONE, (long) i)); }
+
+    public static Dim of(long n) { return n >= 0 && n < SMALL.length ? SMALL[(int) n] : new Dim(Map.of(Mono.ONE, n)); }
     public static Dim sym(String name) { return atom(new Atom.Sym(name)); }
-    static Dim atom(Atom a) { return new Dim(Map.of(new Mono(List.of(a)), 1L)); }
+    static Dim atom(Atom a) { return new Dim(Map.of(Mono.of(List.of(a)), 1L)); }
 
     public boolean isConst() { return terms.isEmpty() || (terms.size() == 1 && terms.containsKey(Mono.ONE)); }
     public long value() {
@@ -87,6 +93,7 @@ public record Dim(Map<Mono, Long> terms) {
     }
 
     public Dim plus(Dim o) {
+        if (isConst() && o.isConst()) return of(Math.addExact(value(), o.value()));      // the common case
         var t = new TreeMap<>(terms);
         o.terms.forEach((m, c) -> t.merge(m, c, Long::sum));
         return new Dim(t);
@@ -101,6 +108,7 @@ public record Dim(Map<Mono, Long> terms) {
     public Dim minus(Dim o) { return plus(o.negate()); }
 
     public Dim times(Dim o) {
+        if (isConst() && o.isConst()) return of(Math.multiplyExact(value(), o.value()));
         var t = new TreeMap<Mono, Long>();
         for (var a : terms.entrySet())
             for (var b : o.terms.entrySet())
@@ -152,7 +160,7 @@ public record Dim(Map<Mono, Long> terms) {
     private static Mono without(Mono m, Mono d) {
         var fs = new ArrayList<>(m.factors);
         for (Atom a : d.factors) if (!fs.remove(a)) return null;
-        return new Mono(fs);
+        return Mono.of(fs);
     }
 
     /** h * (D/h) = D: a quotient whose denominator divides the rest of its term is cancelled. */
@@ -166,7 +174,7 @@ public record Dim(Map<Mono, Long> terms) {
                     var den = q.den.terms.entrySet().iterator().next();
                     var others = new ArrayList<>(e.getKey().factors);
                     others.remove(a);
-                    var rest = without(new Mono(others), den.getKey());
+                    var rest = without(Mono.of(others), den.getKey());
                     if (rest != null && e.getValue() % den.getValue() == 0) {
                         term = new Dim(Map.of(rest, e.getValue() / den.getValue())).times(q.num);
                         changed = true;
