@@ -64,7 +64,7 @@ final class CheckCommand implements Callable<Integer> {
             if (layer != null || inputs != null) {
                 var job = IrCommand.instantiate(c, layer, inputs, err);
                 if (job == null) return null;
-                text.append(job.name()).append(" on ").append(job.data()).append('\n').append(Summary.of(job));
+                text.append(job.name()).append(" on ").append(inputs(job.data())).append('\n').append(Summary.of(job));
                 return text.toString();
             }
             var jobs = c.checker().jobs();
@@ -75,9 +75,13 @@ final class CheckCommand implements Callable<Integer> {
             for (Checker.Job job : jobs.values()) {
                 if (job.call() == null) continue;
                 text.append("train ").append(job.name()).append(": ").append(job.model().typeName()).append(" on ")
-                        .append(job.data().size() == 1 ? job.data().getFirst().toString() : job.data().toString()).append('\n').append(Summary.of(job)).append('\n');
+                        .append(inputs(job.data())).append('\n').append(Summary.of(job)).append('\n');
             }
             return text.toString();
+        }
+
+        private static String inputs(List<Type.Tensor> types) {
+            return String.join(", ", types.stream().map(Type.Tensor::toString).toList());
         }
 
         static List<Type.Tensor> parse(List<String> inputs) { return inputs.stream().map(InputTypes::parse).toList(); }
