@@ -274,19 +274,8 @@ public final class Checker {
         hyper.forEach(env::define);
         env.define("t", Val.Int.UNKNOWN);
         var any = new Type.Tensor(dev.dlc.types.DType.F32, new dev.dlc.types.Shape(TypeMatch.REST, List.of()));
-        Member.MethodMember update = null;
         var ctx = new Ctx(m, env, null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN);
-        for (Member mem : o.members()) {
-            switch (mem) {
-                case Member.StateMember s -> {
-                    if (!(s.init() instanceof dev.dlc.ast.Expr.Name n && Set.of("zeros", "ones").contains(n.name())))
-                        builtins.initializer(s.init(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
-                    env.define(s.name().name(), input(s.name().name(), any));
-                }
-                case Member.MethodMember mm when mm.name().name().equals("update") -> update = mm;
-                default -> diags.error(mem.name().span(), "an optimizer holds `state` members and one `update(p, g)` method; found '" + mem.name().name() + "'");
-            }
-        }
+        Member.MethodMember update = optimizerMembers(o.members(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN), any);
         if (update == null) { diags.error(o.name().span(), "optimizer " + o.name().name() + " has no update(p, g) method"); return; }
         if (update.params().size() != 2) { diags.error(update.name().span(), "update takes two arguments: the parameter and its gradient, update(p, g)"); return; }
         for (Decl.Param p : update.params()) env.define(p.name().name(), input(p.name().name(), any));
@@ -294,6 +283,28 @@ public final class Checker {
             case Decl.Body.BlockBody bb -> eval.block(bb.block(), ctx);
             case Decl.Body.ExprBody e -> diags.error(e.span(), "update is a block of assignments: update(p, g) { p = p - lr * g }");
         }
+    }
+
+    /** Defines the states (conditional ones when their condition holds) and returns the update method. */
+    private Member.MethodMember optimizerMembers(List<Member> members, Ctx ctx, Type.Tensor any) {
+        Member.MethodMember update = null;
+        for (Member mem : members) {
+            switch (mem) {
+                case Member.StateMember s -> {
+                    if (!(s.init() instanceof dev.dlc.ast.Expr.Name n && Set.of("zeros", "ones").contains(n.name())))
+                        builtins.initializer(s.init(), ctx);
+                    ctx.env().define(s.name().name(), input(s.name().name(), any));
+                }
+                case Member.IfMember im -> {
+                    Boolean known = eval.test(im.cond(), ctx);
+                    var found = optimizerMembers(known == null || known ? im.then() : im.otherwise(), ctx, any);
+                    if (found != null) update = found;
+                }
+                case Member.MethodMember mm when mm.name().name().equals("update") -> update = mm;
+                default -> diags.error(mem.name().span(), "an optimizer holds `state` members and one `update(p, g)` method; found '" + mem.name().name() + "'");
+            }
+        }
+        return update;
     }
 
     private void schedule(Decl.ScheduleDecl s, Module m) {

@@ -60,6 +60,14 @@ class StdlibLayersTest {
             Map.entry("TransformerDecoderBlock", new Row("TransformerDecoderBlock(16, 4, 32)", "f32[2,5,16]", "f32[2,5,16]", "f32[2,6,16]")),
             Map.entry("PatchEmbedding", new Row("PatchEmbedding(4, 32)", "f32[2,49,32]", "f32[2,1,28,28]"))));
 
+    @TestFactory
+    Stream<DynamicTest> everyStdlibModuleChecksClean() {
+        return Repo.dlFiles("stdlib/std").stream().map(f -> dynamicTest(f.getFileName().toString(), () -> {
+            var c = Compiler.checkFile(f);
+            assertEquals("", c.diags().render());
+        }));
+    }
+
     @Test
     void everyLayerHasARow() {
         var c = Compiler.checkFile(Repo.path("stdlib/std/nn.dl"));
