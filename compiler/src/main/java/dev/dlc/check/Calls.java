@@ -34,6 +34,10 @@ final class Calls {
 
     /** Calls a value. A partial application's stored arguments come after the new positional ones. */
     Val invoke(Val f, List<Val.Arg> args, Span span, Ctx c) {
+        return ck.atCall(span, () -> invokeHere(f, args, span, c));
+    }
+
+    private Val invokeHere(Val f, List<Val.Arg> args, Span span, Ctx c) {
         if (args.stream().anyMatch(a -> isBad(a.value())) && !(f instanceof Val.Fn fn && fn.callee() instanceof Callee.Builtin))
             return new Val.Bad();
         return switch (f) {

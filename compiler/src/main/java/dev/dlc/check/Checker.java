@@ -63,6 +63,38 @@ public final class Checker {
         this.diags = diags;
         this.rootDiags = diags;
         this.names = new Names(this, program);
+        diags.relocateWith(this::relocate);
+    }
+
+    /** Call sites in the user's own modules, innermost first, while library code they called runs. */
+    private final Deque<Span> userCalls = new ArrayDeque<>();
+
+    /** Runs a call; if it is written in a user module, errors inside library code it reaches are reported here. */
+    <T> T atCall(Span site, Supplier<T> call) {
+        boolean user = site != null && !isLibrary(site);
+        if (user) userCalls.push(site);
+        try {
+            return call.get();
+        } finally {
+            if (user) userCalls.pop();
+        }
+    }
+
+    private boolean isLibrary(Span s) {
+        var m = names.moduleOf(s.source());
+        return m != null && m.name().startsWith("std.") && !program.root().name().startsWith("std.");
+    }
+
+    /**
+     * An error inside the stdlib is the user's call of it: report it at that call, with a
+     * note that shows where in the stdlib it happened.
+     */
+    private dev.dlc.diag.Diagnostic relocate(dev.dlc.diag.Diagnostic d) {
+        if (userCalls.isEmpty() || !isLibrary(d.span())) return d;
+        var notes = new ArrayList<dev.dlc.diag.Diagnostic.Note>();
+        notes.add(Diagnostics.note(d.span(), "inside " + names.moduleOf(d.span().source()).name() + ", called from here"));
+        notes.addAll(d.notes());
+        return new dev.dlc.diag.Diagnostic(userCalls.peek(), d.severity(), d.message(), notes);
     }
 
     /** Checks a whole program; diagnostics go to {@code diags}. */

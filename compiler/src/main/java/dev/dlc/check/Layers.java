@@ -206,6 +206,10 @@ final class Layers {
     // ================================================================== application
 
     Val apply(LayerInst inst, List<Val.Arg> args, Span span, Ctx c) {
+        return ck.atCall(span, () -> applyHere(inst, args, span, c));
+    }
+
+    private Val applyHere(LayerInst inst, List<Val.Arg> args, Span span, Ctx c) {
         if (c.mode() == Ctx.Mode.CONFIG) {
             ck.diags.error(span, "layer " + inst.typeName() + " is applied outside forward; layers run on tensors in forward, fn or train code");
             return new Val.Bad();

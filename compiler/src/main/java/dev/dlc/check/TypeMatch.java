@@ -235,7 +235,8 @@ final class TypeMatch {
     /** A declared type with the dimensions bound so far filled in: {@code f32[B,784]}. */
     static String show(TypeExpr te, Bindings b) {
         return switch (te) {
-            case TypeExpr.Tensor t -> t.dtype().name() + t.dims().stream().map(d -> showDim(d, b)).collect(Collectors.joining(",", "[", "]"));
+            case TypeExpr.Tensor t -> t.dtype().name() + t.dims().stream().map(d -> showDim(d, b)).filter(x -> !x.isEmpty())
+                    .collect(Collectors.joining(",", "[", "]"));
             case TypeExpr.Named n -> n.name().name();
             case TypeExpr.Tuple t -> t.parts().stream().map(p -> show(p, b)).collect(Collectors.joining(", ", "(", ")"));
             case TypeExpr.ListOf l -> "[" + show(l.element(), b) + "]";
@@ -243,7 +244,11 @@ final class TypeMatch {
     }
 
     private static String showDim(DimExpr d, Bindings b) {
-        if (d instanceof DimExpr.Ellipsis) return "...";
+        if (d instanceof DimExpr.Ellipsis) {
+            if (b.rest == null) return "...";
+            String r = restText(b.rest);
+            return r.length() > 2 ? r.substring(1, r.length() - 1) : "";
+        }
         try {
             if (names(d).stream().allMatch(b::has)) return eval(d, b).toString();
         } catch (DimError e) { /* fall through to the text */ }

@@ -20,9 +20,18 @@ public final class Diagnostics {
 
     /** Adds a diagnostic unless the same message was already reported at the same place. */
     public void add(Diagnostic d) {
+        d = relocation.apply(d);
         String key = d.span().where() + "\0" + d.severity() + "\0" + d.message();
         if (seen.add(key)) all.add(d);
     }
+
+    private java.util.function.UnaryOperator<Diagnostic> relocation = d -> d;
+
+    /**
+     * Lets a phase move diagnostics before they are recorded, e.g. from inside a library
+     * module to the user's call that led there.
+     */
+    public void relocateWith(java.util.function.UnaryOperator<Diagnostic> f) { relocation = f; }
 
     public void addAll(Diagnostics other) { other.all.forEach(this::add); }
 
