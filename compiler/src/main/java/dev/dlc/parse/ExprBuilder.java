@@ -163,8 +163,9 @@ final class ExprBuilder extends DLBaseVisitor<Expr> {
     private Expr.IndexItem indexItem(DLParser.IndexContext ctx) {
         return switch (ctx) {
             case DLParser.EllipsisIndexContext e -> new Expr.IndexItem.All(spans.of(e));
-            case DLParser.SliceIndexContext s -> new Expr.IndexItem.Slice(spans.of(s), expr(s.lo), expr(s.hi), expr(s.step));
-            case DLParser.PointIndexContext p -> new Expr.IndexItem.Point(expr(p.expr()));
+            case DLParser.ExprIndexContext p when p.colon == null -> new Expr.IndexItem.Point(expr(p.lo));
+            case DLParser.ExprIndexContext s -> new Expr.IndexItem.Slice(spans.of(s), expr(s.lo), expr(s.hi), expr(s.step));
+            case DLParser.SliceIndexContext s -> new Expr.IndexItem.Slice(spans.of(s), null, expr(s.hi), expr(s.step));
             default -> throw new IllegalStateException("unknown index form " + ctx.getClass());
         };
     }

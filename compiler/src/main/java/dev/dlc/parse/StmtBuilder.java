@@ -34,8 +34,9 @@ final class StmtBuilder {
             case DLParser.ForStmtContext f -> new Stmt.For(spans.of(f), exprs.ident(f.name()),
                     exprs.expr(f.expr()), block(f.block()));
             case DLParser.IfStmtContext i -> ifStmt(i);
-            case DLParser.AssignStmtContext a -> new Stmt.Assign(spans.of(a), exprs.expr(a.target), exprs.expr(a.expr()));
-            case DLParser.ExprStmtContext e -> new Stmt.ExprStmt(spans.of(e), exprs.expr(e.expr()));
+            case DLParser.ExprStmtContext e -> e.value == null
+                    ? new Stmt.ExprStmt(spans.of(e), exprs.expr(e.target))
+                    : new Stmt.Assign(spans.of(e), exprs.expr(e.target), exprs.expr(e.value));
             case DLParser.EmptyStmtContext _ -> null;
             default -> throw new IllegalStateException("unknown statement form " + ctx.getClass());
         };

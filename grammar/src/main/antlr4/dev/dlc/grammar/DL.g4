@@ -50,8 +50,9 @@ stmt
     | 'return' expr                                                     # ReturnStmt
     | 'for' name 'in' expr block                                        # ForStmt
     | 'if' expr block ( 'else' ( ifTail=stmt | elseBlock=block ) )?     # IfStmt
-    | target=postfix '=' expr                                           # AssignStmt
-    | expr                                                              # ExprStmt
+    // One alternative for `x = e` and `e`: telling them apart up front would make the
+    // parser scan every expression statement twice. The builder checks the target.
+    | target=expr ( '=' value=expr )?                                   # ExprStmt
     | ';'                                                               # EmptyStmt
     ;
 
@@ -129,10 +130,11 @@ arg        : key '=' expr                                               # Keywor
            | expr                                                       # PositionalArg
            ;
 
+// `x[i]` and `x[a:b]` share their start for the same reason: a point is an index with no colon.
 index
     : '...'                                                             # EllipsisIndex
-    | lo=expr? ':' hi=expr? ( ':' step=expr? )?                         # SliceIndex
-    | expr                                                              # PointIndex
+    | lo=expr ( colon=':' hi=expr? ( ':' step=expr? )? )?               # ExprIndex
+    | ':' hi=expr? ( ':' step=expr? )?                                  # SliceIndex
     ;
 
 primary
