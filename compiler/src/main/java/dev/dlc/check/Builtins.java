@@ -41,7 +41,7 @@ final class Builtins {
                     new Param("batch", Type.Scalar.INT, Val.Int.of(32)))),
             new DataSet("synthetic_classification", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("features", Type.Scalar.INT, REQUIRED),
                     new Param("classes", Type.Scalar.INT, Val.Int.of(2)), new Param("batch", Type.Scalar.INT, Val.Int.of(32)))),
-            new DataSet("polynomial", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("degree", Type.Scalar.INT, Val.Int.of(3)),
+            new DataSet("polynomial_data", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("degree", Type.Scalar.INT, Val.Int.of(3)),
                     new Param("features", Type.Scalar.INT, Val.Int.of(20)), new Param("batch", Type.Scalar.INT, Val.Int.of(10)))),
             new DataSet("csv", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("target", Type.Scalar.STRING, REQUIRED),
                     new Param("features", Type.Scalar.INT, REQUIRED), new Param("batch", Type.Scalar.INT, Val.Int.of(64)))),
@@ -202,7 +202,7 @@ final class Builtins {
             case "synthetic_regression" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_binary" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_classification" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.I32, b));
-            case "polynomial" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
+            case "polynomial_data" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "csv" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "text" -> List.of(tensor(DType.I32, b, dim(o, "seq_len")), tensor(DType.I32, b, dim(o, "seq_len")));
             default -> List.of(tensor(DType.I32, b, dim(o, "seq_len")), tensor(DType.I32, b, dim(o, "seq_len")),
@@ -250,8 +250,24 @@ final class Builtins {
         }
         var sliceDims = new ArrayList<>(s.dims());
         Dim steps = sliceDims.remove(ax);
-        Val xt1 = ck.input("scan.x", xt.type().withShape(s.withDims(sliceDims)));
-        Val out = ck.calls.invoke(f, List.of(new Val.Arg(null, xt1, span), new Val.Arg(null, init, span)), span, c);
+        // The step function is staged once, into a graph of its own that the scan node holds:
+        // its inputs are one slice and the state; its outputs the slice's result and the new state.
+        var outer = ck.graph;
+        ck.graph = new dev.dlc.ir.Graph();
+        Dim flopsBefore = ck.flopMark();
+        Val out;
+        Val stateIn;
+        dev.dlc.ir.Graph scanBody;
+        try {
+            Val xt1 = ck.input("scan.x", xt.type().withShape(s.withDims(sliceDims)));
+            stateIn = placeholders(init, "scan.s");
+            out = ck.calls.invoke(f, List.of(new Val.Arg(null, xt1, span), new Val.Arg(null, stateIn, span)), span, c);
+        } finally {
+            scanBody = ck.graph;
+            ck.graph = outer;
+        }
+        // One step was counted: the scan runs `steps` of them.
+        ck.countFlops(ck.flopMark().minus(flopsBefore).times(steps.minus(Dim.of(1))));
         if (out instanceof Val.Bad) return out;
         if (!(out instanceof Val.TupleV tv && tv.items().size() == 2 && tv.items().get(0) instanceof Val.Tensor y)) {
             ck.diags.error(span, "scan: the step function must return (output, state), found " + Val.describe(out));
@@ -266,7 +282,54 @@ final class Builtins {
         int yax = Math.min(ax, ys.size());
         ys.add(yax, steps);
         var ysType = y.type().withShape(y.type().shape().withDims(ys));
-        return new Val.TupleV(List.of(ck.input("scan.ys", ysType), state));
+        var bodyOut = new ArrayList<dev.dlc.ir.Node>();
+        bodyOut.add(y.node());
+        var initNodes = new ArrayList<dev.dlc.ir.Node>();
+        collectNodes(state, bodyOut);
+        collectNodes(init, initNodes);
+        bodyOut.forEach(scanBody::output);
+        var types = new ArrayList<Type>();
+        types.add(ysType);
+        for (int i = 1; i < bodyOut.size(); i++) types.add(bodyOut.get(i).type());
+        var scanArgs = new ArrayList<dev.dlc.ir.Node>();
+        scanArgs.add(xt.node());
+        scanArgs.addAll(initNodes);
+        var node = ck.graph.add(new dev.dlc.ir.Node.Apply("scan", scanArgs, java.util.Map.of("axis", (long) ax, "body", scanBody), new Type.Tuple(types)), span);
+        var parts = new java.util.ArrayDeque<Val>();
+        for (int i = 0; i < types.size(); i++)
+            parts.add(new Val.Tensor((Type.Tensor) types.get(i), ck.graph.add(new dev.dlc.ir.Node.Project(node, i, types.get(i)), span)));
+        Val ysVal = parts.removeFirst();
+        return new Val.TupleV(List.of(ysVal, rebuild(init, parts)));
+    }
+
+    /** The state's shape of values, with body inputs in place of its tensors. */
+    private Val placeholders(Val v, String name) {
+        return switch (v) {
+            case Val.Tensor t -> ck.input(name, t.type());
+            case Val.TupleV t -> {
+                var parts = new ArrayList<Val>();
+                for (int i = 0; i < t.items().size(); i++) parts.add(placeholders(t.items().get(i), name + "." + i));
+                yield new Val.TupleV(parts);
+            }
+            default -> v;
+        };
+    }
+
+    private static void collectNodes(Val v, List<dev.dlc.ir.Node> out) {
+        switch (v) {
+            case Val.Tensor t -> { if (t.node() != null) out.add(t.node()); }
+            case Val.TupleV t -> t.items().forEach(i -> collectNodes(i, out));
+            default -> {}
+        }
+    }
+
+    /** The state's structure again, filled with the scan's final-state projections in order. */
+    private static Val rebuild(Val like, java.util.Deque<Val> parts) {
+        return switch (like) {
+            case Val.Tensor t -> parts.removeFirst();
+            case Val.TupleV t -> new Val.TupleV(t.items().stream().map(i -> rebuild(i, parts)).toList());
+            default -> like;
+        };
     }
 
     private static boolean sameType(Val a, Val b) {

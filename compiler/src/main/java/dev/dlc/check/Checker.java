@@ -62,7 +62,7 @@ public final class Checker {
         this.program = program;
         this.diags = diags;
         this.rootDiags = diags;
-        this.names = new Names(this, program);
+        this.names = new Names(this, program, diags);
         diags.relocateWith(this::relocate);
     }
 
@@ -302,9 +302,10 @@ public final class Checker {
     /** An optimizer's update is checked for a parameter of any shape: p, g and each state are f32[...]. */
     private void optimizer(Decl.OptimizerDecl o, Module m) {
         var hyper = genericConfig(o.params(), m);
-        var env = new Env(null);
-        hyper.forEach(env::define);
-        env.define("t", Val.Int.UNKNOWN);
+        var fixed = Env.readOnly("hyperparameter");
+        hyper.forEach(fixed::define);
+        fixed.define("t", Val.Int.UNKNOWN);
+        var env = fixed.child();
         var any = new Type.Tensor(dev.dlc.types.DType.F32, new dev.dlc.types.Shape(TypeMatch.REST, List.of()));
         var ctx = new Ctx(m, env, null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN);
         Member.MethodMember update = optimizerMembers(o.members(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN), any);
@@ -417,13 +418,16 @@ public final class Checker {
         if (!(out instanceof Val.Tensor)) return;
         var yv = input("y", y);
         if (values.get("loss") instanceof Val lossFn && !(lossFn instanceof Val.Bad)) {
-            Val loss = calls.invoke(lossFn, List.of(new Val.Arg(null, out, at), new Val.Arg(null, yv, spans.get("data"))), spans.get("loss"), staged);
+            // The loss is applied where it is named: a loss that does not fit the model's output or the labels is reported there.
+            Span ls = spans.get("loss");
+            Val loss = calls.invoke(lossFn, List.of(new Val.Arg(null, out, ls), new Val.Arg(null, yv, ls)), ls, staged);
             if (!(loss instanceof Val.Bad) && !(loss instanceof Val.Tensor lt && lt.type().rank() == 0 && !lt.type().shape().hasRest() && lt.type().dtype().isFloat()))
                 diags.error(spans.get("loss"), "train: the loss must be a float scalar f32[], found " + Val.describe(loss));
         }
         if (values.get("metrics") instanceof Val.ListV metrics) {
             for (Val metric : metrics.items()) {
-                Val r = calls.invoke(metric, List.of(new Val.Arg(null, out, at), new Val.Arg(null, yv, spans.get("data"))), spans.get("metrics"), staged);
+                Span ms = spans.get("metrics");
+                Val r = calls.invoke(metric, List.of(new Val.Arg(null, out, ms), new Val.Arg(null, yv, ms)), ms, staged);
                 if (!(r instanceof Val.Bad) && !(r instanceof Val.Tensor rt && rt.type().rank() == 0))
                     diags.error(spans.get("metrics"), "train: a metric must compute a scalar, found " + Val.describe(r));
             }
@@ -464,11 +468,11 @@ public final class Checker {
      */
     public Job instantiate(String name, List<Type.Tensor> inputs, Span where) {
         var m = program.root();
-        var d = names.scope(m).get(name);
+        var d = names.decl(m, name);
         graph = new Graph();
         if (d instanceof Decl.FnDecl f) return instantiateFn(f, inputs, where);
         if (!(d instanceof Decl.LayerDecl l)) {
-            diags.error(where, "no layer or fn named '" + name + "'" + Names.didYouMean(name, names.scope(m).keySet()));
+            diags.error(where, "no layer or fn named '" + name + "'" + Names.didYouMean(name, names.declNames(m)));
             return null;
         }
         var cfgCtx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
@@ -533,8 +537,15 @@ public final class Checker {
         if (!frames.isEmpty()) frames.peek().children.add(rec);
     }
 
+    /** All FLOPs counted so far, in every layer call: a mark to measure a stretch of staging (a scan's step). */
+    Dim flopMark() { return totalFlops; }
+
+    private Dim totalFlops = Dim.of(0);
+
     void countFlops(Dim flops) {
-        if (!frames.isEmpty() && flops != null) frames.peek().flops = frames.peek().flops.plus(flops);
+        if (flops == null) return;
+        totalFlops = totalFlops.plus(flops);
+        if (!frames.isEmpty()) frames.peek().flops = frames.peek().flops.plus(flops);
     }
 
     /** The std module (not imported) that declares {@code name}, for "add `use std.nn`" hints. */

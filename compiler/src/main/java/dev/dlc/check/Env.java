@@ -9,10 +9,26 @@ import java.util.TreeSet;
 final class Env {
     private final Env parent;
     private final Map<String, Val> vars = new LinkedHashMap<>();
+    /** What the names of a read-only scope are, for messages (e.g. "hyperparameter"); null if assignable. */
+    private final String readOnly;
 
-    Env(Env parent) { this.parent = parent; }
+    Env(Env parent) { this(parent, null); }
+
+    private Env(Env parent, String readOnly) {
+        this.parent = parent;
+        this.readOnly = readOnly;
+    }
 
     Env child() { return new Env(this); }
+
+    /** A scope whose names cannot be assigned; {@code what} names them in errors. */
+    static Env readOnly(String what) { return new Env(null, what); }
+
+    /** What a read-only name is ("hyperparameter"), or null when it can be assigned (or is undefined). */
+    String readOnlyKind(String name) {
+        for (Env e = this; e != null; e = e.parent) if (e.vars.containsKey(name)) return e.readOnly;
+        return null;
+    }
 
     void define(String name, Val v) { vars.put(name, v); }
 

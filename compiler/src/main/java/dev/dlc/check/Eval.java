@@ -287,6 +287,13 @@ final class Eval {
             checkSameType(n, new Val.Tensor(p.type(), p.node()), v);
             return;
         }
+        String fixed = c.env().readOnlyKind(n.name());
+        if (old == null && c.self() != null && (c.self().config.containsKey(n.name()) || c.self().values.containsKey(n.name())))
+            fixed = c.self().config.containsKey(n.name()) ? "config parameter" : "member";
+        if (fixed != null) {
+            ck.diags.error(n.span(), "cannot assign to " + fixed + " '" + n.name() + "'; bind a new name with `let`");
+            return;
+        }
         if (old == null) {
             ck.diags.error(n.span(), "cannot assign to '" + n.name() + "': it is not defined; use `let " + n.name() + " = ...` to define it"
                     + ck.names.suggestion(n.name(), c));

@@ -43,6 +43,8 @@ final class Layers {
                     v = ck.calls.conform(p.type(), v, b, Calls.argSpan(args, p, d.params(), span), d.name().name() + ": argument '" + p.name().name() + "'");
                 config.put(p.name().name(), v);
             }
+            // A config value that failed its check was reported; building with it would only add follow-on errors.
+            if (config.values().stream().anyMatch(Calls::isBad)) return new Val.Bad();
             return ck.muted(d, () -> build(d, config, span, c));
         } finally {
             depth--;
@@ -196,6 +198,10 @@ final class Layers {
     /** {@code model.conv1}: a member of a built layer. */
     Val member(LayerInst inst, String name, Span span) {
         if (inst.values.containsKey(name)) return inst.values.get(name);
+        // A parameter read before the layer's first call (weight tying: emb.table) exists
+        // already when the config alone sizes it.
+        if (inst.kind == LayerInst.Kind.DECL && !inst.called && inst.members.get(name) instanceof Member.ParamMember)
+            typeParams(inst, dimsOf(inst), true);
         if (inst.config.containsKey(name)) return inst.config.get(name);
         if (inst.params.containsKey(name)) { var p = inst.params.get(name); return new Val.Tensor(p.type(), p.node()); }
         ck.diags.error(span, "layer " + inst.typeName() + " has no member '" + name + "'"
@@ -223,7 +229,9 @@ final class Layers {
                 var frame = ck.enter(inst, args);
                 Val x = args.getFirst().value();
                 for (LayerInst item : inst.items) {
-                    x = apply(item, List.of(new Val.Arg(null, x, args.getFirst().span())), span, c);
+                    // Each item is called where it was written, so an error in it points there.
+                    Span at = item.span != null && item.kind != LayerInst.Kind.REPEAT ? item.span : span;
+                    x = apply(item, List.of(new Val.Arg(null, x, at)), at, c);
                     if (x instanceof Val.Bad) break;
                 }
                 ck.exit(frame, x);
@@ -244,10 +252,7 @@ final class Layers {
         String what = inst.typeName();
         var bound = ck.calls.bind(what, fwd.params(), args, span, c);
         if (bound.values().stream().anyMatch(v -> v instanceof Val.Bad)) return new Val.Bad();
-        var b = new Bindings(inst.fixedDims);
-        // Config values and Int constant members (`dirs = if bidirectional then 2 else 1`) may size dimensions.
-        inst.config.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by the config"); });
-        inst.values.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by member " + k); });
+        var b = dimsOf(inst);
         var env = new Env(null);
         for (Decl.Param p : fwd.params()) {
             Val v = bound.get(p.name().name());
@@ -257,7 +262,7 @@ final class Layers {
             env.define(p.name().name(), v);
             Eval.markPresence(env, p, v);
         }
-        if (!inst.called && !typeParams(inst, b)) return new Val.Bad();
+        if (!inst.called && !typeParams(inst, b, false)) return new Val.Bad();
         inst.called = true;
         var frame = ck.enter(inst, args);
         var module = ck.names.moduleOf(inst.decl.span().source());
@@ -276,13 +281,25 @@ final class Layers {
         return out;
     }
 
+    /** The dimensions an instance knows before a call: fixed ones, config Ints and Int constant members. */
+    private static Bindings dimsOf(LayerInst inst) {
+        var b = new Bindings(inst.fixedDims);
+        // Config values and Int constant members (`dirs = if bidirectional then 2 else 1`) may size dimensions.
+        inst.config.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by the config"); });
+        inst.values.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by member " + k); });
+        return b;
+    }
+
     /**
-     * Types the parameters and buffers from the dimensions the first call bound, creates
-     * their IR nodes, and fixes those dimensions for later calls.
+     * Types the parameters and buffers from the dimensions known so far, creates their IR
+     * nodes, and fixes those dimensions for later calls. {@code eager}: before the first call,
+     * when only parameters sized by the config can be typed (Embedding's table, read for
+     * weight tying); the first call types the rest or reports why it cannot.
      */
-    private boolean typeParams(LayerInst inst, Bindings b) {
+    private boolean typeParams(LayerInst inst, Bindings b, boolean eager) {
         boolean ok = true;
         for (Member m : inst.members.values()) {
+            if (inst.params.containsKey(m.name().name())) continue;
             TypeExpr te;
             Expr init;
             boolean trainable;
@@ -304,7 +321,17 @@ final class Layers {
                 }
                 for (String n : TypeMatch.names(d)) if (!b.has(n) && !unbound.contains(n)) unbound.add(n);
             }
+            if (!unbound.isEmpty() && eager) continue;
             if (!unbound.isEmpty()) {
+                String notInt = unbound.stream().filter(n -> inst.config.containsKey(n) || inst.values.containsKey(n)).findFirst().orElse(null);
+                if (notInt != null) {
+                    Val v = inst.config.containsKey(notInt) ? inst.config.get(notInt) : inst.values.get(notInt);
+                    if (!(v instanceof Val.Bad))
+                        ck.diags.error(te.span(), "dimension " + notInt + " of " + (trainable ? "parameter " : "buffer ") + m.name().name()
+                                + " must be an Int, but " + notInt + " is " + (v instanceof Val.Real r && r.value() != null ? "the Float " + r.value() : Val.describe(v)));
+                    ok = false;
+                    continue;
+                }
                 ck.diags.error(te.span(), "cannot infer dimension " + String.join(", ", unbound) + " of " + (trainable ? "parameter " : "buffer ")
                         + m.name().name() + ": it is neither a config parameter of " + inst.typeName() + " nor bound by forward's argument types");
                 ok = false;

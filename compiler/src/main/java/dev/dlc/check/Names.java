@@ -6,10 +6,10 @@ import dev.dlc.diag.Source;
 import dev.dlc.diag.Span;
 import dev.dlc.ops.OpTable;
 import dev.dlc.resolve.Program;
+import dev.dlc.resolve.Scope;
 import dev.dlc.resolve.Suggest;
 import java.util.Collection;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -22,32 +22,22 @@ final class Names {
     private final Checker ck;
     private final Program program;
     private final Map<Source, Module> bySource = new IdentityHashMap<>();
-    private final Map<Module, Map<String, Decl.Named>> visible = new IdentityHashMap<>();
+    private final Scope scope;
 
-    Names(Checker ck, Program program) {
+    Names(Checker ck, Program program, dev.dlc.diag.Diagnostics diags) {
         this.ck = ck;
         this.program = program;
+        this.scope = Scope.of(program, diags);      // reports names defined twice
         for (Module m : program.modules().values()) bySource.put(m.source(), m);
     }
 
     Module moduleOf(Source s) { return bySource.get(s); }
 
-    /** The declarations a module sees: its own, then its imports', then the prelude's (earlier wins). */
-    Map<String, Decl.Named> scope(Module m) {
-        return visible.computeIfAbsent(m, mod -> {
-            var out = new LinkedHashMap<String, Decl.Named>();
-            own(mod).forEach(out::putIfAbsent);
-            for (Module imp : program.importsOf(mod)) own(imp).forEach(out::putIfAbsent);
-            for (Module pre : program.prelude()) if (pre != mod) own(pre).forEach(out::putIfAbsent);
-            return out;
-        });
-    }
+    /** The declaration {@code name} means in module {@code m}, or null. */
+    Decl.Named decl(Module m, String name) { return scope.lookup(m, name).orElse(null); }
 
-    private static Map<String, Decl.Named> own(Module m) {
-        var out = new LinkedHashMap<String, Decl.Named>();
-        for (Decl d : m.decls()) if (d instanceof Decl.Named n) out.putIfAbsent(n.name().name(), n);
-        return out;
-    }
+    /** Every declaration name module {@code m} sees. */
+    java.util.Set<String> declNames(Module m) { return scope.visibleNames(m); }
 
     /** Whether a module can see the builtins of a stdlib module (e.g. data sets of std.data). */
     boolean sees(Module m, String stdModule) {
@@ -68,7 +58,7 @@ final class Names {
         }
         if (c.dims() != null && c.dims().has(name)) return new Val.Int(c.dims().lookup(name));
         if (c.module() != null) {
-            Decl.Named d = scope(c.module()).get(name);
+            Decl.Named d = decl(c.module(), name);
             if (d != null) return switch (d) {
                 case Decl.LayerDecl l -> new Val.Fn(new Callee.Layer(l));
                 case Decl.FnDecl f -> new Val.Fn(new Callee.Fn(f));
@@ -100,15 +90,18 @@ final class Names {
             all.add("training");
         }
         if (c.dims() != null) all.addAll(c.dims().all().keySet());
-        if (c.module() != null) all.addAll(scope(c.module()).keySet());
+        if (c.module() != null) all.addAll(declNames(c.module()));
         all.addAll(OpTable.names());
         all.addAll(ck.builtins.names(c));
-        String hint = Suggest.closest(name, all).map(s -> "; did you mean '" + s + "'?").orElse("");
+        String hint = didYouMean(name, all);
         if (hint.isEmpty() && c.module() != null) hint = ck.builtins.moduleHint(name, c);
         return hint;
     }
 
+    /** "; did you mean 'X'?" — not for names of one or two letters, where every other short name is one edit away. */
     static String didYouMean(String name, Collection<String> candidates) {
-        return Suggest.closest(name, candidates).map(s -> "; did you mean '" + s + "'?").orElse("");
+        var near = Suggest.closest(name, candidates);
+        if (name.length() <= 2) near = near.filter(s -> s.equalsIgnoreCase(name));
+        return near.map(s -> "; did you mean '" + s + "'?").orElse("");
     }
 }

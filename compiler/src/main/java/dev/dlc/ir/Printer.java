@@ -16,14 +16,18 @@ public final class Printer {
     private Printer() {}
 
     public static String print(Graph g) {
-        var ids = new HashMap<Node, String>();
         var out = new StringBuilder();
-        int next = 0;
+        print(g, "  ", new HashMap<>(), new int[1], out);
+        return out.toString();
+    }
+
+    /** A graph at an indentation; a node holding a body graph (scan) prints it nested under itself. */
+    private static void print(Graph g, String indent, Map<Node, String> ids, int[] counter, StringBuilder out) {
         for (Node n : g.nodes()) {
             String id = switch (n) {
                 case Node.Input in -> "%" + in.name();
                 case Node.Param p -> "$" + p.path();
-                default -> "%" + next++;
+                default -> "%" + counter[0]++;
             };
             ids.put(n, id);
             String rhs = switch (n) {
@@ -33,13 +37,17 @@ public final class Printer {
                 case Node.Apply a -> a.op() + args(a.args(), ids) + attrs(a.attrs());
                 case Node.Project p -> "project " + ids.get(p.tuple()) + " " + p.index();
             };
-            String line = "  " + id + ": " + n.type() + " = " + rhs;
+            String line = indent + id + ": " + n.type() + " = " + rhs;
             var span = g.loc(n);
             if (span != null) line = String.format("%-56s # %s:%d", line, fileName(span.source().path()), span.line());
             out.append(line.stripTrailing()).append('\n');
+            if (n instanceof Node.Apply a && a.attrs().get("body") instanceof Graph body) {
+                out.append(indent).append("  body {\n");
+                print(body, indent + "    ", ids, counter, out);
+                out.append(indent).append("  }\n");
+            }
         }
-        out.append("  return ").append(g.outputs().stream().map(ids::get).collect(Collectors.joining(", "))).append('\n');
-        return out.toString();
+        out.append(indent).append("return ").append(g.outputs().stream().map(ids::get).collect(Collectors.joining(", "))).append('\n');
     }
 
     private static String args(List<Node> args, Map<Node, String> ids) {
@@ -48,7 +56,7 @@ public final class Printer {
 
     private static String attrs(Map<String, Object> attrs) {
         if (attrs.isEmpty()) return "";
-        return new TreeMap<>(attrs).entrySet().stream().map(e -> e.getKey() + "=" + value(e.getValue()))
+        return new TreeMap<>(attrs).entrySet().stream().filter(e -> !(e.getValue() instanceof Graph)).map(e -> e.getKey() + "=" + value(e.getValue()))
                 .collect(Collectors.joining(", ", " {", "}"));
     }
 

@@ -19,7 +19,7 @@ public enum ArgKind {
     INT_OR_PAIR("Int or [Int, Int]"),
     /** An Int or {@code [Int]}; bound as a {@code List<Long>}; absent means all axes. */
     AXES("an axis or a list of axes"),
-    /** An Int or {@code [Int]}, kept as given (split's sizes: an Int is the chunk size). */
+    /** An Int or {@code [Int]} of sizes that may be symbolic: a Dim or a {@code List<Dim>} (split's sizes: an Int is the chunk size). */
     INT_OR_INTS("Int or [Int]"),
     /** {@code [Int]}, e.g. permute's axes; bound as {@code List<Long>}. */
     INTS("[Int]");

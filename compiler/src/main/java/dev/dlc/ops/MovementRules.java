@@ -134,18 +134,25 @@ final class MovementRules {
         int axis = Check.axis(call, x, call.integer("axis"));
         Dim d = x.dim(axis);
         var sizes = new ArrayList<Dim>();
-        if (call.get("sizes") instanceof Long chunk) {
-            if (chunk <= 0) throw call.fail("chunk size must be positive, found %d", chunk);
-            if (!d.isConst()) throw call.fail("chunks need a known size along axis %d, found %s", axis, x);
-            for (long at = 0; at < d.value(); at += chunk) sizes.add(Dim.of(Math.min(chunk, d.value() - at)));
+        if (call.get("sizes") instanceof Dim chunk) {
+            if (chunk.isConst() && chunk.value() <= 0) throw call.fail("chunk size must be positive, found %s", chunk);
+            if (d.isConst() && chunk.isConst()) {
+                for (long at = 0; at < d.value(); at += chunk.value()) sizes.add(Dim.of(Math.min(chunk.value(), d.value() - at)));
+            } else {
+                // Symbolic sizes: the chunk must divide the axis a known number of times (3*hidden by hidden).
+                int k = 1;
+                while (k <= 64 && !chunk.times(Dim.of(k)).equals(d)) k++;
+                if (k > 64) throw call.fail("chunks of %s do not divide axis %d of %s into a known number of parts", chunk, axis, x);
+                for (int i = 0; i < k; i++) sizes.add(chunk);
+            }
         } else {
             Dim sum = Dim.of(0);
-            for (long s : call.ints("sizes")) {
-                if (s < 0) throw call.fail("sizes must be >= 0, found %s", call.ints("sizes"));
-                sizes.add(Dim.of(s));
-                sum = sum.plus(Dim.of(s));
+            for (Dim s : call.dims("sizes")) {
+                if (s.isConst() && s.value() < 0) throw call.fail("sizes must be >= 0, found %s", call.dims("sizes"));
+                sizes.add(s);
+                sum = sum.plus(s);
             }
-            if (!sum.equals(d)) throw call.fail("sizes %s add up to %s, but axis %d of %s has %s", call.ints("sizes"), sum, axis, x, d);
+            if (!sum.equals(d)) throw call.fail("sizes %s add up to %s, but axis %d of %s has %s", call.dims("sizes"), sum, axis, x, d);
         }
         var parts = new ArrayList<Type>();
         for (Dim s : sizes) parts.add(x.withShape(replace(x.shape(), axis, s)));
@@ -156,17 +163,18 @@ final class MovementRules {
     static Type slice(Bound call) throws ShapeError {
         Tensor x = call.tensor("x");
         int axis = Check.axis(call, x, call.integer("axis"));
-        long start = call.integer("start"), step = call.integer("step");
+        Dim start = call.dim("start"), end = call.has("end") ? call.dim("end") : null;
+        long step = call.integer("step");
         if (step <= 0) throw call.fail("step must be positive, found %d", step);
         Dim d = x.dim(axis), len;
-        if (d.isConst()) {
+        if (d.isConst() && start.isConst() && (end == null || end.isConst())) {
             long n = d.value();
-            long s = clamp(start, n), e = call.has("end") ? clamp(call.integer("end"), n) : n;
+            long s = clamp(start.value(), n), e = end != null ? clamp(end.value(), n) : n;
             len = Dim.of(Math.max(0, Math.ceilDiv(e - s, step)));
         } else {
-            // Symbolic size: assume the indices fall inside it.
-            Dim s = start < 0 ? d.plus(Dim.of(start)) : Dim.of(start);
-            Dim e = !call.has("end") ? d : call.integer("end") < 0 ? d.plus(Dim.of(call.integer("end"))) : Dim.of(call.integer("end"));
+            // Symbolic sizes or bounds (pe[0:T]): assume the indices fall inside the axis.
+            Dim s = start.isConst() && start.value() < 0 ? d.plus(start) : start;
+            Dim e = end == null ? d : end.isConst() && end.value() < 0 ? d.plus(end) : end;
             len = step == 1 ? e.minus(s) : e.minus(s).plus(Dim.of(step - 1)).floorDiv(Dim.of(step));
             if (len.isConst() && len.value() < 0) len = Dim.of(0);
         }

@@ -100,7 +100,7 @@ public final class OpTable {
         fn(STACK, "stack", TENSORS, INJECTIVE, MovementRules::stack, Flops::zero),
         fn(SPLIT, "split", Sig.of(req("x", TENSOR), req("sizes", INT_OR_INTS), opt("axis", INT, 0L)),
            INJECTIVE, MovementRules::split, Flops::zero),
-        fn(SLICE, "slice", Sig.of(req("x", TENSOR), req("axis", INT), req("start", INT), absent("end", INT), opt("step", INT, 1L)),
+        fn(SLICE, "slice", Sig.of(req("x", TENSOR), req("axis", INT), req("start", DIM), absent("end", DIM), opt("step", INT, 1L)),
            INJECTIVE, MovementRules::slice, Flops::zero),
         fn(PAD, "pad", Sig.of(req("x", TENSOR), req("pads", INTS), opt("value", FLOAT, 0.0)), INJECTIVE, MovementRules::pad, Flops::zero),
         fn(GATHER, "gather", Sig.of(req("x", TENSOR), req("index", TENSOR), req("axis", INT)),

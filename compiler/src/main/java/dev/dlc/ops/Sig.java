@@ -63,7 +63,7 @@ public record Sig(List<ArgSpec> args) {
             case INT_OR_PAIR -> integer(v) instanceof Long l ? List.of(l, l)
                     : listOf(v, Sig::integer) instanceof List<?> p && p.size() == 2 ? p : null;
             case AXES -> integer(v) instanceof Long l ? List.of(l) : listOf(v, Sig::integer);
-            case INT_OR_INTS -> integer(v) instanceof Long l ? l : listOf(v, Sig::integer);
+            case INT_OR_INTS -> dim(v) instanceof Dim d ? d : listOf(v, Sig::dim);
             case INTS -> listOf(v, Sig::integer);
         };
     }

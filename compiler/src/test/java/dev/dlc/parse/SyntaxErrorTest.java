@@ -56,7 +56,7 @@ class SyntaxErrorTest {
                         let z = )
                         print(x y)
                     }
-                    """, List.of("4:5: expected an expression but found 'let'", "5:13: unexpected 'y'")));
+                    """, List.of("4:5: expected an expression but found 'let'", "5:13: expected ',' or ')' but found 'y'")));
     }
 
     @ParameterizedTest @MethodSource("cases")
