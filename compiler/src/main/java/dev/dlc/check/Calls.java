@@ -95,7 +95,13 @@ final class Calls {
     Map<String, Val> bind(String what, List<Decl.Param> params, List<Val.Arg> args, Span span, Ctx c) {
         var out = new LinkedHashMap<String, Val>();
         int pos = 0;
+        boolean keywordSeen = false;
         for (Val.Arg a : args) {
+            if (a.keyword() == null && keywordSeen) {
+                ck.diags.error(a.span(), what + ": a positional argument cannot follow keyword arguments");
+                return fill(params, out);
+            }
+            keywordSeen |= a.keyword() != null;
             if (a.keyword() == null) {
                 if (pos >= params.size()) {
                     ck.diags.error(a.span(), what + ": takes " + params.size() + " argument" + (params.size() == 1 ? "" : "s")
@@ -183,7 +189,7 @@ final class Calls {
                 if (v instanceof Val.Tensor tv) {
                     TypeMatch.Mismatch m = TypeMatch.matchTensor(t, tv.type(), b, span);
                     if (m == null) return v;
-                    if (ck.dependsOnConfig(List.of(v)) || ck.dependsOnConfig(b)) return new Val.Bad();
+                    if ((ck.dependsOnConfig(List.of(v)) || ck.dependsOnConfig(b)) && ck.mentionsConfig(m.message())) return new Val.Bad();
                     return fail(span, what + ": " + m.message(), m.notes());
                 }
                 if (Scalars.isNumber(v) && t.dims().isEmpty()) {

@@ -227,6 +227,12 @@ public final class Checker {
      */
     private final Set<String> configSymbols = new HashSet<>();
 
+    /** Whether an error message mentions a config symbol: only then may the error vanish for some config values. */
+    boolean mentionsConfig(String message) {
+        for (String sym : configSymbols) if (java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(sym) + "\\b").matcher(message).find()) return true;
+        return false;
+    }
+
     boolean dependsOnConfig(List<Val> values) {
         if (configSymbols.isEmpty()) return false;
         for (Val v : values) {
@@ -249,6 +255,7 @@ public final class Checker {
     }
 
     private void genericLayer(Decl.LayerDecl l, Module m) {
+        checkParamNames(l.params());
         var config = genericConfig(l.params(), m);
         configSymbols.clear();
         config.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !i.value().isConst()) configSymbols.add(k); });
@@ -264,13 +271,31 @@ public final class Checker {
         if (!(v instanceof Val.Layer layer) || layer.inst().kind != LayerInst.Kind.DECL) return;
         if (!(layer.inst().members.get("forward") instanceof Member.MethodMember fwd)) return;
         if (fwd.params().stream().anyMatch(p -> p.type() == null)) return;
-        var b = new Bindings();
-        config.forEach((k, c) -> { if (c instanceof Val.Int i && i.value() != null) b.bind(k, i.value(), null, "by the config"); });
+        // The instance's own dimensions: `layer Net() = Block(16)` checks Block's forward with width = 16.
+        var b = layers.dimsOf(layer.inst());
         var args = new ArrayList<Val.Arg>();
         for (Decl.Param p : fwd.params())
             args.add(new Val.Arg(p.name().name(), unknownFresh(p, b), p.span()));
-        Val out = layers.apply(layer.inst(), args, l.name().span(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN));
+        var ctx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, Val.Bool.UNKNOWN);
+        Val out = layers.apply(layer.inst(), args, l.name().span(), ctx);
         if (type(out) != null) forwardTypes.put(l, type(out));
+        // Optional arguments were given; check the code paths where they are not, too.
+        var withoutOptional = args.stream().filter(a -> !isOptional(fwd.params(), a.keyword())).toList();
+        if (withoutOptional.size() < args.size()) layers.apply(layer.inst(), withoutOptional, l.name().span(), ctx);
+    }
+
+    private static boolean isOptional(List<Decl.Param> params, String name) {
+        return params.stream().anyMatch(p -> p.name().name().equals(name) && p.type() != null && p.type().optional());
+    }
+
+    /** Two parameters of one declaration with the same name. */
+    void checkParamNames(List<Decl.Param> params) {
+        var seen = new java.util.HashMap<String, Decl.Param>();
+        for (Decl.Param p : params) {
+            var first = seen.putIfAbsent(p.name().name(), p);
+            if (first != null)
+                diags.error(p.name().span(), "parameter '" + p.name().name() + "' is declared twice", Diagnostics.note(first.name().span(), "first declared here"));
+        }
     }
 
     /** The result type of a layer's forward in its generic check (symbolic dimensions), if it checked. */
@@ -284,13 +309,21 @@ public final class Checker {
     }
 
     private void genericFn(Decl.FnDecl f, Module m) {
+        checkParamNames(f.params());
         f.params().forEach(p -> { if (p.type() != null) TypeMatch.validate(p.type(), diags); });
         if (f.result() != null) TypeMatch.validate(f.result(), diags);
         if (f.params().stream().anyMatch(p -> p.type() == null)) return;
+        genericFnRun(f, m, true);
+        // Optional arguments were given; check the code paths where they are not, too.
+        if (f.params().stream().anyMatch(p -> p.type().optional())) genericFnRun(f, m, false);
+    }
+
+    private void genericFnRun(Decl.FnDecl f, Module m, boolean optionalGiven) {
         var b = new Bindings();
         var env = new Env(null);
         for (Decl.Param p : f.params()) {
-            Val v = p.defaultValue() != null && !(p.type() instanceof TypeExpr.Tensor)
+            Val v = !optionalGiven && p.type().optional() ? new Val.None()
+                    : p.defaultValue() != null && !(p.type() instanceof TypeExpr.Tensor)
                     ? eval.expr(p.defaultValue(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN))
                     : unknownFresh(p, b);
             env.define(p.name().name(), v);
@@ -301,6 +334,7 @@ public final class Checker {
 
     /** An optimizer's update is checked for a parameter of any shape: p, g and each state are f32[...]. */
     private void optimizer(Decl.OptimizerDecl o, Module m) {
+        checkParamNames(o.params());
         var hyper = genericConfig(o.params(), m);
         var fixed = Env.readOnly("hyperparameter");
         hyper.forEach(fixed::define);
@@ -341,6 +375,7 @@ public final class Checker {
     }
 
     private void schedule(Decl.ScheduleDecl s, Module m) {
+        checkParamNames(java.util.stream.Stream.concat(s.hyper().stream(), s.args().stream()).toList());
         var hyper = genericConfig(s.hyper(), m);
         var env = new Env(null);
         hyper.forEach(env::define);
@@ -417,12 +452,19 @@ public final class Checker {
         jobs.put(t.name().name(), new Job(t.name().name(), layer.inst(), ds.inputs(), out instanceof Val.Tensor o ? o.type() : null, call));
         if (!(out instanceof Val.Tensor)) return;
         var yv = input("y", y);
-        if (values.get("loss") instanceof Val lossFn && !(lossFn instanceof Val.Bad)) {
+        if (values.get("loss") instanceof Val.Layer l) {
+            diags.error(spans.get("loss"), "train: loss expects a function (prediction, target) -> f32[], such as cross_entropy; found layer " + l.inst().typeName());
+        } else if (values.get("loss") instanceof Val lossFn && !(lossFn instanceof Val.Bad)) {
+            int before = diags.errorCount();
             // The loss is applied where it is named: a loss that does not fit the model's output or the labels is reported there.
             Span ls = spans.get("loss");
             Val loss = calls.invoke(lossFn, List.of(new Val.Arg(null, out, ls), new Val.Arg(null, yv, ls)), ls, staged);
             if (!(loss instanceof Val.Bad) && !(loss instanceof Val.Tensor lt && lt.type().rank() == 0 && !lt.type().shape().hasRest() && lt.type().dtype().isFloat()))
                 diags.error(spans.get("loss"), "train: the loss must be a float scalar f32[], found " + Val.describe(loss));
+            // The usual cause is the model's output, not the loss: say what the loss was given.
+            if (diags.errorCount() > before)
+                diags.add(new dev.dlc.diag.Diagnostic(spans.get("model"), dev.dlc.diag.Diagnostic.Severity.NOTE,
+                        "the model's output is " + ((Val.Tensor) out).type() + " and the labels are " + y, List.of()));
         }
         if (values.get("metrics") instanceof Val.ListV metrics) {
             for (Val metric : metrics.items()) {
@@ -489,6 +531,33 @@ public final class Checker {
         return new Job(name, layer.inst(), inputs, type(out), top.children.isEmpty() ? null : top.children.getFirst());
     }
 
+    /**
+     * Builds a train job's model again, as its `model =` entry says (with its config), and
+     * applies it to the job's data types in inference mode, for `dlc ir` of the job.
+     */
+    public Job instantiateJob(String name) {
+        var t = program.root().decls().stream().filter(d -> d instanceof Decl.TrainDecl td && td.name().name().equals(name))
+                .map(d -> (Decl.TrainDecl) d).findFirst().orElse(null);
+        var job = jobs.get(name);
+        if (t == null || job == null) return null;
+        var modelExpr = t.entries().stream().filter(e -> e.key().name().equals("model")).findFirst().orElse(null);
+        if (modelExpr == null) return null;
+        graph = new Graph();
+        var m = program.root();
+        Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
+        if (!(model instanceof Val.Layer layer)) return null;
+        Span at = modelExpr.value().span();
+        var args = new ArrayList<Val.Arg>();
+        for (int i = 0; i < job.data().size(); i++) args.add(new Val.Arg(null, input(job.data().size() == 1 ? "x" : "x" + i, job.data().get(i)), at));
+        var top = new Frame(null, List.of());
+        frames.push(top);
+        Val out = layers.apply(layer.inst(), args, at, new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
+        frames.pop();
+        if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
+        outputs(out);
+        return new Job(name, layer.inst(), job.data(), type(out), top.children.isEmpty() ? null : top.children.getFirst());
+    }
+
     private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {
         var args = new ArrayList<Val.Arg>();
         for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, input(f.params().size() > i ? f.params().get(i).name().name() : "x" + i, inputs.get(i)), where));
@@ -550,10 +619,21 @@ public final class Checker {
 
     /** The std module (not imported) that declares {@code name}, for "add `use std.nn`" hints. */
     String stdModuleDefining(String name) {
-        for (Module mod : program.modules().values()) {
-            if (!mod.name().startsWith("std.")) continue;
-            for (Decl d : mod.decls()) if (d instanceof Decl.Named n && n.name().name().equals(name)) return mod.name();
-        }
+        for (String mod : dev.dlc.resolve.ModuleLoader.STD_MODULES)
+            if (stdNames(mod).contains(name)) return mod;
         return null;
+    }
+
+    private static final Map<String, Set<String>> STD_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The names a std module declares, read once per JVM (only when a name is undefined). */
+    private static Set<String> stdNames(String mod) {
+        return STD_NAMES.computeIfAbsent(mod, m -> {
+            var text = dev.dlc.resolve.ModuleLoader.classPathResource(m.replace('.', '/') + ".dl").orElse("");
+            var parsed = dev.dlc.parse.Parser.parse(m, new dev.dlc.diag.Source(m, text), new Diagnostics());
+            var out = new HashSet<String>();
+            for (Decl d : parsed.decls()) if (d instanceof Decl.Named n) out.add(n.name().name());
+            return out;
+        });
     }
 }

@@ -297,6 +297,7 @@ final class Eval {
         if (old == null) {
             ck.diags.error(n.span(), "cannot assign to '" + n.name() + "': it is not defined; use `let " + n.name() + " = ...` to define it"
                     + ck.names.suggestion(n.name(), c));
+            c.env().define(n.name(), new Val.Bad());      // reported once, not at every later use
             return;
         }
         // Locals may change type (an unrolled loop that grows a tensor); buffers may not.

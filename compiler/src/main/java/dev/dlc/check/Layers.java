@@ -111,6 +111,7 @@ final class Layers {
                     ctx.env().define(name, v);
                 }
                 case Member.MethodMember mm -> {
+                    ck.checkParamNames(mm.params());
                     mm.params().forEach(p -> { if (p.type() != null) TypeMatch.validate(p.type(), ck.diags); });
                     if (mm.result() != null) TypeMatch.validate(mm.result(), ck.diags);
                     if (!name.equals("forward"))
@@ -184,11 +185,27 @@ final class Layers {
     Val partial(Expr item, Ctx c) {
         if (item instanceof Expr.Call call) {
             Val f = ck.eval.expr(call.callee(), c);
-            if (f instanceof Val.Fn fn && !(fn.callee() instanceof Callee.Layer) && !isConstructor(fn))
+            if (f instanceof Val.Fn fn && !(fn.callee() instanceof Callee.Layer) && !isConstructor(fn)) {
+                if (!takesTensorFirst(fn)) {
+                    ck.diags.error(item.span(), "seq: " + fn.callee().name() + "(...) does not take the previous output as its first argument; a seq item is a layer or a function of the input");
+                    return new Val.Bad();
+                }
                 return new Val.Fn(fn.callee(), ck.calls.args(call.args(), c));
+            }
             return ck.calls.invoke(f, ck.calls.args(call.args(), c), call.span(), c);
         }
         return ck.eval.expr(item, c);
+    }
+
+    /** Whether a callable's first parameter can be the previous output: a tensor (or untyped, for fns). */
+    private static boolean takesTensorFirst(Val.Fn fn) {
+        return switch (fn.callee()) {
+            case Callee.Prim p -> p.overloads().stream().anyMatch(d -> !d.sig().args().isEmpty()
+                    && d.sig().args().getFirst().kind() == dev.dlc.ops.ArgKind.TENSOR);
+            case Callee.Fn f -> !f.decl().params().isEmpty() && (f.decl().params().getFirst().type() == null
+                    || f.decl().params().getFirst().type() instanceof dev.dlc.ast.TypeExpr.Tensor);
+            default -> true;
+        };
     }
 
     private static boolean isConstructor(Val.Fn fn) {
@@ -282,7 +299,7 @@ final class Layers {
     }
 
     /** The dimensions an instance knows before a call: fixed ones, config Ints and Int constant members. */
-    private static Bindings dimsOf(LayerInst inst) {
+    static Bindings dimsOf(LayerInst inst) {
         var b = new Bindings(inst.fixedDims);
         // Config values and Int constant members (`dirs = if bidirectional then 2 else 1`) may size dimensions.
         inst.config.forEach((k, v) -> { if (v instanceof Val.Int i && i.value() != null && !b.has(k)) b.bind(k, i.value(), null, "by the config"); });

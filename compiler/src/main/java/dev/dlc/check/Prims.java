@@ -55,7 +55,43 @@ final class Prims {
         return bindAndApply(symbol, def.map(List::of).orElse(List.of()), args, span, c);
     }
 
+    /**
+     * Argument mistakes that no overload can fix, reported at the argument: an unknown
+     * keyword (with a suggestion), a keyword given twice, a positional argument after a
+     * keyword, an optional argument that was not given, a lone tensor where a list is expected.
+     */
+    private boolean argumentsWellFormed(String name, List<OpDef> overloads, List<Val.Arg> args) {
+        var known = new java.util.TreeSet<String>();
+        overloads.forEach(d -> d.sig().args().forEach(a -> known.add(a.name())));
+        var seen = new java.util.HashSet<String>();
+        boolean keyword = false;
+        for (Val.Arg a : args) {
+            if (a.value() instanceof Val.None) {
+                ck.diags.error(a.span(), name + ": this optional argument was not given; test it first, e.g. `if mask then ... else ...`");
+                return false;
+            }
+            if (a.keyword() == null) {
+                if (keyword) { ck.diags.error(a.span(), name + ": a positional argument cannot follow keyword arguments"); return false; }
+                continue;
+            }
+            keyword = true;
+            if (!known.contains(a.keyword())) {
+                ck.diags.error(a.span(), name + ": unknown argument '" + a.keyword() + "'" + Names.didYouMean(a.keyword(), known));
+                return false;
+            }
+            if (!seen.add(a.keyword())) { ck.diags.error(a.span(), name + ": argument '" + a.keyword() + "' is given twice"); return false; }
+        }
+        var first = overloads.isEmpty() ? null : overloads.getFirst().sig().args();
+        if (first != null && !first.isEmpty() && first.getFirst().kind() == ArgKind.TENSOR_LIST && !args.isEmpty()
+                && args.getFirst().keyword() == null && args.getFirst().value() instanceof Val.Tensor) {
+            ck.diags.error(args.getFirst().span(), name + ": expects a list of tensors first, e.g. " + name + "([a, b], axis = 1)");
+            return false;
+        }
+        return true;
+    }
+
     private Val bindAndApply(String name, List<OpDef> overloads, List<Val.Arg> args, Span span, Ctx c) {
+        if (!argumentsWellFormed(name, overloads, args)) return new Val.Bad();
         ShapeError first = null;
         for (OpDef def : overloads) {
             try {
@@ -74,8 +110,9 @@ final class Prims {
                 if (first == null) first = new ShapeError(name + ": " + e.getMessage());
             }
         }
-        if (!ck.dependsOnConfig(args.stream().map(Val.Arg::value).toList()))
-            ck.diags.error(span, first == null ? name + ": no such primitive" : first.getMessage());
+        String message = first == null ? name + ": no such primitive" : first.getMessage();
+        if (!(ck.dependsOnConfig(args.stream().map(Val.Arg::value).toList()) && ck.mentionsConfig(message)))
+            ck.diags.error(span, message);
         return new Val.Bad();
     }
 

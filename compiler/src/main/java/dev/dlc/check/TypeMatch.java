@@ -183,15 +183,20 @@ final class TypeMatch {
             Bindings.Bound bound = b.get(name);
             if (bound == null) { b.bind(name, actual, where, "to " + actual); return null; }
             if (bound.value().equals(actual)) return null;
+            // A symbol bound to itself (a generic check) has no other value to show.
+            boolean self = name.equals(bound.value().toString());
             var notes = bound.where() == null ? List.<Diagnostic.Note>of()
-                    : List.of(Diagnostics.note(bound.where(), "dimension " + name + " was bound to " + bound.value() + " here"));
-            return new Mismatch("dimension " + name + " is " + bound.value() + " but here it is " + actual, notes);
+                    : List.of(Diagnostics.note(bound.where(), "dimension " + name + " was bound" + (self ? "" : " to " + bound.value()) + " here"));
+            return new Mismatch(self ? "dimension " + name + " cannot be " + actual
+                    : "dimension " + name + " is " + bound.value() + " but here it is " + actual, notes);
         }
         var unbound = names(de).stream().filter(x -> !b.has(x)).toList();
         try {
             if (unbound.isEmpty()) {
                 Dim want = eval(de, b);
-                return want.equals(actual) ? null : new Mismatch("dimension " + text(de) + " is " + want + " but here it is " + actual);
+                if (want.equals(actual)) return null;
+                return new Mismatch(de instanceof DimExpr.Lit ? "size " + want + " expected, found " + actual
+                        : "dimension " + text(de) + " is " + want + " but here it is " + actual);
             }
             if (unbound.size() == 1) {
                 Dim solved = solve(de, unbound.getFirst(), actual, b);

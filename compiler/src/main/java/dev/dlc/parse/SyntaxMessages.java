@@ -40,6 +40,7 @@ final class SyntaxMessages {
             case Token.EOF -> "unexpected end of file" + (listed ? ": expected " + oneOf(wanted) : "");
             case DLLexer.UNKNOWN -> "unexpected character " + quoteChar(found.getText());
             case DLLexer.UNTERMINATED_STRING -> "unterminated string";
+            case DLLexer.BAD_NUMBER -> "malformed number '" + found.getText() + "'";
             default -> {
                 if (found.getText().equals("else") && !expected.contains(found.getType())) {
                     yield "'else' without a matching 'if'";

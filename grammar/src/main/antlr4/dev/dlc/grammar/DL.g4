@@ -170,6 +170,9 @@ FLOAT      : [0-9]+ ( '_' [0-9]+ )* '.' [0-9]+ EXPONENT?
            | [0-9]+ ( '_' [0-9]+ )* EXPONENT
            ;
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+// Digits run into letters (`0x1F`, `0.5f`), an exponent without digits (`1e-`), a second
+// dot (`0.0.1`): one token, longer than any INT or FLOAT it starts with, reported by name.
+BAD_NUMBER : [0-9]+ ( '.' [0-9]+ )? ( [eE] [+-]? | [eE]? [+-]? [A-Za-z_] [A-Za-z0-9_]* | '.' [0-9]* ( '.' [0-9]* )* ) ;
 STRING     : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '"' ;
 // A string that reaches the end of its line unclosed; being shorter than any STRING
 // it only wins when the closing quote is missing, and the parser reports it by name.

@@ -64,8 +64,9 @@ final class IrCommand implements Callable<Integer> {
         if (types == null) {
             var job = c.checker().jobs().values().stream().findFirst();
             if (job.isEmpty()) { err.println("dlc: give --input TYPE (the file has no train job to take the input type from)"); return null; }
+            // The train job's model, built as the job builds it (config included), on the job's data.
+            if (layer == null) return c.checker().instantiateJob(job.get().name());
             types = job.get().data();
-            if (layer == null) layer = job.get().model().typeName();
         }
         if (layer == null) {
             // The last layer of the file, or its last fn when it declares no layer.
