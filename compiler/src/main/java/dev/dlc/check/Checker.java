@@ -555,7 +555,7 @@ public final class Checker {
         frames.pop();
         if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
         outputs(out);
-        return new Job(name, layer.inst(), job.data(), type(out), top.children.isEmpty() ? null : top.children.getFirst());
+        return new Job(layer.inst().typeName(), layer.inst(), job.data(), type(out), top.children.isEmpty() ? null : top.children.getFirst());
     }
 
     private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {

@@ -38,11 +38,20 @@ public final class Diagnostics {
     public boolean hasErrors() { return all.stream().anyMatch(Diagnostic::isError); }
     public int errorCount() { return (int) all.stream().filter(Diagnostic::isError).count(); }
 
-    /** In source order: by file, then position. */
+    /**
+     * In source order: by file, then position. A free-standing note stays right after the
+     * diagnostic it was added after, since it explains that one.
+     */
     public List<Diagnostic> sorted() {
-        return all.stream().sorted(Comparator
-                .comparing((Diagnostic d) -> d.span().source().path())
-                .thenComparingInt(d -> d.span().start())).toList();
+        var groups = new ArrayList<List<Diagnostic>>();
+        for (Diagnostic d : all) {
+            if (d.severity() == Diagnostic.Severity.NOTE && !groups.isEmpty()) groups.getLast().add(d);
+            else groups.add(new ArrayList<>(List.of(d)));
+        }
+        return groups.stream().sorted(Comparator
+                .comparing((List<Diagnostic> g) -> g.getFirst().span().source().path())
+                .thenComparingInt(g -> g.getFirst().span().start()))
+                .flatMap(List::stream).toList();
     }
 
     public List<Diagnostic> list() { return List.copyOf(all); }

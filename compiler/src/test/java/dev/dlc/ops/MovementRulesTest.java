@@ -1,5 +1,7 @@
 package dev.dlc.ops;
 
+import dev.dlc.types.Dim;
+
 import static dev.dlc.ops.Calls.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -63,7 +65,9 @@ class MovementRulesTest {
         assertEquals("(f32[B,4], f32[B,4], f32[B,2])", type("split", t("f32[B,10]"), 4L, kw("axis", 1L)));
         assertEquals("(f32[1,C], f32[2,C])", type("split", t("f32[3,C]"), ints(1, 2)));
         assertEquals("split: sizes [1, 1] add up to 2, but axis 0 of f32[3,C] has 3", error("split", t("f32[3,C]"), ints(1, 1)));
-        assertEquals("split: chunks need a known size along axis 0, found f32[B,3]", error("split", t("f32[B,3]"), 2L));
+        assertEquals("split: chunks of 2 do not divide axis 0 of f32[B,3] into a known number of parts", error("split", t("f32[B,3]"), 2L));
+        // Symbolic chunks that divide the axis a known number of times: a GRU's three gates.
+        assertEquals("(f32[B,H], f32[B,H], f32[B,H])", type("split", t("f32[B,3*H]"), Dim.sym("H"), kw("axis", 1L)));
     }
 
     @Test void slice() {
@@ -74,6 +78,8 @@ class MovementRulesTest {
         assertEquals("f32[B,0]", type("slice", t("f32[B,10]"), 1L, 12L));
         assertEquals("f32[T-1,D]", type("slice", t("f32[T,D]"), 0L, 1L));
         assertEquals("f32[...,T-2,D]", type("slice", t("f32[...,T,D]"), -2L, 1L, -1L));
+        // A symbolic bound: the first T rows of a table with 1000 (a learned positional embedding).
+        assertEquals("f32[T,D]", type("slice", t("f32[1000,D]"), 0L, 0L, Dim.sym("T")));
         assertEquals("slice: step must be positive, found 0", error("slice", t("f32[B,10]"), 1L, 0L, kw("step", 0L)));
     }
 
