@@ -36,9 +36,12 @@ public final class Scope {
 
     private void collect(Module module, Diagnostics diags) {
         var names = new LinkedHashMap<String, Decl.Named>();
+        var jobs = new LinkedHashMap<String, Decl.Named>();
         for (Decl decl : module.decls()) {
             if (!(decl instanceof Decl.Named named)) continue;
-            Decl.Named first = names.putIfAbsent(named.name().name(), named);
+            // Train jobs are named for the command line (`dlc run --train NAME`), not as values:
+            // `train linreg` next to `fn linreg` is fine, two jobs of one name are not.
+            Decl.Named first = (named instanceof Decl.TrainDecl ? jobs : names).putIfAbsent(named.name().name(), named);
             if (first == null) {
                 moduleOfDecl.put(named, module);
             } else {

@@ -94,6 +94,10 @@ public record Dim(Map<Mono, Long> terms) {
 
     public Dim plus(Dim o) {
         if (isConst() && o.isConst()) return of(Math.addExact(value(), o.value()));      // the common case
+        return cancelQuotients(sum(o));        // D/2 + D/2 = D
+    }
+
+    private Dim sum(Dim o) {
         var t = new TreeMap<>(terms);
         o.terms.forEach((m, c) -> t.merge(m, c, Long::sum));
         return new Dim(t);
@@ -182,7 +186,7 @@ public record Dim(Map<Mono, Long> terms) {
                     }
                 }
             }
-            out = out.plus(term);
+            out = out.sum(term);
         }
         return changed ? out : x;
     }
