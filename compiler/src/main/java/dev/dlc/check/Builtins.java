@@ -56,7 +56,6 @@ final class Builtins {
             "kaiming_normal", "kaiming_uniform", "constant");
     private static final Set<String> HOST = Set.of("print", "fit", "evaluate", "predict", "save", "load", "kfold", "beam_search");
     private static final Map<String, String> MODULE_OF = Map.of("nms", "std.vision", "tokenize", "std.text", "vocab", "std.text");
-    private static final Map<String, String> NN_HINTS = Map.of();
 
     Callee.Builtin lookup(String name, Ctx c) {
         if (STAGED.contains(name) || INITIALIZERS.contains(name)) return new Callee.Builtin(name, "");

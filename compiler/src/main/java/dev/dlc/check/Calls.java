@@ -313,6 +313,4 @@ final class Calls {
         }
         return ck.prims.index(t, ix, c);
     }
-
-    static Dim dim(Val v) { return v instanceof Val.Int i ? i.value() : null; }
 }

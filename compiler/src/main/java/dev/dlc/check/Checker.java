@@ -519,16 +519,20 @@ public final class Checker {
         }
         var cfgCtx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
         Val v = layers.construct(l, List.of(), where, cfgCtx);
-        if (!(v instanceof Val.Layer layer)) return null;
+        return v instanceof Val.Layer layer ? inference(layer.inst(), inputs, where) : null;
+    }
+
+    /** Applies a model in inference mode to inputs of the given types, recording the graph's outputs and the call tree. */
+    private Job inference(LayerInst model, List<Type.Tensor> inputs, Span at) {
         var args = new ArrayList<Val.Arg>();
-        for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, input(inputs.size() == 1 ? "x" : "x" + i, inputs.get(i)), where));
+        for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, input(inputs.size() == 1 ? "x" : "x" + i, inputs.get(i)), at));
         var top = new Frame(null, List.of());
         frames.push(top);
-        Val out = layers.apply(layer.inst(), args, where, new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
+        Val out = layers.apply(model, args, at, new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
         frames.pop();
         if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
         outputs(out);
-        return new Job(name, layer.inst(), inputs, type(out), top.children.isEmpty() ? null : top.children.getFirst());
+        return new Job(model.typeName(), model, inputs, type(out), top.children.isEmpty() ? null : top.children.getFirst());
     }
 
     /**
@@ -545,17 +549,7 @@ public final class Checker {
         graph = new Graph();
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
-        if (!(model instanceof Val.Layer layer)) return null;
-        Span at = modelExpr.value().span();
-        var args = new ArrayList<Val.Arg>();
-        for (int i = 0; i < job.data().size(); i++) args.add(new Val.Arg(null, input(job.data().size() == 1 ? "x" : "x" + i, job.data().get(i)), at));
-        var top = new Frame(null, List.of());
-        frames.push(top);
-        Val out = layers.apply(layer.inst(), args, at, new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
-        frames.pop();
-        if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
-        outputs(out);
-        return new Job(layer.inst().typeName(), layer.inst(), job.data(), type(out), top.children.isEmpty() ? null : top.children.getFirst());
+        return model instanceof Val.Layer layer ? inference(layer.inst(), job.data(), modelExpr.value().span()) : null;
     }
 
     private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {

@@ -362,7 +362,4 @@ final class Eval {
         return new Val.ListV(List.of(Val.Int.UNKNOWN));
     }
 
-    static Dim dimOf(Val v) {
-        return v instanceof Val.Int i ? i.value() : null;
-    }
 }

@@ -27,7 +27,7 @@ class RobustnessTest {
     static final int MUTANTS = 10_000;
     static final Pattern TOKEN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9_.eE]*|\"[^\"\\n]*\"|\\s+|#[^\\n]*|\\|>|->|\\*\\*|//|<=|>=|==|!=|\\.\\.\\.|.");
 
-    record Mutant(String name, String text, String how) {}
+    record Mutant(String text, String how) {}
 
     @Test
     void mutantsNeverCrashAndDiagnosticsPointInsideTheFile() {
@@ -86,12 +86,12 @@ class RobustnessTest {
                 String tmp = tokens.get(x); tokens.set(x, tokens.get(y)); tokens.set(y, tmp);
                 how = "token swap";
             }
-            case 3 -> { return new Mutant("", text.substring(0, rnd.nextInt(text.length() + 1)), "truncation"); }
+            case 3 -> { return new Mutant(text.substring(0, rnd.nextInt(text.length() + 1)), "truncation"); }
             case 4 -> {
                 int at = rnd.nextInt(text.length() + 1);
                 var bytes = new StringBuilder();
                 for (int b = 1 + rnd.nextInt(4); b > 0; b--) bytes.append((char) (rnd.nextBoolean() ? rnd.nextInt(128) : rnd.nextInt(0x3000)));
-                return new Mutant("", text.substring(0, at) + bytes + text.substring(at), "random bytes");
+                return new Mutant(text.substring(0, at) + bytes + text.substring(at), "random bytes");
             }
             default -> {
                 // Replace a token by another token of the file: a plausible but wrong program.
@@ -100,7 +100,7 @@ class RobustnessTest {
                 how = "token replacement";
             }
         }
-        return new Mutant("", String.join("", tokens), how);
+        return new Mutant(String.join("", tokens), how);
     }
 
     @Test
