@@ -3,46 +3,56 @@ package dev.dlc.cli;
 import dev.dlc.check.Checker;
 import dev.dlc.check.LayerInst;
 import dev.dlc.types.Dim;
-import dev.dlc.types.Type;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code dlc check --summary}: one row per layer call with its output type, its parameter
  * count and its forward FLOPs (its own primitives plus its children's), then totals. FLOPs
- * that depend on a symbolic batch B are shown per sample (B = 1).
+ * that depend on the batch B are shown per sample (B = 1); other symbolic sizes stay in
+ * the formula.
  */
 final class Summary {
-    private final StringBuilder out = new StringBuilder();
-    private final Map<LayerInst, Boolean> counted = new IdentityHashMap<>();  // instances already shown
-    private long params;
+    private record Row(String label, String output, String params, String flops) {}
+
+    private final List<Row> rows = new ArrayList<>();
+    private final Map<LayerInst, Boolean> shown = new IdentityHashMap<>();
 
     static String of(Checker.Job job) {
         var s = new Summary();
-        s.out.append(String.format("%-40s %-22s %12s %16s%n", "layer", "output", "params", "FLOPs"));
         s.row(job.call(), 0, "");
-        Dim flops = total(job.call());
+        long params = job.call() == null ? 0 : subtreeParams(job.call().inst());
+        Dim flops = job.call() == null ? Dim.of(0) : total(job.call());
         boolean perSample = flops.symbols().contains("B");
-        s.out.append(String.format("total: %s parameters (%s as f32), %s FLOPs %s%n",
-                group(s.params), bytes(s.params * 4), group(perSampleValue(flops)), perSample ? "per sample" : "per call"));
-        return s.out.toString();
+        var out = new StringBuilder();
+        int label = width(s.rows, Row::label, "layer"), output = width(s.rows, Row::output, "output");
+        String format = "%-" + label + "s  %-" + output + "s  %12s  %16s%n";
+        out.append(String.format(format, "layer", "output", "params", "FLOPs"));
+        for (Row r : s.rows) out.append(String.format(format, r.label(), r.output(), r.params(), r.flops()));
+        out.append(String.format("total: %s parameters (%s as f32), %s FLOPs %s%n",
+                group(params), bytes(params * 4), flops(flops), perSample ? "per sample" : "per call"));
+        return out.toString();
+    }
+
+    private static int width(List<Row> rows, java.util.function.Function<Row, String> column, String header) {
+        return Math.max(header.length(), rows.stream().mapToInt(r -> column.apply(r).length()).max().orElse(0));
     }
 
     private void row(Checker.CallRecord r, int depth, String name) {
         if (r == null) return;
         // A layer called twice (shared weights) shows its parameters on its first call only.
-        long own = counted.containsKey(r.inst()) ? 0 : subtreeParams(r.inst());
-        counted.put(r.inst(), true);
-        if (depth == 0) params = own;
+        long params = shown.containsKey(r.inst()) ? 0 : subtreeParams(r.inst());
+        shown.put(r.inst(), true);
         String label = "  ".repeat(depth) + (name.isEmpty() ? "" : name + " ") + r.inst().typeName();
-        out.append(String.format("%-40s %-22s %12s %16s%n", label, r.output() == null ? "?" : r.output().toString(),
-                group(own), group(perSampleValue(total(r)))));
+        rows.add(new Row(label, r.output() == null ? "?" : r.output().toString(), group(params), flops(total(r))));
         for (var child : r.children()) row(child, depth + 1, child.inst().path().substring(child.inst().path().lastIndexOf('.') + 1));
     }
 
-    /** Parameters of an instance and all its descendants, counted at the outermost row that shows them. */
-    private long subtreeParams(LayerInst inst) {
+    /** Parameters of an instance and all its descendants. */
+    private static long subtreeParams(LayerInst inst) {
         long n = Math.max(0, inst.ownParamCount());
         for (LayerInst c : inst.children()) n += subtreeParams(c);
         return n;
@@ -54,9 +64,10 @@ final class Summary {
         return d;
     }
 
-    private static long perSampleValue(Dim d) {
-        Dim one = d.subst(n -> Dim.of(1));
-        return one.isConst() ? one.value() : -1;
+    /** FLOPs per sample (B = 1), grouped by thousands; a formula when other sizes are symbolic. */
+    private static String flops(Dim d) {
+        Dim one = d.subst(n -> n.equals("B") ? Dim.of(1) : null);
+        return one.isConst() ? group(one.value()) : one.toString();
     }
 
     static String group(long n) { return n < 0 ? "?" : String.format(Locale.ROOT, "%,d", n); }
@@ -66,6 +77,4 @@ final class Summary {
         if (b < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
         return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
     }
-
-    static String types(java.util.List<Type.Tensor> ts) { return ts.toString(); }
 }
