@@ -270,7 +270,6 @@ public final class Checker {
         Val v = layers.build(l, config, l.name().span(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
         if (!(v instanceof Val.Layer layer) || layer.inst().kind != LayerInst.Kind.DECL) return;
         if (!(layer.inst().members.get("forward") instanceof Member.MethodMember fwd)) return;
-        if (fwd.params().stream().anyMatch(p -> p.type() == null)) return;
         // The instance's own dimensions: `layer Net() = Block(16)` checks Block's forward with width = 16.
         var b = layers.dimsOf(layer.inst());
         var args = new ArrayList<Val.Arg>();
@@ -303,6 +302,8 @@ public final class Checker {
 
     /** A generic argument: its declared type with fresh symbols for the dimensions not bound yet. */
     private Val unknownFresh(Decl.Param p, Bindings b) {
+        // Untyped: nothing is known, but the body's names and everything that does not depend on it are still checked.
+        if (p.type() == null) return new Val.Bad();
         if (p.type() instanceof TypeExpr.Tensor || p.type() instanceof TypeExpr.Tuple)
             return valueOf(TypeMatch.resolveFresh(p.type(), b, p.span()), p.name().name());
         return unknownOf(p.type(), p.name().name(), p.span());
@@ -312,17 +313,17 @@ public final class Checker {
         checkParamNames(f.params());
         f.params().forEach(p -> { if (p.type() != null) TypeMatch.validate(p.type(), diags); });
         if (f.result() != null) TypeMatch.validate(f.result(), diags);
-        if (f.params().stream().anyMatch(p -> p.type() == null)) return;
         genericFnRun(f, m, true);
         // Optional arguments were given; check the code paths where they are not, too.
-        if (f.params().stream().anyMatch(p -> p.type().optional())) genericFnRun(f, m, false);
+        if (f.params().stream().anyMatch(p -> p.type() != null && p.type().optional())) genericFnRun(f, m, false);
     }
 
     private void genericFnRun(Decl.FnDecl f, Module m, boolean optionalGiven) {
         var b = new Bindings();
         var env = new Env(null);
         for (Decl.Param p : f.params()) {
-            Val v = !optionalGiven && p.type().optional() ? new Val.None()
+            Val v = p.type() == null ? new Val.Bad()
+                    : !optionalGiven && p.type().optional() ? new Val.None()
                     : p.defaultValue() != null && !(p.type() instanceof TypeExpr.Tensor)
                     ? eval.expr(p.defaultValue(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN))
                     : unknownFresh(p, b);

@@ -268,19 +268,23 @@ final class Layers {
         if (!(inst.members.get("forward") instanceof Member.MethodMember fwd)) return new Val.Bad();
         String what = inst.typeName();
         var bound = ck.calls.bind(what, fwd.params(), args, span, c);
-        if (bound.values().stream().anyMatch(v -> v instanceof Val.Bad)) return new Val.Bad();
+        // An argument that is Bad (an earlier error, or an untyped argument in a generic check)
+        // silences what depends on it; the rest of the body is still checked.
+        boolean someUnknown = bound.values().stream().anyMatch(Calls::isBad);
         var b = dimsOf(inst);
         var env = new Env(null);
         for (Decl.Param p : fwd.params()) {
             Val v = bound.get(p.name().name());
-            if (p.type() != null)
+            if (p.type() != null && !Calls.isBad(v)) {
                 v = ck.calls.conform(p.type(), v, b, Calls.argSpan(args, p, fwd.params(), span), what + ": argument '" + p.name().name() + "'");
-            if (v instanceof Val.Bad) return v;
+                if (v instanceof Val.Bad) return v;      // reported: the argument does not fit
+            }
             env.define(p.name().name(), v);
             Eval.markPresence(env, p, v);
         }
-        if (!inst.called && !typeParams(inst, b, false)) return new Val.Bad();
-        inst.called = true;
+        if (someUnknown) typeParams(inst, b, true);
+        else if (!inst.called && !typeParams(inst, b, false)) return new Val.Bad();
+        inst.called |= !someUnknown;
         var frame = ck.enter(inst, args);
         var module = ck.names.moduleOf(inst.decl.span().source());
         var ctx = new Ctx(module, env, inst, b, Ctx.Mode.STAGED, c.training());

@@ -52,6 +52,9 @@ final class Names {
         if (c.self() != null) {
             LayerInst self = c.self();
             if (self.params.containsKey(name)) { var p = self.params.get(name); return new Val.Tensor(p.type(), p.node()); }
+            // A parameter whose type waits for a typed input (an untyped forward in a generic check).
+            if (self.members.get(name) instanceof dev.dlc.ast.Member.ParamMember || self.members.get(name) instanceof dev.dlc.ast.Member.BufferMember)
+                return new Val.Bad();
             if (self.values.containsKey(name)) return self.values.get(name);
             if (self.config.containsKey(name)) return self.config.get(name);
             if (name.equals("training")) return c.training();
