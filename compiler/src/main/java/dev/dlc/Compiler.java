@@ -20,13 +20,46 @@ public final class Compiler {
     }
 
     public static Compilation checkFile(Path file) {
-        var diags = new Diagnostics();
-        return check(ModuleLoader.load(file, diags), diags);
+        return withStack(() -> {
+            var diags = new Diagnostics();
+            return check(ModuleLoader.load(file, diags), diags);
+        });
     }
 
     public static Compilation checkString(String path, String text) {
-        var diags = new Diagnostics();
-        return check(ModuleLoader.loadString(path, text, diags), diags);
+        return withStack(() -> {
+            var diags = new Diagnostics();
+            return check(ModuleLoader.loadString(path, text, diags), diags);
+        });
+    }
+
+    /**
+     * Parse trees, the AST and the checker are recursive, and a flat chain of two thousand
+     * additions is as deep as two thousand nested parentheses. The front end runs on a
+     * thread with a stack to match, so such programs compile instead of overflowing.
+     */
+    private static final long STACK_BYTES = 256L << 20;
+
+    private static Compilation withStack(java.util.function.Supplier<Compilation> work) {
+        var result = new java.util.concurrent.atomic.AtomicReference<Compilation>();
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        var t = new Thread(null, () -> {
+            try {
+                result.set(work.get());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "dlc-front-end", STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compiling", e);
+        }
+        if (failure.get() instanceof RuntimeException e) throw e;
+        if (failure.get() instanceof Error e) throw e;
+        return result.get();
     }
 
     private static Compilation check(Program program, Diagnostics diags) {

@@ -17,6 +17,8 @@ import java.util.Map;
 final class Calls {
     private final Checker ck;
     private int depth;
+    /** Staged fns are inlined: calls nest as deep as the program's call chain. */
+    static final int MAX_DEPTH = 256;
 
     Calls(Checker ck) { this.ck = ck; }
 
@@ -262,9 +264,9 @@ final class Calls {
 
     /** Evaluates a fn's body in a scope of its own (fns see no layer members) and checks its result type. */
     Val body(Decl.FnDecl d, Env env, Bindings b, Ctx caller) {
-        if (++depth > 64) {
+        if (++depth > MAX_DEPTH) {
             depth--;
-            ck.diags.error(d.name().span(), "fn " + d.name().name() + " calls itself too deeply; recursion is not supported in staged code");
+            ck.diags.error(d.name().span(), "fn calls are nested more than " + MAX_DEPTH + " deep here; a fn that calls itself needs a config value that ends the recursion");
             return new Val.Bad();
         }
         try {

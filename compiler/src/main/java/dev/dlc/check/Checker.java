@@ -129,6 +129,9 @@ public final class Checker {
                 }
             } catch (StackOverflowError e) {
                 diags.error(d.span(), "this declaration is nested too deeply to check");
+            } catch (dev.dlc.types.DimError e) {
+                // A dimension with no value that no rule caught where it was written.
+                diags.error(d instanceof Decl.Named n ? n.name().span() : d.span(), "cannot compute a dimension: " + e.getMessage());
             }
             if (diags.errorCount() > before) poisoned.add(d);
         }
@@ -194,7 +197,7 @@ public final class Checker {
                 case BOOL -> Val.Bool.UNKNOWN;
                 case STRING -> new Val.Str("");
             };
-            case TypeExpr.ListOf l -> new Val.ListV(List.of());
+            case TypeExpr.ListOf l -> new Val.Bad();      // an unknown list: what depends on it stays unchecked here
             default -> valueOf(TypeMatch.resolveFresh(te, new Bindings(), span), name);
         };
     }
@@ -346,7 +349,10 @@ public final class Checker {
         Member.MethodMember update = optimizerMembers(o.members(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN), any);
         if (update == null) { diags.error(o.name().span(), "optimizer " + o.name().name() + " has no update(p, g) method"); return; }
         if (update.params().size() != 2) { diags.error(update.name().span(), "update takes two arguments: the parameter and its gradient, update(p, g)"); return; }
-        for (Decl.Param p : update.params()) env.define(p.name().name(), input(p.name().name(), any));
+        for (Decl.Param p : update.params()) {
+            env.define(p.name().name(), input(p.name().name(), any));
+            env.fixType(p.name().name());          // the update keeps the parameter's type
+        }
         switch (update.body()) {
             case Decl.Body.BlockBody bb -> eval.block(bb.block(), ctx);
             case Decl.Body.ExprBody e -> diags.error(e.span(), "update is a block of assignments: update(p, g) { p = p - lr * g }");
@@ -362,6 +368,7 @@ public final class Checker {
                     if (!(s.init() instanceof dev.dlc.ast.Expr.Name n && Set.of("zeros", "ones").contains(n.name())))
                         builtins.initializer(s.init(), ctx);
                     ctx.env().define(s.name().name(), input(s.name().name(), any));
+                    ctx.env().fixType(s.name().name());
                 }
                 case Member.IfMember im -> {
                     Boolean known = eval.test(im.cond(), ctx);

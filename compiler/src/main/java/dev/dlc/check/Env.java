@@ -21,6 +21,16 @@ final class Env {
 
     Env child() { return new Env(this); }
 
+    private final java.util.Set<String> fixedTypes = new java.util.HashSet<>();
+
+    /** A name whose tensor type must not change when it is assigned (an optimizer's p and its states). */
+    void fixType(String name) { fixedTypes.add(name); }
+
+    boolean typeFixed(String name) {
+        for (Env e = this; e != null; e = e.parent) if (e.vars.containsKey(name)) return e.fixedTypes.contains(name);
+        return false;
+    }
+
     /** A scope whose names cannot be assigned; {@code what} names them in errors. */
     static Env readOnly(String what) { return new Env(null, what); }
 

@@ -300,7 +300,8 @@ final class Eval {
             c.env().define(n.name(), new Val.Bad());      // reported once, not at every later use
             return;
         }
-        // Locals may change type (an unrolled loop that grows a tensor); buffers may not.
+        // Locals may change type (an unrolled loop that grows a tensor); buffers, p and states may not.
+        if (c.env().typeFixed(n.name())) checkSameType(n, old, v);
         c.env().assign(n.name(), v);
     }
 

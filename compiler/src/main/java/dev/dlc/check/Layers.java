@@ -28,9 +28,9 @@ final class Layers {
                     + d.name().name() + "(...)`) and call the member");
             return new Val.Bad();
         }
-        if (++depth > 48) {
+        if (++depth > Calls.MAX_DEPTH) {
             depth--;
-            ck.diags.error(span, "layer " + d.name().name() + " contains itself; layers cannot be recursive");
+            ck.diags.error(span, "layers are nested more than " + Calls.MAX_DEPTH + " deep here; a layer that contains itself needs a config value that ends the recursion");
             return new Val.Bad();
         }
         try {
@@ -221,8 +221,11 @@ final class Layers {
             typeParams(inst, dimsOf(inst), true);
         if (inst.config.containsKey(name)) return inst.config.get(name);
         if (inst.params.containsKey(name)) { var p = inst.params.get(name); return new Val.Tensor(p.type(), p.node()); }
-        ck.diags.error(span, "layer " + inst.typeName() + " has no member '" + name + "'"
-                + Names.didYouMean(name, new ArrayList<>(inst.members.keySet())));
+        if (inst.members.get(name) instanceof Member.ParamMember)
+            ck.diags.error(span, "parameter '" + name + "' of " + inst.typeName() + " is sized by the layer's first input; apply the layer before reading it");
+        else
+            ck.diags.error(span, "layer " + inst.typeName() + " has no member '" + name + "'"
+                    + Names.didYouMean(name, new ArrayList<>(inst.members.keySet())));
         return new Val.Bad();
     }
 
@@ -360,6 +363,12 @@ final class Layers {
             }
             try {
                 var type = (Type.Tensor) TypeMatch.resolveFresh(te, b, te.span());
+                if (trainable && !type.dtype().isFloat()) {
+                    ck.diags.error(t.dtype().span(), "parameter " + m.name().name() + " is " + type.dtype()
+                            + ": trained parameters are floats; keep integer or bool state in a buffer");
+                    ok = false;
+                    continue;
+                }
                 for (var d : type.shape().dims())
                     if (d.isConst() && d.value() <= 0) throw new DimError("dimension " + d + " is not positive");
                 String path = inst.path().isEmpty() ? m.name().name() : inst.path() + "." + m.name().name();

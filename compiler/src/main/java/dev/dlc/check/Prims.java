@@ -244,8 +244,10 @@ final class Prims {
                     Dim size = s.dim(axis);
                     // An index known only when unrolled (or symbolic) still selects one element: its type is known.
                     Val start = !iv.known() ? Val.Int.of(0) : iv.get() < 0 && size.isConst() ? Val.Int.of(size.value() + iv.get()) : iv;
-                    if (iv.known() && size.isConst() && (iv.get() >= size.value() || iv.get() < -size.value())) {
-                        ck.diags.error(p.span(), "index: " + iv.get() + " is out of range for dimension " + axis + " of " + t.type());
+                    // x[:, T] is out of range whatever T is: index - size is a known number >= 0.
+                    boolean pastEnd = iv.value() != null && !size.isConst() && iv.value().minus(size).isConst() && iv.value().minus(size).value() >= 0;
+                    if (pastEnd || iv.known() && size.isConst() && (iv.get() >= size.value() || iv.get() < -size.value())) {
+                        ck.diags.error(p.span(), "index: " + iv.value() + " is out of range for dimension " + axis + " of " + t.type());
                         return new Val.Bad();
                     }
                     // x[-1] on a symbolic size: the slice runs from -1 to the end.

@@ -47,6 +47,8 @@ final class Scalars {
 
     private static Val ints(BinOp op, Val.Int a, Val.Int b) {
         Dim x = a.value(), y = b.value();
+        if ((op == BinOp.DIV || op == BinOp.FLOORDIV || op == BinOp.MOD) && y != null && y.isConst() && y.value() == 0)
+            throw new ArithmeticException("division by zero");
         if (x == null || y == null) {
             return switch (op) {
                 case ADD, SUB, MUL, FLOORDIV, MOD -> Val.Int.UNKNOWN;

@@ -57,7 +57,12 @@ final class TypeMatch {
     private static void validateDim(DimExpr d, Diagnostics diags) {
         switch (d) {
             case DimExpr.Ellipsis e -> diags.error(e.span(), "'...' cannot be part of a dimension expression");
-            case DimExpr.Bin b -> { validateDim(b.left(), diags); validateDim(b.right(), diags); }
+            case DimExpr.Bin b -> {
+                validateDim(b.left(), diags);
+                validateDim(b.right(), diags);
+                if ((b.op().equals("/") || b.op().equals("//")) && b.right() instanceof DimExpr.Lit l && l.value() == 0)
+                    diags.error(b.span(), "division by zero in the dimension " + text(b));
+            }
             case DimExpr.Lit l -> { if (l.value() < 0) diags.error(l.span(), "a dimension cannot be negative"); }
             case DimExpr.Name n -> {}
         }
@@ -87,7 +92,11 @@ final class TypeMatch {
                         dims.addAll(b.rest.dims());
                     } else {
                         for (String n : names(d)) if (!b.has(n)) b.bind(n, Dim.sym(n), d.span(), "symbolically");
-                        dims.add(eval(d, b));
+                        try {
+                            dims.add(eval(d, b));
+                        } catch (DimError e) {
+                            dims.add(Dim.sym(text(d)));      // reported by validate(); keep going with a stand-in
+                        }
                     }
                 }
                 yield new Type.Tensor(dt, new Shape(rest, dims));

@@ -40,15 +40,16 @@ public record Diagnostic(Span span, Severity severity, String message, List<Note
         int col = span.column();
         var shown = new StringBuilder();
         var marks = new StringBuilder();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        int[] cps = text.codePoints().toArray();
+        for (int i = 0; i < cps.length; i++) {
+            int c = cps[i];
             int width = c == '\t' ? 4 : 1;
-            shown.append(c == '\t' ? "    " : Character.isISOControl(c) ? "?" : String.valueOf(c));
+            shown.append(c == '\t' ? "    " : Character.isISOControl(c) ? "?" : Character.toString(c));
             if (i + 1 < col) marks.append(" ".repeat(width));
         }
-        int endOnLine = src.line(span.end()) == line ? src.column(span.end()) : text.length() + 1;
+        int endOnLine = src.line(span.end()) == line ? src.column(span.end()) : cps.length + 1;
         int len = Math.max(1, endOnLine - col);
-        marks.append('^').append("~".repeat(Math.max(0, Math.min(len, text.length() - col + 2) - 1)));
+        marks.append('^').append("~".repeat(Math.max(0, Math.min(len, cps.length - col + 2) - 1)));
         out.append("    ").append(shown).append('\n');
         out.append("    ").append(marks.toString().stripTrailing()).append('\n');
     }

@@ -35,10 +35,11 @@ public final class Source {
         return lo + 1;
     }
 
-    /** 1-based column of an offset, counted in characters. */
+    /** 1-based column of an offset, counted in code points (an emoji is one column, as editors show it). */
     public int column(int offset) {
         int o = Math.clamp(offset, 0, text.length());
-        return o - lineStarts[line(o) - 1] + 1;
+        int start = lineStarts[line(o) - 1];
+        return text.codePointCount(start, Math.max(start, o)) + 1;
     }
 
     /** The text of a 1-based line, without its line terminator. */

@@ -74,7 +74,8 @@ final class IrCommand implements Callable<Integer> {
             if (layer == null) layer = lastNamed(root, Decl.FnDecl.class);
             if (layer == null) { err.println("dlc: " + root.source().path() + " declares no layer or fn; give --layer NAME"); return null; }
         }
-        var where = root.source().span(0, 0);
+        // Errors about what the command line asked for point at the command line, not into the file.
+        var where = new dev.dlc.diag.Source("--layer", layer).span(0, layer.length());
         return c.checker().instantiate(layer, types, where);
     }
 }
