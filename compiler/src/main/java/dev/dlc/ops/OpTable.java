@@ -9,7 +9,15 @@ import static dev.dlc.ops.Fusion.ELEMWISE;
 import static dev.dlc.ops.Fusion.INJECTIVE;
 import static dev.dlc.ops.Fusion.OPAQUE;
 import static dev.dlc.ops.Prim.*;
+import static dev.dlc.ops.kernels.ElementwiseKernels.fill;
+import static dev.dlc.ops.kernels.ElementwiseKernels.map;
+import static dev.dlc.ops.kernels.ElementwiseKernels.truth;
+import static dev.dlc.ops.kernels.ElementwiseKernels.zip;
 
+import dev.dlc.ops.kernels.ElementwiseKernels;
+import dev.dlc.ops.kernels.LinalgKernels;
+import dev.dlc.ops.kernels.MovementKernels;
+import dev.dlc.ops.kernels.ReduceKernels;
 import dev.dlc.types.DType;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,8 +32,8 @@ import java.util.stream.Collectors;
 
 /**
  * Every primitive, declared once (STYLE.md §2): DL name and operator, signature, fusion kind,
- * shape rule and FLOP rule. The derivative and kernel columns are null until the IR issue fills
- * them. A name may have several rows (overloads) and the casts are aliases of CAST.
+ * shape rule, FLOP rule and reference (cpu) kernel. The derivative column is null until the
+ * autodiff work fills it; a null gpu kernel means "run the cpu one". A name may have several rows (overloads) and the casts are aliases of CAST.
  */
 public final class OpTable {
     private OpTable() {}
@@ -41,86 +49,101 @@ public final class OpTable {
     private static final ArgSpec DTYPE = opt("dtype", STRING, "f32");
 
     private static final List<OpDef> ROWS = List.of(
-        fn(EXP, "exp", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(LOG, "log", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(SQRT, "sqrt", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(RSQRT, "rsqrt", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(TANH, "tanh", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(SIGMOID, "sigmoid", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(RELU, "relu", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(SIN, "sin", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(COS, "cos", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput),
-        fn(ABS, "abs", X, ELEMWISE, ElementwiseRules::numericUnary, Flops::perOutput),
-        fn(SIGN, "sign", X, ELEMWISE, ElementwiseRules::numericUnary, Flops::perOutput),
-        op(NEG, "neg", "-", X, ELEMWISE, ElementwiseRules::numericUnary, Flops::perOutput),
-        op(NOT, "not", "not", X, ELEMWISE, ElementwiseRules::not, Flops::perOutput),
+        fn(EXP, "exp", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(Math::exp)),
+        fn(LOG, "log", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(Math::log)),
+        fn(SQRT, "sqrt", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(Math::sqrt)),
+        fn(RSQRT, "rsqrt", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(x -> 1 / Math.sqrt(x))),
+        fn(TANH, "tanh", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(Math::tanh)),
+        fn(SIGMOID, "sigmoid", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(ElementwiseKernels::sigmoid)),
+        fn(RELU, "relu", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(ElementwiseKernels::relu)),
+        fn(SIN, "sin", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(Math::sin)),
+        fn(COS, "cos", X, ELEMWISE, ElementwiseRules::floatUnary, Flops::perOutput, map(Math::cos)),
+        fn(ABS, "abs", X, ELEMWISE, ElementwiseRules::numericUnary, Flops::perOutput, map(Math::abs)),
+        fn(SIGN, "sign", X, ELEMWISE, ElementwiseRules::numericUnary, Flops::perOutput, map(Math::signum)),
+        op(NEG, "neg", "-", X, ELEMWISE, ElementwiseRules::numericUnary, Flops::perOutput, map(x -> -x)),
+        op(NOT, "not", "not", X, ELEMWISE, ElementwiseRules::not, Flops::perOutput, map(x -> truth(x == 0))),
 
-        op(ADD, "add", "+", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        op(SUB, "sub", "-", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        op(MUL, "mul", "*", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        op(DIV, "div", "/", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        fnOp(POW, "pow", "**", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        fn(MAXIMUM, "max", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        fn(MINIMUM, "min", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput),
-        op(LT, "lt", "<", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput),
-        op(LE, "le", "<=", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput),
-        op(GT, "gt", ">", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput),
-        op(GE, "ge", ">=", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput),
-        op(EQ, "eq", "==", AB, Fusion.BROADCAST, ElementwiseRules::equality, Flops::perOutput),
-        op(NE, "ne", "!=", AB, Fusion.BROADCAST, ElementwiseRules::equality, Flops::perOutput),
-        op(AND, "and", "and", AB, Fusion.BROADCAST, ElementwiseRules::logical, Flops::perOutput),
-        op(OR, "or", "or", AB, Fusion.BROADCAST, ElementwiseRules::logical, Flops::perOutput),
+        op(ADD, "add", "+", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, zip((a, b) -> a + b)),
+        op(SUB, "sub", "-", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, zip((a, b) -> a - b)),
+        op(MUL, "mul", "*", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, zip((a, b) -> a * b)),
+        op(DIV, "div", "/", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, ElementwiseKernels.DIV),
+        fnOp(POW, "pow", "**", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, ElementwiseKernels.POW),
+        fn(MAXIMUM, "max", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, zip(Math::max)),
+        fn(MINIMUM, "min", AB, Fusion.BROADCAST, ElementwiseRules::arithmetic, Flops::perOutput, zip(Math::min)),
+        op(LT, "lt", "<", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput, zip((a, b) -> truth(a < b))),
+        op(LE, "le", "<=", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput, zip((a, b) -> truth(a <= b))),
+        op(GT, "gt", ">", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput, zip((a, b) -> truth(a > b))),
+        op(GE, "ge", ">=", AB, Fusion.BROADCAST, ElementwiseRules::order, Flops::perOutput, zip((a, b) -> truth(a >= b))),
+        op(EQ, "eq", "==", AB, Fusion.BROADCAST, ElementwiseRules::equality, Flops::perOutput, zip((a, b) -> truth(a == b))),
+        op(NE, "ne", "!=", AB, Fusion.BROADCAST, ElementwiseRules::equality, Flops::perOutput, zip((a, b) -> truth(a != b))),
+        op(AND, "and", "and", AB, Fusion.BROADCAST, ElementwiseRules::logical, Flops::perOutput,
+           zip((a, b) -> truth(a != 0 && b != 0))),
+        op(OR, "or", "or", AB, Fusion.BROADCAST, ElementwiseRules::logical, Flops::perOutput,
+           zip((a, b) -> truth(a != 0 || b != 0))),
         fn(WHERE, "where", Sig.of(req("cond", TENSOR), req("a", TENSOR), req("b", TENSOR)),
-           Fusion.BROADCAST, ElementwiseRules::where, Flops::perOutput),
+           Fusion.BROADCAST, ElementwiseRules::where, Flops::perOutput, ElementwiseKernels.WHERE),
 
-        fn(SUM, "sum", REDUCTION, Fusion.REDUCE, ReduceRules::numeric, Flops.perInput(1)),
-        fn(MEAN, "mean", REDUCTION, Fusion.REDUCE, ReduceRules::floating, Flops.perInput(1)),
-        fn(MAX, "max", REDUCTION, Fusion.REDUCE, ReduceRules::numeric, Flops.perInput(1)),
-        fn(MIN, "min", REDUCTION, Fusion.REDUCE, ReduceRules::numeric, Flops.perInput(1)),
-        fn(LOGSUMEXP, "logsumexp", REDUCTION, Fusion.REDUCE, ReduceRules::floating, Flops.perInput(1)),
-        fn(ARGMAX, "argmax", ARG, Fusion.REDUCE, ReduceRules::arg, Flops.perInput(1)),
-        fn(ARGMIN, "argmin", ARG, Fusion.REDUCE, ReduceRules::arg, Flops.perInput(1)),
-        fn(SOFTMAX, "softmax", ALONG_AXIS, Fusion.REDUCE, ReduceRules::softmax, Flops.perInput(5)),
-        fn(LOG_SOFTMAX, "log_softmax", ALONG_AXIS, Fusion.REDUCE, ReduceRules::softmax, Flops.perInput(5)),
+        fn(SUM, "sum", REDUCTION, Fusion.REDUCE, ReduceRules::numeric, Flops.perInput(1), ReduceKernels.SUM),
+        fn(MEAN, "mean", REDUCTION, Fusion.REDUCE, ReduceRules::floating, Flops.perInput(1), ReduceKernels.MEAN),
+        fn(MAX, "max", REDUCTION, Fusion.REDUCE, ReduceRules::numeric, Flops.perInput(1), ReduceKernels.MAX),
+        fn(MIN, "min", REDUCTION, Fusion.REDUCE, ReduceRules::numeric, Flops.perInput(1), ReduceKernels.MIN),
+        fn(LOGSUMEXP, "logsumexp", REDUCTION, Fusion.REDUCE, ReduceRules::floating, Flops.perInput(1),
+           ReduceKernels.LOGSUMEXP),
+        fn(ARGMAX, "argmax", ARG, Fusion.REDUCE, ReduceRules::arg, Flops.perInput(1), ReduceKernels.ARGMAX),
+        fn(ARGMIN, "argmin", ARG, Fusion.REDUCE, ReduceRules::arg, Flops.perInput(1), ReduceKernels.ARGMIN),
+        fn(SOFTMAX, "softmax", ALONG_AXIS, Fusion.REDUCE, ReduceRules::softmax, Flops.perInput(5), ReduceKernels.SOFTMAX),
+        fn(LOG_SOFTMAX, "log_softmax", ALONG_AXIS, Fusion.REDUCE, ReduceRules::softmax, Flops.perInput(5),
+           ReduceKernels.LOG_SOFTMAX),
 
-        fnOp(MATMUL, "matmul", "@", AB, OPAQUE, LinalgRules::matmul, Flops::matmul),
+        fnOp(MATMUL, "matmul", "@", AB, OPAQUE, LinalgRules::matmul, Flops::matmul, LinalgKernels.MATMUL),
         fn(CONV2D, "conv2d", Sig.of(req("x", TENSOR), req("w", TENSOR), opt("stride", INT_OR_PAIR, 1L),
                 opt("padding", INT_OR_PAIR, 0L), opt("dilation", INT_OR_PAIR, 1L), opt("groups", INT, 1L)),
-           OPAQUE, LinalgRules::conv2d, Flops::conv2d),
-        fn(MAX_POOL2D, "max_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d),
-        fn(AVG_POOL2D, "avg_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d),
+           OPAQUE, LinalgRules::conv2d, Flops::conv2d, LinalgKernels.CONV2D),
+        fn(MAX_POOL2D, "max_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d, LinalgKernels.MAX_POOL2D),
+        fn(AVG_POOL2D, "avg_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d, LinalgKernels.AVG_POOL2D),
 
-        fn(RESHAPE, "reshape", Sig.of(req("x", TENSOR), req("shape", DIMS)), INJECTIVE, MovementRules::reshape, Flops::zero),
-        fn(FLATTEN, "flatten", Sig.of(req("x", TENSOR), opt("start", INT, 1L)), INJECTIVE, MovementRules::flatten, Flops::zero),
+        fn(RESHAPE, "reshape", Sig.of(req("x", TENSOR), req("shape", DIMS)), INJECTIVE, MovementRules::reshape, Flops::zero,
+           MovementKernels.RESHAPE),
+        fn(FLATTEN, "flatten", Sig.of(req("x", TENSOR), opt("start", INT, 1L)), INJECTIVE, MovementRules::flatten, Flops::zero,
+           MovementKernels.RESHAPE),
         fn(TRANSPOSE, "transpose", Sig.of(req("x", TENSOR), opt("a", INT, -2L), opt("b", INT, -1L)),
-           INJECTIVE, MovementRules::transpose, Flops::zero),
-        fn(PERMUTE, "permute", Sig.of(req("x", TENSOR), req("axes", INTS)), INJECTIVE, MovementRules::permute, Flops::zero),
-        fn(BROADCAST, "broadcast", Sig.of(req("x", TENSOR), req("shape", DIMS)), Fusion.BROADCAST, MovementRules::broadcast, Flops::zero),
-        fn(CONCAT, "concat", TENSORS, INJECTIVE, MovementRules::concat, Flops::zero),
-        fn(STACK, "stack", TENSORS, INJECTIVE, MovementRules::stack, Flops::zero),
+           INJECTIVE, MovementRules::transpose, Flops::zero, MovementKernels.TRANSPOSE),
+        fn(PERMUTE, "permute", Sig.of(req("x", TENSOR), req("axes", INTS)), INJECTIVE, MovementRules::permute, Flops::zero,
+           MovementKernels.PERMUTE),
+        fn(BROADCAST, "broadcast", Sig.of(req("x", TENSOR), req("shape", DIMS)), Fusion.BROADCAST, MovementRules::broadcast, Flops::zero,
+           MovementKernels.BROADCAST),
+        fn(CONCAT, "concat", TENSORS, INJECTIVE, MovementRules::concat, Flops::zero, MovementKernels.CONCAT),
+        fn(STACK, "stack", TENSORS, INJECTIVE, MovementRules::stack, Flops::zero, MovementKernels.STACK),
         fn(SPLIT, "split", Sig.of(req("x", TENSOR), req("sizes", INT_OR_INTS), opt("axis", INT, 0L)),
-           INJECTIVE, MovementRules::split, Flops::zero),
+           INJECTIVE, MovementRules::split, Flops::zero, MovementKernels.SPLIT),
         fn(SLICE, "slice", Sig.of(req("x", TENSOR), req("axis", INT), req("start", DIM), absent("end", DIM), opt("step", INT, 1L)),
-           INJECTIVE, MovementRules::slice, Flops::zero),
-        fn(PAD, "pad", Sig.of(req("x", TENSOR), req("pads", INTS), opt("value", FLOAT, 0.0)), INJECTIVE, MovementRules::pad, Flops::zero),
+           INJECTIVE, MovementRules::slice, Flops::zero, MovementKernels.SLICE),
+        fn(PAD, "pad", Sig.of(req("x", TENSOR), req("pads", INTS), opt("value", FLOAT, 0.0)), INJECTIVE, MovementRules::pad, Flops::zero,
+           MovementKernels.PAD),
         fn(GATHER, "gather", Sig.of(req("x", TENSOR), req("index", TENSOR), req("axis", INT)),
-           INJECTIVE, MovementRules::gather, Flops::zero),
+           INJECTIVE, MovementRules::gather, Flops::zero, MovementKernels.GATHER),
         fn(SCATTER_ADD, "scatter_add", Sig.of(req("x", TENSOR), req("index", TENSOR), req("src", TENSOR), req("axis", INT)),
-           OPAQUE, MovementRules::scatterAdd, Flops::scatterAdd),
-        fn(ONE_HOT, "one_hot", Sig.of(req("y", TENSOR), req("K", DIM)), INJECTIVE, MovementRules::oneHot, Flops::zero),
-        fn(EMBEDDING, "embedding", Sig.of(req("table", TENSOR), req("ids", TENSOR)), INJECTIVE, MovementRules::embedding, Flops::zero),
+           OPAQUE, MovementRules::scatterAdd, Flops::scatterAdd, MovementKernels.SCATTER_ADD),
+        fn(ONE_HOT, "one_hot", Sig.of(req("y", TENSOR), req("K", DIM)), INJECTIVE, MovementRules::oneHot, Flops::zero,
+           MovementKernels.ONE_HOT),
+        fn(EMBEDDING, "embedding", Sig.of(req("table", TENSOR), req("ids", TENSOR)), INJECTIVE, MovementRules::embedding, Flops::zero,
+           MovementKernels.EMBEDDING),
         fn(MASKED_FILL, "masked_fill", Sig.of(req("x", TENSOR), req("mask", TENSOR), req("value", FLOAT)),
-           Fusion.BROADCAST, ElementwiseRules::maskedFill, Flops::perOutput),
+           Fusion.BROADCAST, ElementwiseRules::maskedFill, Flops::perOutput, ElementwiseKernels.MASKED_FILL),
 
-        fn(DROPOUT, "dropout", Sig.of(req("x", TENSOR), req("p", FLOAT)), ELEMWISE, ElementwiseRules::dropout, Flops::perOutput),
+        fn(DROPOUT, "dropout", Sig.of(req("x", TENSOR), req("p", FLOAT)), ELEMWISE, ElementwiseRules::dropout, Flops::perOutput,
+           ElementwiseKernels.DROPOUT),
         // Called through the dtype names, see CASTS; "cast" itself is not a DL name.
-        row(CAST, "cast", null, false, Sig.of(req("x", TENSOR), req("dtype", STRING)), ELEMWISE, ElementwiseRules::cast, Flops::zero),
-        fn(STOP_GRADIENT, "stop_gradient", X, ELEMWISE, ElementwiseRules::identity, Flops::zero),
+        row(CAST, "cast", null, false, Sig.of(req("x", TENSOR), req("dtype", STRING)), ELEMWISE, ElementwiseRules::cast, Flops::zero,
+           ElementwiseKernels.CAST),
+        fn(STOP_GRADIENT, "stop_gradient", X, ELEMWISE, ElementwiseRules::identity, Flops::zero, ElementwiseKernels.IDENTITY),
 
-        fn(ZEROS, "zeros", Sig.of(req("shape", DIMS), DTYPE), ELEMWISE, ElementwiseRules::filled, Flops::zero),
-        fn(ONES, "ones", Sig.of(req("shape", DIMS), DTYPE), ELEMWISE, ElementwiseRules::filled, Flops::zero),
-        fn(FULL, "full", Sig.of(req("shape", DIMS), req("value", FLOAT), DTYPE), ELEMWISE, ElementwiseRules::filled, Flops::zero),
-        fn(ARANGE, "arange", Sig.of(req("n", DIM)), INJECTIVE, ElementwiseRules::arange, Flops::zero)
+        fn(ZEROS, "zeros", Sig.of(req("shape", DIMS), DTYPE), ELEMWISE, ElementwiseRules::filled, Flops::zero, fill(0)),
+        fn(ONES, "ones", Sig.of(req("shape", DIMS), DTYPE), ELEMWISE, ElementwiseRules::filled, Flops::zero, fill(1)),
+        fn(FULL, "full", Sig.of(req("shape", DIMS), req("value", FLOAT), DTYPE), ELEMWISE, ElementwiseRules::filled, Flops::zero,
+           ElementwiseKernels.FULL),
+        fn(ARANGE, "arange", Sig.of(req("n", DIM)), INJECTIVE, ElementwiseRules::arange, Flops::zero,
+           ElementwiseKernels.ARANGE)
     );
 
     private static final Map<Prim, OpDef> TABLE = new EnumMap<>(Prim.class);
@@ -154,6 +177,18 @@ public final class OpTable {
     /** The DL names of the primitives (the prelude's share). */
     public static Set<String> names() { return Collections.unmodifiableSet(BY_NAME.keySet()); }
 
+    /**
+     * The row of an IR node's op: {@code Node.Apply.op} is the name the call used (an operator's
+     * name like {@code add}, a cast's dtype like {@code f32}). {@code max} and {@code min} name two
+     * rows, told apart by the number of tensor arguments: one for the reduction, two elementwise.
+     */
+    public static Optional<OpDef> forNode(String op, int tensorArgs) {
+        if (DType.parse(op).isPresent()) return Optional.of(TABLE.get(CAST));
+        var rows = TABLE.values().stream().filter(d -> d.name().equals(op)).toList();
+        if (rows.size() <= 1) return rows.stream().findFirst();
+        return rows.stream().filter(d -> d.sig().args().stream().filter(a -> a.kind() == TENSOR).count() == tensorArgs).findFirst();
+    }
+
     /** The op of a unary operator: {@code -} or {@code not}. */
     public static Optional<OpDef> unary(String operator) { return Optional.ofNullable(UNARY.get(operator)); }
 
@@ -183,21 +218,21 @@ public final class OpTable {
                 .map(d -> name + d.sig()).collect(Collectors.joining(" or ")));
     }
 
-    private static OpDef fn(Prim p, String name, Sig sig, Fusion f, ShapeRule shape, FlopRule flops) {
-        return row(p, name, null, true, sig, f, shape, flops);
+    private static OpDef fn(Prim p, String name, Sig sig, Fusion f, ShapeRule shape, FlopRule flops, Kernel cpu) {
+        return row(p, name, null, true, sig, f, shape, flops, cpu);
     }
 
-    private static OpDef op(Prim p, String name, String operator, Sig sig, Fusion f, ShapeRule shape, FlopRule flops) {
-        return row(p, name, operator, false, sig, f, shape, flops);
+    private static OpDef op(Prim p, String name, String operator, Sig sig, Fusion f, ShapeRule shape, FlopRule flops, Kernel cpu) {
+        return row(p, name, operator, false, sig, f, shape, flops, cpu);
     }
 
-    private static OpDef fnOp(Prim p, String name, String operator, Sig sig, Fusion f, ShapeRule shape, FlopRule flops) {
-        return row(p, name, operator, true, sig, f, shape, flops);
+    private static OpDef fnOp(Prim p, String name, String operator, Sig sig, Fusion f, ShapeRule shape, FlopRule flops, Kernel cpu) {
+        return row(p, name, operator, true, sig, f, shape, flops, cpu);
     }
 
     private static OpDef row(Prim p, String name, String operator, boolean function, Sig sig, Fusion f,
-                             ShapeRule shape, FlopRule flops) {
+                             ShapeRule shape, FlopRule flops, Kernel cpu) {
         return new OpDef(p, name, operator, function, sig, Map.of(), f, shape, flops,
-                null, null, null); // vjp, cpu, gpu: the IR issue fills them
+                null, cpu, null); // vjp: the autodiff work fills it; gpu null runs cpu
     }
 }

@@ -1,0 +1,99 @@
+package dev.dlc.ops.kernels;
+
+import dev.dlc.ops.Kernel;
+import dev.dlc.ops.Tensor;
+import java.util.Arrays;
+
+/** Reference kernels of the contractions and windows: matmul, conv2d, pooling. Direct loops. */
+public final class LinalgKernels {
+    private LinalgKernels() {}
+
+    /**
+     * NumPy matmul: a 1-D a is a row [1,K] and a 1-D b a column [K,1], the added axis dropped
+     * from the result; leading (batch) axes broadcast. out[..., m, n] = Σ_k a[..., m, k] b[..., k, n].
+     * Dropping a size-1 axis keeps row-major order, so the result is laid out as [batch, M, N].
+     */
+    public static final Kernel MATMUL = Kernel.of((in, _, r) -> {
+        Tensor a = in.get(0), b = in.get(1);
+        int[] as = a.rank() == 1 ? new int[] {1, a.dim(0)} : a.shape();
+        int[] bs = b.rank() == 1 ? new int[] {b.dim(0), 1} : b.shape();
+        int m = as[as.length - 2], k = as[as.length - 1], n = bs[bs.length - 1];
+        if (bs[bs.length - 2] != k) throw new IllegalArgumentException("matmul: inner sizes differ: " + k + " and " + bs[bs.length - 2]);
+        int[] aBatch = Arrays.copyOf(as, as.length - 2), bBatch = Arrays.copyOf(bs, bs.length - 2);
+        int[] batch = Layout.broadcast(aBatch, bBatch);
+        var out = new double[Tensor.numel(batch) * m * n];
+        for (int t = 0; t < Tensor.numel(batch); t++) {
+            int aOff = Layout.source(t, batch, aBatch) * m * k, bOff = Layout.source(t, batch, bBatch) * k * n;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (int q = 0; q < k; q++) acc += a.at(aOff + i * k + q) * b.at(bOff + q * n + j);
+                    out[(t * m + i) * n + j] = acc;
+                }
+        }
+        return Tensor.of(r.dtype(), Tensor.shapeOf(r), out);
+    });
+
+    /**
+     * conv2d (cross-correlation, as PyTorch) of x [N,C,H,W] with w [O, C/G, KH, KW]:
+     * <pre>
+     *   out[n,o,y,x'] = Σ_{c<C/G, i<KH, j<KW} xpad[n, g·C/G + c, y·sh - ph + i·dh, x'·sw - pw + j·dw] · w[o,c,i,j]
+     * </pre>
+     * where g = o / (O/G) is the group of output channel o and xpad reads 0 outside the input.
+     */
+    public static final Kernel CONV2D = Kernel.of((in, attrs, r) -> {
+        Tensor x = in.get(0), w = in.get(1);
+        long[] st = attrs.pair("stride"), pad = attrs.pair("padding"), dil = attrs.pair("dilation");
+        int groups = (int) attrs.integer("groups");
+        int[] os = Tensor.shapeOf(r);
+        int batch = x.dim(0), h = x.dim(2), wd = x.dim(3);
+        int outC = w.dim(0), cg = w.dim(1), kh = w.dim(2), kw = w.dim(3), oh = os[2], ow = os[3];
+        int perGroup = outC / groups;
+        var out = new double[Tensor.numel(os)];
+        for (int n = 0; n < batch; n++)
+            for (int o = 0; o < outC; o++)
+                for (int y = 0; y < oh; y++)
+                    for (int z = 0; z < ow; z++) {
+                        double acc = 0;
+                        for (int c = 0; c < cg; c++)
+                            for (int i = 0; i < kh; i++)
+                                for (int j = 0; j < kw; j++) {
+                                    long iy = y * st[0] - pad[0] + i * dil[0], ix = z * st[1] - pad[1] + j * dil[1];
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                                    acc += x.get(n, (o / perGroup) * cg + c, (int) iy, (int) ix) * w.get(o, c, i, j);
+                                }
+                        out[((n * outC + o) * oh + y) * ow + z] = acc;
+                    }
+        return Tensor.of(r.dtype(), os, out);
+    });
+
+    /** max_pool2d: the largest value in each window; padding reads -inf, so it never wins. */
+    public static final Kernel MAX_POOL2D = pool(true);
+
+    /**
+     * avg_pool2d: the window's sum over kh·kw, padding counted as zeros (PyTorch's default
+     * count_include_pad = True; ceil_mode is false, so no window reaches past the padding).
+     */
+    public static final Kernel AVG_POOL2D = pool(false);
+
+    private static Kernel pool(boolean max) {
+        return Kernel.of((in, attrs, r) -> {
+            Tensor x = in.getFirst();
+            long[] k = attrs.pair("kernel"), st = attrs.pair("stride"), pad = attrs.pair("padding");
+            int[] os = Tensor.shapeOf(r);
+            int h = x.dim(2), wd = x.dim(3);
+            return Tensor.build(r.dtype(), os, flat -> {
+                int[] o = Tensor.unravel(flat, os);
+                double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                for (int i = 0; i < k[0]; i++)
+                    for (int j = 0; j < k[1]; j++) {
+                        long iy = o[2] * st[0] - pad[0] + i, ix = o[3] * st[1] - pad[1] + j;
+                        boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+                        double v = inside ? x.get(o[0], o[1], (int) iy, (int) ix) : max ? Double.NEGATIVE_INFINITY : 0;
+                        acc = max ? Math.max(acc, v) : acc + v;
+                    }
+                return max ? acc : acc / (k[0] * k[1]);
+            });
+        });
+    }
+}
