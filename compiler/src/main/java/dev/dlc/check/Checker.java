@@ -307,9 +307,15 @@ public final class Checker {
     private Val unknownFresh(Decl.Param p, Bindings b) {
         // Untyped: nothing is known, but the body's names and everything that does not depend on it are still checked.
         if (p.type() == null) return new Val.Bad();
-        if (p.type() instanceof TypeExpr.Tensor || p.type() instanceof TypeExpr.Tuple)
-            return valueOf(TypeMatch.resolveFresh(p.type(), b, p.span()), p.name().name());
-        return unknownOf(p.type(), p.name().name(), p.span());
+        try {
+            if (p.type() instanceof TypeExpr.Tensor || p.type() instanceof TypeExpr.Tuple)
+                return valueOf(TypeMatch.resolveFresh(p.type(), b, p.span()), p.name().name());
+            return unknownOf(p.type(), p.name().name(), p.span());
+        } catch (dev.dlc.types.DimError e) {
+            // A literal zero divisor is reported where it is written, by TypeMatch.validate.
+            if (!e.getMessage().startsWith("division by zero")) diags.error(p.type().span(), "cannot compute this type: " + e.getMessage());
+            return new Val.Bad();
+        }
     }
 
     private void genericFn(Decl.FnDecl f, Module m) {

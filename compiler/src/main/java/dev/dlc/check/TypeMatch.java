@@ -92,11 +92,7 @@ final class TypeMatch {
                         dims.addAll(b.rest.dims());
                     } else {
                         for (String n : names(d)) if (!b.has(n)) b.bind(n, Dim.sym(n), d.span(), "symbolically");
-                        try {
-                            dims.add(eval(d, b));
-                        } catch (DimError e) {
-                            dims.add(Dim.sym(text(d)));      // reported by validate(); keep going with a stand-in
-                        }
+                        dims.add(eval(d, b));
                     }
                 }
                 yield new Type.Tensor(dt, new Shape(rest, dims));
