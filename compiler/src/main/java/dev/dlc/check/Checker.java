@@ -35,6 +35,8 @@ public final class Checker {
     final Prims prims = new Prims(this);
     final Builtins builtins = new Builtins(this);
     Graph graph = new Graph();
+    /** The top-level graph: parameters live here even when first met inside a scan's body, which sees it. */
+    Graph rootGraph = graph;
     private final Program program;
     /** Declarations whose generic check failed: their instances stay quiet, so one mistake gives one report. */
     private final Set<Object> poisoned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -525,7 +527,7 @@ public final class Checker {
     public Job instantiate(String name, List<Type.Tensor> inputs, Span where) {
         var m = program.root();
         var d = names.decl(m, name);
-        graph = new Graph();
+        graph = rootGraph = new Graph();
         if (d instanceof Decl.FnDecl f) return instantiateFn(f, inputs, where);
         if (!(d instanceof Decl.LayerDecl l)) {
             diags.error(where, "no layer or fn named '" + name + "'" + Names.didYouMean(name, names.declNames(m)));
@@ -560,7 +562,7 @@ public final class Checker {
         if (t == null || job == null) return null;
         var modelExpr = t.entries().stream().filter(e -> e.key().name().equals("model")).findFirst().orElse(null);
         if (modelExpr == null) return null;
-        graph = new Graph();
+        graph = rootGraph = new Graph();
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
         return model instanceof Val.Layer layer ? inference(layer.inst(), job.data(), modelExpr.value().span()) : null;

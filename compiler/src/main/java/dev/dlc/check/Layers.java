@@ -372,7 +372,7 @@ final class Layers {
                 for (var d : type.shape().dims())
                     if (d.isConst() && d.value() <= 0) throw new DimError("dimension " + d + " is not positive");
                 String path = inst.path().isEmpty() ? m.name().name() : inst.path() + "." + m.name().name();
-                Node node = ck.graph.add(new Node.Param(path, type, trainable), m.span());
+                Node node = ck.rootGraph.add(new Node.Param(path, type, trainable), m.span());
                 inst.params.put(m.name().name(), new LayerInst.Param(m.name().name(), type, trainable, null, node));
                 for (var d : t.dims())
                     for (String n : TypeMatch.names(d)) inst.fixedDims.putIfAbsent(n, b.get(n));
