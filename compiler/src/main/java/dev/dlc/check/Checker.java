@@ -379,7 +379,7 @@ public final class Checker {
                     ctx.env().fixType(s.name().name());
                 }
                 case Member.IfMember im -> {
-                    Boolean known = eval.test(im.cond(), ctx);
+                    Boolean known = eval.test(im.cond(), ctx).known();
                     var found = optimizerMembers(known == null || known ? im.then() : im.otherwise(), ctx, any);
                     if (found != null) update = found;
                 }

@@ -67,19 +67,23 @@ final class Eval {
     /** Prefix of the hidden names that record whether optional arguments were given; it cannot be written in DL. */
     private static final String PRESENT = "?";
 
+    /** A condition's compile-time value (null when not known), and what it evaluated to (null for a presence test). */
+    record Test(Boolean known, Val value) {}
+
     /** A condition: an optional argument's name tests whether it was given; anything else is evaluated. */
-    Boolean test(Expr cond, Ctx c) {
-        if (cond instanceof Expr.Name n && c.env().lookup(PRESENT + n.name()) instanceof Val.Bool given) return given.value();
+    Test test(Expr cond, Ctx c) {
+        if (cond instanceof Expr.Name n && c.env().lookup(PRESENT + n.name()) instanceof Val.Bool given) return new Test(given.value(), null);
         if (cond instanceof Expr.Unary u && u.op() == Expr.UnOp.NOT && u.operand() instanceof Expr.Name n
-                && c.env().lookup(PRESENT + n.name()) instanceof Val.Bool given) return !given.value();
-        return condition(expr(cond, c), cond.span(), c);
+                && c.env().lookup(PRESENT + n.name()) instanceof Val.Bool given) return new Test(!given.value(), null);
+        Val v = expr(cond, c);
+        return new Test(condition(v, cond.span(), c), v);
     }
 
     private Val ifExpr(Expr.If i, Ctx c) {
-        Boolean known = test(i.cond(), c);
-        Val cond = known == null ? expr(i.cond(), c) : null;
+        Test t = test(i.cond(), c);
+        Boolean known = t.known();
         if (known == null) {
-            if (cond instanceof Val.Bad) return cond;
+            if (t.value() instanceof Val.Bad) return t.value();
             // A condition known only at run time (host code, or a generic check): both
             // branches must type-check, and they must agree.
             Val a = expr(i.then(), c), b = expr(i.otherwise(), c);
@@ -253,7 +257,7 @@ final class Eval {
                     ck.diags.warning(e.span(), "the value of this expression is not used");
             }
             case Stmt.If i -> {
-                Boolean known = test(i.cond(), c);
+                Boolean known = test(i.cond(), c).known();
                 if (known == null) {
                     Val r1 = block(i.thenBlock(), c.withEnv(c.env().child()));
                     Val r2 = i.elseBlock() == null ? null : block(i.elseBlock(), c.withEnv(c.env().child()));

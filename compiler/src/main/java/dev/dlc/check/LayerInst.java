@@ -20,7 +20,6 @@ public final class LayerInst {
 
     final Kind kind;
     final Decl.LayerDecl decl;          // DECL only
-    final Decl.Named module;            // the declaration's module scope owner (unused for SEQ/REPEAT)
     final Span span;                    // where it was constructed
     final Map<String, Val> config = new LinkedHashMap<>();
     final Map<String, Member> members = new LinkedHashMap<>();     // params, buffers, children, constants, methods
@@ -42,7 +41,6 @@ public final class LayerInst {
     LayerInst(Kind kind, Decl.LayerDecl decl, Span span, Val callable) {
         this.kind = kind;
         this.decl = decl;
-        this.module = decl;
         this.span = span;
         this.callable = callable;
     }

@@ -79,7 +79,7 @@ final class Layers {
     private void members(LayerInst inst, List<Member> members, Ctx ctx) {
         for (Member m : members) {
             if (m instanceof Member.IfMember im) {
-                Boolean known = ck.eval.test(im.cond(), ctx);
+                Boolean known = ck.eval.test(im.cond(), ctx).known();
                 // A condition unknown in a generic check keeps the first branch: both must be well formed.
                 if (known == null || known) members(inst, im.then(), ctx);
                 else members(inst, im.otherwise(), ctx);
