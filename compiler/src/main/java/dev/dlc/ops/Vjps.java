@@ -81,6 +81,7 @@ final class Vjps {
 
         Reductions.install();
         MovementVjps.install();
+        ConvVjps.install();
 
         // Casts pass the cotangent through between float types; int and bool values carry none.
         rule(CAST, (b, y, g) -> Arrays.asList(tensor(arg(y, 0)).dtype().isFloat() && tensor(y).dtype().isFloat()
