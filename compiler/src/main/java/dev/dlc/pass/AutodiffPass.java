@@ -116,9 +116,7 @@ public final class AutodiffPass {
         Set<Node> fromParams = reach(order, params), toLoss = Collections.newSetFromMap(new IdentityHashMap<>());
         toLoss.add(loss);
         for (Node n : order.reversed()) {
-            if (!toLoss.contains(n)) continue;
-            if (n instanceof Node.Apply a) toLoss.addAll(a.args());
-            if (n instanceof Node.Project p) toLoss.add(p.tuple());
+            if (toLoss.contains(n)) toLoss.addAll(uses(n));
         }
         toLoss.retainAll(fromParams);
         return toLoss;
@@ -128,11 +126,28 @@ public final class AutodiffPass {
     private static Set<Node> reach(List<Node> order, Set<Node> from) {
         Set<Node> out = Collections.newSetFromMap(new IdentityHashMap<>());
         out.addAll(from);
-        for (Node n : order) {
-            if (n instanceof Node.Apply a && a.args().stream().anyMatch(out::contains)) out.add(n);
-            if (n instanceof Node.Project p && out.contains(p.tuple())) out.add(n);
-        }
+        for (Node n : order) if (uses(n).stream().anyMatch(out::contains)) out.add(n);
         return out;
+    }
+
+    /**
+     * The values a node reads: its arguments, and for a scan also what its body reads from the
+     * enclosing graph (parameters are used there directly), so a parameter used only in a
+     * loop body still reaches the loss.
+     */
+    private static List<Node> uses(Node n) {
+        return switch (n) {
+            case Node.Apply a when a.attrs().get("body") instanceof Graph body -> {
+                var out = new ArrayList<>(a.args());
+                Set<Node> inner = Collections.newSetFromMap(new IdentityHashMap<>());
+                inner.addAll(body.nodes());
+                for (Node m : body.nodes()) for (Node u : uses(m)) if (!inner.contains(u)) out.add(u);
+                yield out;
+            }
+            case Node.Apply a -> a.args();
+            case Node.Project p -> List.of(p.tuple());
+            default -> List.of();
+        };
     }
 
     /**
