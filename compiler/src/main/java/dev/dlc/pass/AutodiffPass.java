@@ -7,6 +7,7 @@ import dev.dlc.ir.Node;
 import dev.dlc.ops.OpTable;
 import dev.dlc.types.Type;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -89,16 +90,31 @@ public final class AutodiffPass {
         }
 
         var grads = new LinkedHashMap<Node.Param, Node>();
-        g.output(loss);
         for (Node.Param p : params) {
             Node grad = ct.get(p);
             if (grad == null && active.contains(p)) throw blockedError(p, order, blocked, forward);
             // A parameter the loss does not use has gradient zero.
-            if (grad == null) grad = b.zeros(p.type());
-            grads.put(p, grad);
-            g.output(grad);
+            grads.put(p, grad != null ? grad : b.zeros(p.type()));
         }
-        return new Result(g, loss, grads);
+        return new Result(pruned(forward, g, loss, grads.values()), loss, grads);
+    }
+
+    /**
+     * The forward nodes, then only the backward nodes the gradients use: rules also build the
+     * cotangents of arguments no parameter depends on (the input batch's). Forward nodes keep
+     * their positions, which name their random streams (dropout).
+     */
+    private static Graph pruned(Graph forward, Graph all, Node loss, Collection<Node> grads) {
+        Set<Node> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        live.addAll(grads);
+        for (Node n : all.nodes().reversed()) if (live.contains(n)) live.addAll(uses(n));
+        Set<Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(forward.nodes());
+        var out = new Graph();
+        for (Node n : all.nodes()) if (kept.contains(n) || live.contains(n)) out.add(n, forward.loc(n));
+        out.output(loss);
+        grads.forEach(out::output);
+        return out;
     }
 
     /** The cotangents of a node's results: its own, or one per tuple part with zeros for unused parts. */

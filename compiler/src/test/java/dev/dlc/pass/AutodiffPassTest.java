@@ -107,6 +107,9 @@ class AutodiffPassTest {
         for (var p : params) values.put(p.path(), random(p.type(), rnd));
         var r = AutodiffPass.run(g, g.outputs().getFirst(), params);
         assertEquals(List.of(), Verifier.verify(r.graph()));
+        String printed = dev.dlc.ir.Printer.print(r.graph());
+        assertTrue(printed.contains("transpose %2"), "dW2 = h^T g appears in the printed backward graph:\n" + printed);
+        assertFalse(printed.contains("transpose $l1.w"), "the input's own gradient (g W1^T) is pruned:\n" + printed);
         var out = Interpreter.run(r.graph(), inputs, values, F64);
         double eps = 1e-6;
         for (int i = 0; i < params.size(); i++) {
