@@ -66,7 +66,7 @@ final class Vjps {
             Node de = b.mul(g, b.mul(y, b.apply("log", a)));
             return List.of(b.sumTo(da, tensor(a)), b.sumTo(de, tensor(e)));
         });
-        // max(a, b): the gradient goes to the larger operand; a tie goes to a, as in PyTorch's first max.
+        // max(a, b): the gradient goes to the larger operand; a tie goes to a (a subgradient; FD is undefined there).
         rule(MAXIMUM, (b, y, g) -> pick(b, y, g, "ge"));
         rule(MINIMUM, (b, y, g) -> pick(b, y, g, "le"));
         for (Prim p : List.of(LT, LE, GT, GE, EQ, NE, AND, OR)) none(p);
