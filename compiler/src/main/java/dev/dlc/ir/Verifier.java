@@ -1,14 +1,11 @@
 package dev.dlc.ir;
 
-import dev.dlc.ops.ArgKind;
-import dev.dlc.ops.ArgSpec;
 import dev.dlc.ops.OpTable;
 import dev.dlc.ops.ShapeError;
 import dev.dlc.types.Type;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -65,25 +62,11 @@ public final class Verifier {
 
     /** Re-infers an application's type through its op-table row and compares it with the recorded one. */
     private static String inferred(Node.Apply a) {
-        var def = OpTable.forNode(a.op(), a.args().size());
-        if (def.isEmpty()) return "unknown op '" + a.op() + "'";
-        var named = new LinkedHashMap<String, Object>();
-        int next = 0;
-        for (ArgSpec spec : def.get().sig().args()) {
-            if (spec.kind() == ArgKind.TENSOR) {
-                if (next < a.args().size()) named.put(spec.name(), a.args().get(next++).type());
-            } else if (spec.kind() == ArgKind.TENSOR_LIST) {
-                var rest = new ArrayList<Type>();
-                while (next < a.args().size()) rest.add(a.args().get(next++).type());
-                named.put(spec.name(), rest);
-            } else if (a.attrs().containsKey(spec.name()) && !def.get().fixed().containsKey(spec.name())) {
-                named.put(spec.name(), a.attrs().get(spec.name()));
-            }
-        }
         try {
-            Type t = def.get().infer(def.get().bind(List.of(), named));
+            Type t = Builder.infer(a.op(), a.args(), a.attrs()).type();
             return t.equals(a.type()) ? null : a.op() + ": recorded type " + a.type() + " but the op table infers " + t;
         } catch (ShapeError | RuntimeException e) {
+            if (OpTable.forNode(a.op(), a.args().size()).isEmpty()) return "unknown op '" + a.op() + "'";
             return a.op() + ": its arguments do not type-check again: " + e.getMessage();
         }
     }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One primitive: how DL names and binds it, its fusion kind, shape and FLOP rules, and (filled by
- * the IR issue) its derivative and kernels.
+ * One primitive: how DL names and binds it, its fusion kind, shape and FLOP rules, its derivative
+ * (null where it has no rule yet) and its kernels.
  *
  * @param name     the DL name, also used in messages and printed IR ({@code add} for {@code +})
  * @param operator the operator spelling ({@code +}, {@code @}, {@code not}), or null

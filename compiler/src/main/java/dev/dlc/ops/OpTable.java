@@ -32,8 +32,9 @@ import java.util.stream.Collectors;
 
 /**
  * Every primitive, declared once (STYLE.md §2): DL name and operator, signature, fusion kind,
- * shape rule, FLOP rule and reference (cpu) kernel. The derivative column is null until the
- * autodiff work fills it; a null gpu kernel means "run the cpu one". A name may have several rows (overloads) and the casts are aliases of CAST.
+ * shape rule, FLOP rule, derivative (its VJP rule, written in {@link Vjps} beside the other rules
+ * and null where a primitive has none yet) and reference (cpu) kernel; a null gpu kernel means
+ * "run the cpu one". A name may have several rows (overloads) and the casts are aliases of CAST.
  */
 public final class OpTable {
     private OpTable() {}
@@ -233,6 +234,6 @@ public final class OpTable {
     private static OpDef row(Prim p, String name, String operator, boolean function, Sig sig, Fusion f,
                              ShapeRule shape, FlopRule flops, Kernel cpu) {
         return new OpDef(p, name, operator, function, sig, Map.of(), f, shape, flops,
-                null, cpu, null); // vjp: the autodiff work fills it; gpu null runs cpu
+                Vjps.RULES.get(p), cpu, null); // vjp: null until the primitive has a rule; gpu null runs cpu
     }
 }

@@ -1,0 +1,175 @@
+package dev.dlc.ops;
+
+import static dev.dlc.ir.Builder.tensor;
+import static dev.dlc.ops.Prim.*;
+import static dev.dlc.ops.Vjps.arg;
+import static dev.dlc.ops.Vjps.one;
+import static dev.dlc.ops.Vjps.rule;
+
+import dev.dlc.ir.Builder;
+import dev.dlc.ir.Node;
+import dev.dlc.types.Dim;
+import dev.dlc.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * VJP rules of conv2d and the pools, written as convolutions themselves (as in PyTorch's
+ * convolution_backward). With {@code y[n,o,i,j] = sum x_pad[n,c, i*s + kh*d, j*s + kw*d] w[o,c,kh,kw]}
+ * per axis (stride s, dilation d, padding p):
+ * <ul>
+ * <li>{@code dw[o,c,kh,kw] = sum_{n,i,j} g[n,o,i,j] x_pad[n,c, kh*d + i*s, ...]}: a conv2d of x
+ *     (channels as the batch) with g as the weight, stride and dilation swapped;
+ * <li>{@code dx}: g with s-1 zeros between its elements, padded by d(K-1)-p, correlated with the
+ *     flipped, transposed weight at dilation d.
+ * </ul>
+ * Groups are done one group at a time.
+ */
+final class ConvVjps {
+    private ConvVjps() {}
+
+    static void install() {
+        rule(CONV2D, (b, y, g) -> {
+            var at = new Bound(y.op(), y.attrs());
+            long[] s = at.pair("stride"), p = at.pair("padding"), d = at.pair("dilation");
+            int groups = (int) at.integer("groups");
+            Node x = arg(y, 0), w = arg(y, 1);
+            if (groups == 1) return List.of(inputGrad(b, g, w, x, s, p, d), weightGrad(b, g, x, w, s, p, d));
+            long cg = tensor(w).dim(1).value(), og = tensor(w).dim(0).value() / groups;
+            var dxs = new ArrayList<Node>();
+            var dws = new ArrayList<Node>();
+            for (int k = 0; k < groups; k++) {
+                Node xk = slice(b, x, 1, k * cg, (k + 1) * cg), wk = slice(b, w, 0, k * og, (k + 1) * og), gk = slice(b, g, 1, k * og, (k + 1) * og);
+                dxs.add(inputGrad(b, gk, wk, xk, s, p, d));
+                dws.add(weightGrad(b, gk, xk, wk, s, p, d));
+            }
+            return List.of(b.apply("concat", dxs, Map.of("axis", 1L)), b.apply("concat", dws, Map.of("axis", 0L)));
+        });
+        rule(MAX_POOL2D, ConvVjps::maxPool);
+        // avg_pool2d is a depthwise conv2d with the weight 1/(kh kw) (padding counts as zeros); every
+        // channel has the same weight, so the channels fold into the batch.
+        rule(AVG_POOL2D, (b, y, g) -> {
+            var at = new Bound(y.op(), y.attrs());
+            long[] k = at.pair("kernel");
+            Node x = arg(y, 0);
+            var xt = tensor(x);
+            Dim nc = xt.dim(0).times(xt.dim(1));
+            Node w = b.apply("full", List.of(), Map.of("shape", List.of(Dim.of(1), Dim.of(1), Dim.of(k[0]), Dim.of(k[1])),
+                    "value", 1.0 / (k[0] * k[1]), "dtype", xt.dtype().spelling()));
+            var gt = tensor(g);
+            Node g1 = b.reshape(g, Shape.of(List.of(nc, Dim.of(1), gt.dim(2), gt.dim(3))));
+            Node x1 = b.reshape(x, Shape.of(List.of(nc, Dim.of(1), xt.dim(2), xt.dim(3))));
+            Node dx = inputGrad(b, g1, w, x1, at.pair("stride"), at.pair("padding"), new long[] {1, 1});
+            return one(b.reshape(dx, xt.shape()));
+        });
+    }
+
+    /**
+     * max_pool2d: each window's cotangent goes to the elements equal to its max (shared between
+     * ties). Per kernel offset (i, j) the windows' elements at that offset are one strided slice
+     * of the padded x, so its share goes back through the slice's own VJP; padding is then cropped.
+     */
+    private static List<Node> maxPool(Builder b, Node.Apply y, Node g) {
+        var at = new Bound(y.op(), y.attrs());
+        long[] k = at.pair("kernel"), s = at.pair("stride"), p = at.pair("padding");
+        Node x = arg(y, 0);
+        var yt = tensor(y);
+        Node xpad = b.apply("pad", List.of(x), Map.of("pads", List.of(p[1], p[1], p[0], p[0]), "value", Double.NEGATIVE_INFINITY));
+        var picks = new ArrayList<Node.Apply>();
+        var hits = new ArrayList<Node>();
+        Node count = null;
+        for (long i = 0; i < k[0]; i++)
+            for (long j = 0; j < k[1]; j++) {
+                Node rows = strided(b, xpad, 2, i, yt.dim(2).value(), s[0]);
+                var pick = (Node.Apply) strided(b, rows, 3, j, yt.dim(3).value(), s[1]);
+                Node hit = b.cast(b.apply("eq", pick, y), yt.dtype());
+                picks.add(pick);
+                hits.add(hit);
+                count = count == null ? hit : b.add(count, hit);
+            }
+        Node dpad = null;
+        VjpRule slice = Vjps.RULES.get(SLICE);
+        for (int q = 0; q < picks.size(); q++) {
+            // Back through the column slice, then the row slice, to x_pad's shape.
+            var pick = picks.get(q);
+            Node share = b.div(b.mul(g, hits.get(q)), count);
+            Node dRows = slice.vjp(b, pick, List.of(share)).getFirst();
+            Node dx = slice.vjp(b, (Node.Apply) pick.args().getFirst(), List.of(dRows)).getFirst();
+            dpad = dpad == null ? dx : b.add(dpad, dx);
+        }
+        return one(b.apply("pad", List.of(dpad), Map.of("pads", List.of(-p[1], -p[1], -p[0], -p[0]), "value", 0.0)));
+    }
+
+    /** x[start :: step] along {@code axis}, {@code n} elements. */
+    private static Node strided(Builder b, Node x, int axis, long start, long n, long step) {
+        return b.apply("slice", List.of(x), Map.of("axis", (long) axis, "start", Dim.of(start),
+                "end", Dim.of(start + (n - 1) * step + 1), "step", step));
+    }
+
+    /** dx for groups = 1: the zero-stuffed, padded g correlated with the flipped weight, channels swapped. */
+    private static Node inputGrad(Builder b, Node g, Node w, Node x, long[] s, long[] p, long[] d) {
+        var xt = tensor(x);
+        long kh = tensor(w).dim(2).value(), kw = tensor(w).dim(3).value();
+        Node gs = stuff(b, stuff(b, g, 2, s[0]), 3, s[1]);
+        // Rows of x_pad past the last window get no gradient: the "extra" after-padding.
+        long[] before = {d[0] * (kh - 1) - p[0], d[1] * (kw - 1) - p[1]};
+        long[] len = {tensor(gs).dim(2).value(), tensor(gs).dim(3).value()};
+        long[] size = {xt.dim(2).value(), xt.dim(3).value()};
+        long[] k = {kh, kw};
+        var pads = new ArrayList<Long>();
+        for (int a = 1; a >= 0; a--) {
+            pads.add(before[a]);
+            pads.add(size[a] + d[a] * (k[a] - 1) - before[a] - len[a]);
+        }
+        Node padded = b.apply("pad", List.of(gs), Map.of("pads", pads, "value", 0.0));
+        Node flipped = flip(b, flip(b, w, 2), 3);
+        Node wt = b.apply("permute", List.of(flipped), Map.of("axes", List.of(1L, 0L, 2L, 3L)));
+        return b.apply("conv2d", List.of(padded, wt), Map.of("dilation", List.of(d[0], d[1])));
+    }
+
+    /** dw for groups = 1: conv2d(x^T, g^T) with stride and dilation swapped, trimmed to the kernel, transposed back. */
+    private static Node weightGrad(Builder b, Node g, Node x, Node w, long[] s, long[] p, long[] d) {
+        var axes = Map.<String, Object>of("axes", List.of(1L, 0L, 2L, 3L));
+        Node xt = b.apply("permute", List.of(x), axes), gt = b.apply("permute", List.of(g), axes);
+        Node full = b.apply("conv2d", List.of(xt, gt), Map.of("stride", List.of(d[0], d[1]),
+                "padding", List.of(p[0], p[1]), "dilation", List.of(s[0], s[1])));
+        var wt = tensor(w);
+        Node trimmed = slice(b, slice(b, full, 2, 0, wt.dim(2).value()), 3, 0, wt.dim(3).value());
+        return b.apply("permute", List.of(trimmed), axes);
+    }
+
+    /** {@code s - 1} zeros between consecutive elements along {@code axis}: length (n-1)s + 1. */
+    private static Node stuff(Builder b, Node g, int axis, long s) {
+        if (s == 1) return g;
+        var dims = new ArrayList<>(tensor(g).shape().dims());
+        long n = dims.get(axis).value();
+        dims.add(axis + 1, Dim.of(1));
+        var pads = new ArrayList<Long>();
+        for (int i = dims.size() - 1; i > axis; i--) {
+            pads.add(0L);
+            pads.add(i == axis + 1 ? s - 1 : 0L);
+        }
+        Node padded = b.apply("pad", List.of(b.reshape(g, Shape.of(dims))), Map.of("pads", pads, "value", 0.0));
+        var merged = new ArrayList<>(tensor(g).shape().dims());
+        merged.set(axis, Dim.of(n * s));
+        return slice(b, b.reshape(padded, Shape.of(merged)), axis, 0, (n - 1) * s + 1);
+    }
+
+    /** x reversed along {@code axis}: a gather at index K-1-k. */
+    private static Node flip(Builder b, Node x, int axis) {
+        var xt = tensor(x);
+        long k = xt.dim(axis).value();
+        Node ar = b.apply("arange", List.of(), Map.of("n", Dim.of(k)));
+        Node rev = b.sub(b.constant(k - 1, ar), ar);
+        var ones = new ArrayList<Dim>();
+        for (int i = 0; i < xt.rank(); i++) ones.add(i == axis ? Dim.of(k) : Dim.of(1));
+        Node index = b.broadcast(b.reshape(rev, Shape.of(ones)), xt.shape());
+        return b.apply("gather", List.of(x, index), Map.of("axis", (long) axis));
+    }
+
+    private static Node slice(Builder b, Node x, int axis, long start, long end) {
+        if (start == 0 && tensor(x).dim(axis).value() == end) return x;
+        return b.apply("slice", List.of(x), Map.of("axis", (long) axis, "start", Dim.of(start), "end", Dim.of(end), "step", 1L));
+    }
+}

@@ -1,0 +1,239 @@
+package dev.dlc.pass;
+
+import static dev.dlc.ops.Prim.*;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import dev.dlc.ir.Builder;
+import dev.dlc.ir.Graph;
+import dev.dlc.ir.Interpreter;
+import dev.dlc.ir.Node;
+import dev.dlc.ir.Verifier;
+import dev.dlc.ops.OpTable;
+import dev.dlc.ops.Prim;
+import dev.dlc.ops.Tensor;
+import dev.dlc.types.DType;
+import dev.dlc.types.Dim;
+import dev.dlc.types.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every primitive's VJP against central finite differences in f64 (STYLE.md §6, JAX's
+ * LAX_GRAD_OPS): one row per primitive with its inputs' domains and a tolerance. The loss is
+ * {@code sum(op(x...) * c)} for a fixed random cotangent {@code c}, so every output element counts.
+ */
+class GradCheckTest {
+    static final double EPS = 1e-6;
+
+    /** Where an input's values are drawn from. */
+    enum Domain {
+        REAL, POSITIVE, AWAY_FROM_ZERO, BOOL, INDEX3;
+
+        double draw(Random r) {
+            return switch (this) {
+                case REAL -> r.nextDouble(-2, 2);
+                case POSITIVE -> r.nextDouble(0.5, 2);
+                case AWAY_FROM_ZERO -> (r.nextBoolean() ? 1 : -1) * r.nextDouble(0.2, 2);
+                case BOOL -> r.nextBoolean() ? 1 : 0;
+                case INDEX3 -> r.nextInt(3);
+            };
+        }
+
+        DType dtype() { return this == BOOL ? DType.BOOL : this == INDEX3 ? DType.I32 : DType.F64; }
+    }
+
+    record In(Domain domain, long... shape) {
+        Type.Tensor type() { return Type.tensor(domain.dtype(), shape); }
+    }
+
+    /**
+     * A row: apply {@code op} (its IR name) with {@code attrs} to inputs drawn from their domains.
+     * {@code differentiable} false: no gradient may flow, and a float input reaching the loss
+     * only through the op must be reported naming it.
+     */
+    record GradSpec(Prim prim, String op, Map<String, Object> attrs, double tol, boolean differentiable, List<In> ins) {
+        @Override public String toString() { return op + attrs + ins.stream().map(i -> i.type().toString()).toList(); }
+    }
+
+    static GradSpec row(Prim p, String op, Map<String, Object> attrs, double tol, In... ins) {
+        return new GradSpec(p, op, attrs, tol, true, List.of(ins));
+    }
+
+    static GradSpec none(Prim p, String op, Map<String, Object> attrs, In... ins) {
+        return new GradSpec(p, op, attrs, 0, false, List.of(ins));
+    }
+
+    static In real(long... s) { return new In(Domain.REAL, s); }
+    static In pos(long... s) { return new In(Domain.POSITIVE, s); }
+    static In away(long... s) { return new In(Domain.AWAY_FROM_ZERO, s); }
+    static In bool(long... s) { return new In(Domain.BOOL, s); }
+    static In index(long... s) { return new In(Domain.INDEX3, s); }
+    static List<Dim> dims(long... s) { return Arrays.stream(s).mapToObj(Dim::of).toList(); }
+    static List<Long> longs(long... s) { return Arrays.stream(s).boxed().toList(); }
+
+    static final double TOL = 1e-6;
+    static final Map<String, Object> NO = Map.of();
+
+    static final List<GradSpec> ROWS = List.of(
+        row(EXP, "exp", NO, TOL, real(2, 3)), row(LOG, "log", NO, TOL, pos(2, 3)),
+        row(SQRT, "sqrt", NO, TOL, pos(2, 3)), row(RSQRT, "rsqrt", NO, TOL, pos(2, 3)),
+        row(TANH, "tanh", NO, TOL, real(2, 3)), row(SIGMOID, "sigmoid", NO, TOL, real(2, 3)),
+        row(RELU, "relu", NO, TOL, away(2, 3)), row(SIN, "sin", NO, TOL, real(2, 3)),
+        row(COS, "cos", NO, TOL, real(2, 3)), row(ABS, "abs", NO, TOL, away(2, 3)),
+        row(NEG, "neg", NO, TOL, real(2, 3)),
+        none(SIGN, "sign", NO, real(3)), none(NOT, "not", NO, bool(3)),
+
+        row(ADD, "add", NO, TOL, real(2, 3), real(3)), row(SUB, "sub", NO, TOL, real(2, 1), real(1, 3)),
+        row(MUL, "mul", NO, TOL, real(2, 3), real(2, 1)), row(DIV, "div", NO, TOL, real(2, 3), away(3)),
+        row(POW, "pow", NO, 1e-5, pos(2, 3), real(3)),
+        row(MAXIMUM, "max", NO, TOL, real(2, 3), real(3)), row(MINIMUM, "min", NO, TOL, real(2, 1), real(2, 3)),
+        none(LT, "lt", NO, real(3), real(3)), none(LE, "le", NO, real(3), real(3)),
+        none(GT, "gt", NO, real(3), real(3)), none(GE, "ge", NO, real(3), real(3)),
+        none(EQ, "eq", NO, real(3), real(3)), none(NE, "ne", NO, real(3), real(3)),
+        none(AND, "and", NO, bool(3), bool(3)), none(OR, "or", NO, bool(3), bool(3)),
+        row(WHERE, "where", NO, TOL, bool(2, 3), real(2, 3), real(3)),
+        row(MASKED_FILL, "masked_fill", Map.of("value", 1.5), TOL, real(2, 3), bool(3)),
+
+        row(SUM, "sum", Map.of("axis", longs(1)), TOL, real(2, 3, 4)), row(SUM, "sum", NO, TOL, real(2, 3)),
+        row(MEAN, "mean", Map.of("axis", longs(0, 2), "keepdims", true), TOL, real(2, 3, 4)),
+        row(MAX, "max", Map.of("axis", longs(0)), TOL, real(3, 4)), row(MIN, "min", NO, TOL, real(3, 4)),
+        row(LOGSUMEXP, "logsumexp", Map.of("axis", longs(-1)), TOL, real(2, 5)),
+        none(ARGMAX, "argmax", NO, real(2, 3)), none(ARGMIN, "argmin", NO, real(2, 3)),
+        row(SOFTMAX, "softmax", NO, TOL, real(2, 4)), row(LOG_SOFTMAX, "log_softmax", Map.of("axis", 0L), TOL, real(3, 2)),
+
+        row(MATMUL, "matmul", NO, TOL, real(2, 3), real(3, 4)), row(MATMUL, "matmul", NO, TOL, real(2, 2, 3), real(3, 4)),
+        row(MATMUL, "matmul", NO, TOL, real(3), real(2, 3, 4)), row(MATMUL, "matmul", NO, TOL, real(2, 3), real(3)),
+        row(MATMUL, "matmul", NO, TOL, real(3), real(3)),
+
+        row(CONV2D, "conv2d", NO, TOL, real(2, 2, 4, 4), real(3, 2, 2, 2)),
+        row(CONV2D, "conv2d", Map.of("stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 4), real(2, 2, 3, 2)),
+        row(CONV2D, "conv2d", Map.of("dilation", longs(2, 1), "padding", longs(0, 1)), TOL, real(1, 1, 5, 4), real(2, 1, 2, 3)),
+        row(CONV2D, "conv2d", Map.of("groups", 2L, "stride", longs(1, 2)), TOL, real(1, 4, 3, 5), real(4, 2, 2, 2)),
+        row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4)),
+        row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4)),
+        row(MAX_POOL2D, "max_pool2d", Map.of("kernel", longs(3, 2), "stride", longs(2, 1), "padding", 1L), TOL, real(1, 2, 5, 4)),
+        row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 6)),
+
+        row(RESHAPE, "reshape", Map.of("shape", dims(3, 2)), TOL, real(2, 3)),
+        row(FLATTEN, "flatten", NO, TOL, real(2, 3, 2)),
+        row(TRANSPOSE, "transpose", Map.of("a", 0L, "b", 2L), TOL, real(2, 3, 4)),
+        row(PERMUTE, "permute", Map.of("axes", longs(2, 0, 1)), TOL, real(2, 3, 4)),
+        row(BROADCAST, "broadcast", Map.of("shape", dims(2, 3, 4)), TOL, real(3, 1)),
+        row(CONCAT, "concat", Map.of("axis", 1L), TOL, real(2, 3), real(2, 2)),
+        row(STACK, "stack", Map.of("axis", 1L), TOL, real(2, 3), real(2, 3)),
+        row(SPLIT, "split", Map.of("sizes", longs(2, 3), "axis", 0L), TOL, real(5, 2)),
+        row(SLICE, "slice", Map.of("axis", 0L, "start", Dim.of(1), "end", Dim.of(4)), TOL, real(6, 2)),
+        row(SLICE, "slice", Map.of("axis", 1L, "start", Dim.of(1), "step", 3L), TOL, real(2, 6)),
+        row(SLICE, "slice", Map.of("axis", 0L, "start", Dim.of(-5), "end", Dim.of(6), "step", 2L), TOL, real(6, 2)),
+        row(PAD, "pad", Map.of("pads", longs(1, 2, 0, 1)), TOL, real(2, 3)),
+        row(PAD, "pad", Map.of("pads", longs(-1, 1)), TOL, real(2, 3)),
+        row(GATHER, "gather", Map.of("axis", 0L), TOL, real(3, 4), index(2, 4)),
+        row(SCATTER_ADD, "scatter_add", Map.of("axis", 0L), TOL, real(3, 4), index(2, 4), real(2, 4)),
+        none(ONE_HOT, "one_hot", Map.of("K", Dim.of(3)), index(4)),
+        row(EMBEDDING, "embedding", NO, TOL, real(3, 2), index(2, 2)),
+
+        row(CAST, "f32", Map.of("dtype", "f32"), TOL, real(2, 3)), none(CAST, "f64", Map.of("dtype", "f64"), index(3)),
+        none(STOP_GRADIENT, "stop_gradient", NO, real(3)),
+        none(ZEROS, "zeros", Map.of("shape", dims(2)), new In[0]), none(ONES, "ones", Map.of("shape", dims(2)), new In[0]),
+        none(FULL, "full", Map.of("shape", dims(2), "value", 2.0), new In[0]), none(ARANGE, "arange", Map.of("n", Dim.of(3)), new In[0])
+    );
+
+    /** Primitives with no VJP rule yet; adding a rule means moving its primitive to a row above. */
+    static final Set<Prim> NO_RULE_YET = EnumSet.of(DROPOUT);
+
+    @Test void theRulesMissingAreExactlyTheKnownOnes() {
+        var missing = OpTable.table().values().stream().filter(d -> d.vjp() == null).map(d -> d.prim())
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Prim.class)));
+        assertEquals(NO_RULE_YET, missing);
+    }
+
+    @Test void everyPrimitiveHasARowOrIsKnownToMissItsRule() {
+        var covered = EnumSet.copyOf(NO_RULE_YET);
+        ROWS.forEach(r -> covered.add(r.prim()));
+        assertEquals(EnumSet.allOf(Prim.class), covered);
+        for (var r : ROWS) assertFalse(NO_RULE_YET.contains(r.prim()), r.prim() + " has a row but is listed as missing");
+    }
+
+    @TestFactory Stream<DynamicTest> finiteDifferences() {
+        return ROWS.stream().map(r -> dynamicTest(r.toString(), () -> check(r)));
+    }
+
+    private static void check(GradSpec r) {
+        var rnd = new Random(r.toString().hashCode());
+        var g = new Graph();
+        var b = new Builder(g);
+        var args = new ArrayList<Node>();
+        var params = new ArrayList<Node.Param>();
+        var values = new HashMap<String, Tensor>();
+        for (int i = 0; i < r.ins().size(); i++) {
+            In in = r.ins().get(i);
+            Node n = in.domain().dtype().isFloat() ? new Node.Param("x" + i, in.type(), true) : new Node.Input("x" + i, in.type());
+            args.add(g.add(n, null));
+            if (n instanceof Node.Param p) params.add(p);
+            values.put("x" + i, Tensor.build(in.domain().dtype(), Tensor.shapeOf(in.type()), _ -> in.domain().draw(rnd)));
+        }
+        Node out = b.apply(r.op(), args, r.attrs());
+        var outs = out.type() instanceof Type.Tuple tu
+                ? java.util.stream.IntStream.range(0, tu.parts().size()).mapToObj(k -> g.add(new Node.Project(out, k, tu.parts().get(k)), null)).toList()
+                : List.of(out);
+        if (!r.differentiable() && params.isEmpty()) {
+            // No float input: the rule must exist and let nothing through.
+            var rule = OpTable.forNode(r.op(), args.size()).orElseThrow().vjp();
+            assertNotNull(rule, r.op());
+            assertTrue(rule.vjp(b, (Node.Apply) out, List.of(out)).stream().allMatch(x -> x == null), r.op());
+            return;
+        }
+        // loss = sum_k sum(f64(out_k) * c_k) with a fixed random cotangent c_k per result.
+        Node loss = null;
+        for (int k = 0; k < outs.size(); k++) {
+            Node o = b.cast(outs.get(k), DType.F64);
+            var ct = g.add(new Node.Input("c" + k, (Type.Tensor) o.type()), null);
+            values.put("c" + k, Tensor.build(DType.F64, Tensor.shapeOf((Type.Tensor) o.type()), _ -> rnd.nextDouble(-1, 1)));
+            Node term = b.apply("sum", List.of(b.mul(o, ct)), Map.of());
+            loss = loss == null ? term : b.add(loss, term);
+        }
+        g.output(loss);
+        Map<String, Tensor> inputs = new HashMap<>(), ps = new LinkedHashMap<>();
+        values.forEach((k, v) -> (params.stream().anyMatch(p -> p.path().equals(k)) ? ps : inputs).put(k, v));
+        if (!r.differentiable()) {
+            var e = assertThrows(AutodiffPass.NotDifferentiable.class, () -> AutodiffPass.run(g, g.outputs().getFirst(), params));
+            assertTrue(e.getMessage().contains("'" + r.op() + "'"), e.getMessage());
+            return;
+        }
+        var grad = AutodiffPass.run(g, loss, params);
+        assertEquals(List.of(), Verifier.verify(grad.graph()), "the gradient graph verifies");
+        var analytic = Interpreter.run(grad.graph(), inputs, ps, Interpreter.Options.f64());
+        for (int i = 0; i < params.size(); i++) {
+            String path = params.get(i).path();
+            Tensor x = ps.get(path), a = analytic.get(i + 1);
+            for (int k = 0; k < x.numel(); k++) {
+                double numeric = (lossAt(g, inputs, ps, path, k, EPS) - lossAt(g, inputs, ps, path, k, -EPS)) / (2 * EPS);
+                double err = Math.abs(a.at(k) - numeric) / Math.max(1, Math.max(Math.abs(a.at(k)), Math.abs(numeric)));
+                if (err > r.tol())
+                    fail(String.format("%s: d loss / d %s[%d] at %s: analytic %.9g, numeric %.9g (relative error %.2g > %.2g)",
+                            r, path, k, x, a.at(k), numeric, err, r.tol()));
+            }
+        }
+    }
+
+    private static double lossAt(Graph g, Map<String, Tensor> inputs, Map<String, Tensor> ps, String path, int k, double dx) {
+        var moved = new HashMap<>(ps);
+        double[] v = ps.get(path).toArray();
+        v[k] += dx;
+        moved.put(path, Tensor.of(ps.get(path).dtype(), ps.get(path).shape(), v));
+        return Interpreter.run(g, inputs, moved, Interpreter.Options.f64()).getFirst().at(0);
+    }
+}
