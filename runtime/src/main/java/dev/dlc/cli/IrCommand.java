@@ -26,10 +26,11 @@ final class IrCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "TYPE", description = "Input type, e.g. 'f32[2,1,28,28]'; repeat for several inputs. Default: the train job's data.")
     List<String> inputs;
 
-    @Option(names = "--stage", paramLabel = "STAGE", defaultValue = "typed", description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed).")
+    @Option(names = "--stage", paramLabel = "STAGE", defaultValue = "typed",
+            description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed). grad: the forward, then the gradient of the sum of its result with respect to every parameter.")
     Stage stage;
 
-    enum Stage { typed }
+    enum Stage { typed, grad }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -43,8 +44,35 @@ final class IrCommand implements Callable<Integer> {
         err.print(c.diags().render());
         if (job == null || c.diags().hasErrors()) return 1;
         out.println((job.model() == null ? "fn " : "forward ") + job.name() + "(" + job.data().stream().map(Type::toString).reduce((a, b) -> a + ", " + b).orElse("") + ") -> " + job.output());
-        out.print(Printer.print(c.checker().graph()));
-        return 0;
+        if (stage == Stage.typed) {
+            out.print(Printer.print(c.checker().graph()));
+            return 0;
+        }
+        return printGradient(c.checker().graph(), out, err);
+    }
+
+    /**
+     * The gradient of sum(forward result) with respect to every trainable parameter: the
+     * backward program autodiff builds for a train step, without its loss.
+     */
+    private static int printGradient(dev.dlc.ir.Graph g, PrintWriter out, PrintWriter err) {
+        if (g.outputs().size() != 1 || !(g.outputs().getFirst().type() instanceof Type.Tensor)) {
+            err.println("dlc: --stage grad needs a forward with one tensor result");
+            return 1;
+        }
+        var loss = new dev.dlc.ir.Builder(g).apply("sum", g.outputs().getFirst());
+        var params = g.nodes().stream().filter(n -> n instanceof dev.dlc.ir.Node.Param p && p.trainable())
+                .map(n -> (dev.dlc.ir.Node.Param) n).toList();
+        try {
+            var r = dev.dlc.pass.AutodiffPass.run(g, loss, params);
+            out.println("gradient of the sum of the result, then d/d" + String.join(", d/d", params.stream().map(dev.dlc.ir.Node.Param::path).toList()));
+            out.print(Printer.print(r.graph()));
+            return 0;
+        } catch (dev.dlc.pass.AutodiffPass.NotDifferentiable e) {
+            if (e.span == null) err.println("dlc: " + e.getMessage());
+            else err.print(new dev.dlc.diag.Diagnostic(e.span, dev.dlc.diag.Diagnostic.Severity.ERROR, e.getMessage(), List.of()).render());
+            return 1;
+        }
     }
 
     private static String lastNamed(dev.dlc.ast.Module m, Class<? extends Decl.Named> kind) {

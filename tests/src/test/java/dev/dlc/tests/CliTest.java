@@ -44,6 +44,14 @@ class CliTest {
     }
 
     @Test
+    void gradientStageNamesAnOpWithoutADerivative() {
+        // dropout has no derivative rule yet: the backward stage says so at the op, exit 1.
+        var run = Repo.dlc("ir", Repo.path("examples/mlp.dl").toString(), "--input", "f32[2,1,28,28]", "--stage", "grad");
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("error: differentiation rule for 'dropout' is not implemented"), run.err());
+    }
+
+    @Test
     void badInputTypeIsReported() {
         var run = Repo.dlc("ir", Repo.path("examples/lenet.dl").toString(), "--input", "f33[2]");
         assertEquals(1, run.status());
