@@ -552,6 +552,53 @@ public final class Checker {
     }
 
     /**
+     * Concrete input types for a layer or fn of the root module, for `dlc gradcheck`: its
+     * declared argument types with the config's sizes, the batch B = 2 and every other
+     * free dimension = {@code size}. Null when an argument is untyped or not a tensor, or
+     * the layer needs config values.
+     */
+    public List<Type.Tensor> sampleInputs(String name, long size) {
+        var d = names.decl(program.root(), name);
+        List<Decl.Param> params;
+        Bindings b;
+        switch (d) {
+            case Decl.FnDecl f -> { params = f.params(); b = new Bindings(); }
+            case Decl.LayerDecl l -> {
+                if (l.params().stream().anyMatch(p -> p.defaultValue() == null)) return null;
+                var v = layers.construct(l, List.of(), l.name().span(), new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
+                if (!(v instanceof Val.Layer layer) || !(layer.inst().members.get("forward") instanceof Member.MethodMember fwd)) return null;
+                params = fwd.params();
+                b = Layers.dimsOf(layer.inst());
+            }
+            case null, default -> { return null; }
+        }
+        var out = new ArrayList<Type.Tensor>();
+        for (Decl.Param p : params) {
+            if (!(p.type() instanceof TypeExpr.Tensor te) || te.optional()) {
+                if (p.type() != null && p.type().optional()) continue;
+                return null;
+            }
+            for (var dim : te.dims())
+                for (String n : TypeMatch.names(dim)) if (!b.has(n)) b.bind(n, Dim.of(n.equals("B") ? 2 : size), null, "by gradcheck");
+            try {
+                var t = (Type.Tensor) TypeMatch.resolveFresh(te, b, p.span());
+                if (t.shape().hasRest()) t = t.withShape(new dev.dlc.types.Shape(null, prepend(Dim.of(2), t.shape().dims())));
+                out.add(t);
+            } catch (dev.dlc.types.DimError e) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private static List<Dim> prepend(Dim d, List<Dim> dims) {
+        var out = new ArrayList<Dim>();
+        out.add(d);
+        out.addAll(dims);
+        return out;
+    }
+
+    /**
      * Builds a train job's model again, as its `model =` entry says (with its config), and
      * applies it to the job's data types in inference mode, for `dlc ir` of the job.
      */

@@ -30,7 +30,8 @@ public final class AutodiffPass {
      * The forward graph extended with the backward one. {@code graph}'s outputs are the loss,
      * then one gradient per parameter in the order asked; {@code grads} maps each to its node.
      */
-    public record Result(Graph graph, Node loss, Map<Node.Param, Node> grads) {}
+    /** The gradient graph (forward, then backward), the loss, and the gradient of each node differentiated for. */
+    public record Result(Graph graph, Node loss, Map<Node, Node> grads) {}
 
     /**
      * A gradient that cannot be taken: {@code node} is the op with no rule, or the one through
@@ -48,7 +49,8 @@ public final class AutodiffPass {
         }
     }
 
-    public static Result run(Graph forward, Node loss, List<Node.Param> params) {
+    /** Gradients of {@code loss} with respect to {@code params}: parameters, or inputs (a loss's arguments in `dlc gradcheck`). */
+    public static Result run(Graph forward, Node loss, List<? extends Node> params) {
         if (!(loss.type() instanceof Type.Tensor t) || t.rank() != 0 || !t.dtype().isFloat())
             throw new IllegalArgumentException("autodiff: the loss must be a float scalar, found " + loss.type());
         // The new graph starts as a copy of the forward one: the backward nodes use its values.
@@ -89,12 +91,12 @@ public final class AutodiffPass {
             }
         }
 
-        var grads = new LinkedHashMap<Node.Param, Node>();
-        for (Node.Param p : params) {
+        var grads = new LinkedHashMap<Node, Node>();
+        for (Node p : params) {
             Node grad = ct.get(p);
             if (grad == null && active.contains(p)) throw blockedError(p, order, blocked, forward);
             // A parameter the loss does not use has gradient zero.
-            grads.put(p, grad != null ? grad : b.zeros(p.type()));
+            grads.put(p, grad != null ? grad : b.zeros((dev.dlc.types.Type.Tensor) p.type()));
         }
         return new Result(pruned(forward, g, loss, grads.values()), loss, grads);
     }
@@ -170,15 +172,23 @@ public final class AutodiffPass {
      * A parameter the loss depends on but no gradient reached: name the op that stopped it,
      * preferring the op that made an int or bool value out of it over the op that consumed one.
      */
-    private static NotDifferentiable blockedError(Node.Param p, List<Node> order, List<Node[]> blocked, Graph forward) {
+    private static NotDifferentiable blockedError(Node p, List<Node> order, List<Node[]> blocked, Graph forward) {
         Set<Node> mine = reach(order, Set.of(p));
         for (Node[] edge : blocked) {
             if (!mine.contains(edge[1])) continue;
             Node.Apply op = !isFloat(edge[1]) && edge[1] instanceof Node.Apply made ? made : (Node.Apply) edge[0];
-            return new NotDifferentiable("parameter '" + p.path() + "' reaches the loss only through '" + op.op()
+            return new NotDifferentiable(nameOf(p) + " reaches the loss only through '" + op.op()
                     + "', which has no gradient", op, forward.loc(op));
         }
-        return new NotDifferentiable("parameter '" + p.path() + "' gets no gradient", null, null);
+        return new NotDifferentiable(nameOf(p) + " gets no gradient", null, null);
+    }
+
+    private static String nameOf(Node n) {
+        return switch (n) {
+            case Node.Param p -> "parameter '" + p.path() + "'";
+            case Node.Input in -> "input '" + in.name() + "'";
+            default -> "a value of type " + n.type();
+        };
     }
 
     private static boolean isFloat(Node n) {

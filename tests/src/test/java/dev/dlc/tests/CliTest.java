@@ -52,6 +52,19 @@ class CliTest {
     }
 
     @Test
+    void gradcheckChecksLayersAndLosses() {
+        var run = Repo.dlc("gradcheck", Repo.path("examples/logistic.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        // The loss against its arguments, the layer against its parameters; every line passes.
+        var lines = run.out().lines().toList();
+        assertEquals(4, lines.size(), run.out());
+        assertTrue(lines.get(0).startsWith("sigmoid_bce argument z  max relative error "), run.out());
+        assertTrue(lines.get(2).startsWith("Logistic parameter w  max relative error "), run.out());
+        assertTrue(lines.stream().allMatch(l -> l.endsWith("  ok")), run.out());
+    }
+
+    @Test
     void badInputTypeIsReported() {
         var run = Repo.dlc("ir", Repo.path("examples/lenet.dl").toString(), "--input", "f33[2]");
         assertEquals(1, run.status());
