@@ -528,6 +528,7 @@ public final class Checker {
         var m = program.root();
         var d = names.decl(m, name);
         graph = rootGraph = new Graph();
+        dropoutSites = 0;
         if (d instanceof Decl.FnDecl f) return instantiateFn(f, inputs, where);
         if (!(d instanceof Decl.LayerDecl l)) {
             diags.error(where, "no layer or fn named '" + name + "'" + Names.didYouMean(name, names.declNames(m)));
@@ -610,6 +611,7 @@ public final class Checker {
         var modelExpr = t.entries().stream().filter(e -> e.key().name().equals("model")).findFirst().orElse(null);
         if (modelExpr == null) return null;
         graph = rootGraph = new Graph();
+        dropoutSites = 0;
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
         return model instanceof Val.Layer layer ? inference(layer.inst(), job.data(), modelExpr.value().span()) : null;
@@ -662,6 +664,11 @@ public final class Checker {
         var rec = new CallRecord(f.inst, f.inputs, out instanceof Val.Bad ? null : type(out), f.flops, List.copyOf(f.children));
         if (!frames.isEmpty()) frames.peek().children.add(rec);
     }
+
+    private long dropoutSites;
+
+    /** The next dropout stream of the graph being built (numbered from 0 in each graph). */
+    long nextDropoutSite() { return dropoutSites++; }
 
     /** All FLOPs counted so far, in every layer call: a mark to measure a stretch of staging (a scan's step). */
     Dim flopMark() { return totalFlops; }

@@ -188,6 +188,9 @@ final class Prims {
             else if (bound.has(s.name())) attrs.put(s.name(), bound.get(s.name()));
         }
         def.fixed().forEach(attrs::put);
+        // Each dropout application draws its own stream, named here once: the backward pass
+        // asks for the same mask by name, and passes that move nodes do not change it.
+        if (def.prim() == dev.dlc.ops.Prim.DROPOUT && !attrs.containsKey("site")) attrs.put("site", ck.nextDropoutSite());
         ck.countFlops(def.flops() == null ? Dim.of(0) : def.flops().flops(bound, result));
         Node node = ck.graph.add(new Node.Apply(def.name(), args, attrs, result), span);
         return switch (result) {

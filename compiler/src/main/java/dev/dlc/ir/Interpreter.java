@@ -133,7 +133,7 @@ public final class Interpreter {
             // Run-time facts, until the IR records them: the stage flag, the seed, this node's stream.
             attrs.putIfAbsent("training", options.training());
             attrs.put("seed", options.seed());
-            attrs.put("site", site);
+            attrs.putIfAbsent("site", site);      // the checker names each dropout's stream; hand-built graphs use the position
         }
         var results = def.cpu().run(args, new Bound(a.op(), attrs), a.type());
         var parts = a.type() instanceof Type.Tuple t ? t.parts() : List.of(a.type());

@@ -132,7 +132,7 @@ public final class OpTable {
         fn(MASKED_FILL, "masked_fill", Sig.of(req("x", TENSOR), req("mask", TENSOR), req("value", FLOAT)),
            Fusion.BROADCAST, ElementwiseRules::maskedFill, Flops::perOutput, ElementwiseKernels.MASKED_FILL),
 
-        fn(DROPOUT, "dropout", Sig.of(req("x", TENSOR), req("p", FLOAT)), ELEMWISE, ElementwiseRules::dropout, Flops::perOutput,
+        fn(DROPOUT, "dropout", Sig.of(req("x", TENSOR), req("p", FLOAT), absent("site", INT)), ELEMWISE, ElementwiseRules::dropout, Flops::perOutput,
            ElementwiseKernels.DROPOUT),
         // Called through the dtype names, see CASTS; "cast" itself is not a DL name.
         row(CAST, "cast", null, false, Sig.of(req("x", TENSOR), req("dtype", STRING)), ELEMWISE, ElementwiseRules::cast, Flops::zero,

@@ -87,6 +87,9 @@ final class Vjps {
         rule(CAST, (b, y, g) -> Arrays.asList(tensor(arg(y, 0)).dtype().isFloat() && tensor(y).dtype().isFloat()
                 ? b.cast(g, tensor(arg(y, 0)).dtype()) : null));
         none(STOP_GRADIENT);
+        // out = x * m / (1 - p) with the mask m of this node's stream, linear in x:
+        // dL/dx = g * m / (1 - p), which is dropout of g with the same p and stream.
+        rule(DROPOUT, (b, out, g) -> List.of(b.apply("dropout", List.of(g), out.attrs())));
         for (Prim p : List.of(ARGMAX, ARGMIN, ONE_HOT)) none(p);
         for (Prim p : List.of(ZEROS, ONES, FULL, ARANGE)) none(p); // no tensor arguments
     }

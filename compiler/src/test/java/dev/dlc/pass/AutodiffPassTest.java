@@ -64,9 +64,36 @@ class AutodiffPassTest {
         var g = new Graph();
         var b = new Builder(g);
         var w = (Node.Param) g.add(new Node.Param("w", Type.tensor(DType.F64, 4), true), null);
-        var loss = b.apply("sum", List.of(b.apply("dropout", List.of(w), Map.of("p", 0.5))), Map.of());
+        // scan has no rule yet (it is not an op-table row: its body is a graph).
+        var tuple = new Type.Tuple(List.of(w.type()));
+        var scan = g.add(new Node.Apply("scan", List.of(w), Map.of("axis", 0L, "body", new Graph()), tuple), null);
+        var loss = b.apply("sum", List.of(g.add(new Node.Project(scan, 0, w.type()), null)), Map.of());
         var e = assertThrows(AutodiffPass.NotDifferentiable.class, () -> AutodiffPass.run(g, loss, List.of(w)));
-        assertEquals("differentiation rule for 'dropout' is not implemented", e.getMessage());
+        assertEquals("differentiation rule for 'scan' is not implemented", e.getMessage());
+    }
+
+    /** In training, the backward dropout draws the forward's mask by its stream: gradients match central differences. */
+    @Test void dropoutInTrainingUsesTheForwardMask() {
+        var g = new Graph();
+        var b = new Builder(g);
+        var w = (Node.Param) g.add(new Node.Param("w", Type.tensor(DType.F64, 64), true), null);
+        var c = g.add(new Node.Input("c", Type.tensor(DType.F64, 64)), null);
+        var loss = b.apply("sum", List.of(b.apply("mul", b.apply("dropout", List.of(w), Map.of("p", 0.5, "site", 3L)), c)), Map.of());
+        g.output(loss);
+        var r = AutodiffPass.run(g, loss, List.of(w));
+        var options = Interpreter.Options.f64().training(11);
+        var wv = Tensor.build(DType.F64, new int[] {64}, i -> Math.sin(i + 1));
+        var cv = Tensor.build(DType.F64, new int[] {64}, i -> Math.cos(3 * i));
+        var grad = Interpreter.run(r.graph(), Map.of("c", cv), Map.of("w", wv), options).get(1);
+        int dropped = 0;
+        for (int i = 0; i < 64; i++) {
+            int at = i;
+            double up = Interpreter.run(g, Map.of("c", cv), Map.of("w", Tensor.build(DType.F64, new int[] {64}, k -> wv.at(k) + (k == at ? 1e-6 : 0))), options).getFirst().at(0);
+            double down = Interpreter.run(g, Map.of("c", cv), Map.of("w", Tensor.build(DType.F64, new int[] {64}, k -> wv.at(k) - (k == at ? 1e-6 : 0))), options).getFirst().at(0);
+            assertEquals((up - down) / 2e-6, grad.at(i), 1e-6, "element " + i);
+            if (grad.at(i) == 0) dropped++;
+        }
+        assertTrue(dropped > 10 && dropped < 54, "about half the elements are dropped, found " + dropped);
     }
 
     @Test void theLossMustBeAFloatScalar() {

@@ -45,10 +45,19 @@ class CliTest {
 
     @Test
     void gradientStageNamesAnOpWithoutADerivative() {
-        // dropout has no derivative rule yet: the backward stage says so at the op, exit 1.
-        var run = Repo.dlc("ir", Repo.path("examples/mlp.dl").toString(), "--input", "f32[2,1,28,28]", "--stage", "grad");
+        // scan (the recurrent layers) has no derivative rule yet: the backward stage says so at the op, exit 1.
+        var run = Repo.dlc("ir", Repo.path("examples/char_rnn.dl").toString(), "--stage", "grad");
         assertEquals(1, run.status());
-        assertTrue(run.err().contains("error: differentiation rule for 'dropout' is not implemented"), run.err());
+        assertTrue(run.err().contains("error: differentiation rule for 'scan' is not implemented"), run.err());
+    }
+
+    @Test
+    void gradientStageOfAModelWithDropout() {
+        var run = Repo.dlc("ir", Repo.path("examples/mlp.dl").toString(), "--input", "f32[2,1,28,28]", "--stage", "grad");
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        // The backward dropout names the forward's stream, so it applies the same mask.
+        assertEquals(2, run.out().lines().filter(l -> l.contains("= dropout ") && l.contains("site=0")).count(), run.out());
     }
 
     @Test

@@ -33,9 +33,7 @@ class StdlibGradCheckTest {
     /** Layers whose gradient cannot be taken yet, with the reason the pass gives. */
     static final Map<String, String> NOT_YET = Map.of(
             "RNNLayer", "'scan'", "GRULayer", "'scan'", "LSTMLayer", "'scan'",
-            "RNN", "'scan'", "GRU", "'scan'", "LSTM", "'scan'",
-            "AdditiveAttention", "'dropout'", "MultiHeadAttention", "'dropout'",
-            "TransformerEncoderBlock", "'dropout'", "TransformerDecoderBlock", "'dropout'");
+            "RNN", "'scan'", "GRU", "'scan'", "LSTM", "'scan'");
 
     /** Rows whose inputs this test cannot build yet (a tuple input). */
     static final Set<String> SKIPPED = Set.of("LSTMCell");
