@@ -11,7 +11,6 @@ import dev.dlc.ops.Tensor;
 import dev.dlc.pass.AutodiffPass;
 import dev.dlc.types.Type;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,9 +52,8 @@ final class GradcheckCommand implements Callable<Integer> {
     @Override public Integer call() {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) { err.println(file + ": error: no such file"); return 1; }
-        var c = Compiler.checkFile(file);
-        if (!c.ok()) { err.print(c.diags().render()); return 1; }
+        var c = IrCommand.compileClean(file, err);
+        if (c == null) return 1;
         var names = new ArrayList<String>();
         for (Decl d : c.program().root().decls())
             if (d instanceof Decl.LayerDecl || d instanceof Decl.FnDecl) names.add(((Decl.Named) d).name().name());

@@ -37,9 +37,8 @@ final class IrCommand implements Callable<Integer> {
     @Override public Integer call() {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(file)) { err.println(file + ": error: no such file"); return 1; }
-        var c = Compiler.checkFile(file);
-        if (!c.ok()) { err.print(c.diags().render()); return 1; }
+        var c = compileClean(file, err);
+        if (c == null) return 1;
         var job = instantiate(c, layer, inputs, err);
         err.print(c.diags().render());
         if (job == null || c.diags().hasErrors()) return 1;
@@ -49,6 +48,15 @@ final class IrCommand implements Callable<Integer> {
             return 0;
         }
         return printGradient(c.checker().graph(), out, err);
+    }
+
+    /** A file compiled without errors, or null after reporting why not (commands that run code need a clean program). */
+    static Compiler.Compilation compileClean(Path file, PrintWriter err) {
+        if (!Files.isRegularFile(file)) { err.println(file + ": error: no such file"); return null; }
+        var c = Compiler.checkFile(file);
+        if (c.ok()) return c;
+        err.print(c.diags().render());
+        return null;
     }
 
     /**
