@@ -130,17 +130,27 @@ final class Builtins {
         return new Val.Init(name, nums);
     }
 
-    /** Checks a parameter's initializer: a known initializer, or a number. */
-    void initializer(Expr e, Ctx c) {
+    /**
+     * Checks a parameter's initializer and returns it: an {@link Val.Init} (zeros, ones and a
+     * number become {@code zeros}, {@code ones} and {@code constant(v)}), or Bad after a report.
+     */
+    Val initializer(Expr e, Ctx c) {
         if (e instanceof Expr.Name n && (n.name().equals("zeros") || n.name().equals("ones") || INITIALIZERS.contains(n.name()))) {
-            if (Set.of("normal", "uniform", "constant").contains(n.name()))
+            if (Set.of("normal", "uniform", "constant").contains(n.name())) {
                 ck.diags.error(e.span(), n.name() + " needs arguments, e.g. " + (n.name().equals("uniform") ? "uniform(-0.1, 0.1)" : n.name() + "(0.01)"));
-            return;
+                return new Val.Bad();
+            }
+            return new Val.Init(n.name(), List.of());
         }
         Val v = ck.eval.expr(e, c);
-        if (v instanceof Val.Init || Scalars.isNumber(v) || v instanceof Val.Bad) return;
+        if (v instanceof Val.Init || v instanceof Val.Bad) return v;
+        if (Scalars.isNumber(v)) {
+            Double d = Scalars.real(v);
+            return new Val.Init("constant", List.of(d == null ? Double.NaN : d));
+        }
         ck.diags.error(e.span(), "expected an initializer (zeros, ones, normal(std), uniform(a, b), xavier_uniform, xavier_normal, kaiming_normal or a number), found "
                 + Val.describe(v));
+        return new Val.Bad();
     }
 
     // ================================================================== data sets

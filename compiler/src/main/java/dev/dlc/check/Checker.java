@@ -38,6 +38,13 @@ public final class Checker {
     /** The top-level graph: parameters live here even when first met inside a scan's body, which sees it. */
     Graph rootGraph = graph;
     private final Program program;
+    /** Each parameter and buffer node of the graph being built, with its layer member (initializer included). */
+    final Map<dev.dlc.ir.Node, LayerInst.Param> paramInfo = new java.util.IdentityHashMap<>();
+    /**
+     * The new value of each buffer a training forward assigned (batch norm's running
+     * statistics), the last assignment winning; reads in the same step see the old value.
+     */
+    final Map<dev.dlc.ir.Node, dev.dlc.ir.Node> bufferWrites = new LinkedHashMap<>();
     /** Declarations whose generic check failed: their instances stay quiet, so one mistake gives one report. */
     private final Set<Object> poisoned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Deque<Frame> frames = new ArrayDeque<>();
@@ -415,7 +422,19 @@ public final class Checker {
     private static final List<String> TRAIN_KEYS = List.of("model", "data", "loss", "optimizer", "epochs", "metrics", "clip",
             "regularize", "checkpoint", "seed", "batch");
 
+    /** A train block's entries, evaluated: values and where each was given. */
+    record TrainEntries(Map<String, Val> values, Map<String, Span> spans) {}
+
     private void train(Decl.TrainDecl t, Module m) {
+        var entries = trainEntries(t, m);
+        var values = entries.values();
+        var spans = entries.spans();
+        checkTrainEntries(t, values, spans);
+        stageTrain(t, m, values, spans);
+    }
+
+    /** Evaluates a train block's entries (config mode, training on), reporting unknown and repeated keys. */
+    TrainEntries trainEntries(Decl.TrainDecl t, Module m) {
         var values = new LinkedHashMap<String, Val>();
         var spans = new LinkedHashMap<String, Span>();
         var ctx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(true));
@@ -437,6 +456,10 @@ public final class Checker {
             values.put(key, v);
             spans.put(key, e.value().span());
         }
+        return new TrainEntries(values, spans);
+    }
+
+    private void checkTrainEntries(Decl.TrainDecl t, Map<String, Val> values, Map<String, Span> spans) {
         for (String req : List.of("model", "data", "loss", "optimizer")) {
             if (!values.containsKey(req)) diags.error(t.name().span(), "train " + t.name().name() + ": missing key '" + req + "'");
         }
@@ -453,6 +476,11 @@ public final class Checker {
             diags.error(spans.get("model"), "train: model expects a layer, found " + Val.describe(model));
         if (data != null && !(data instanceof Val.Data || data instanceof Val.Bad))
             diags.error(spans.get("data"), "train: data expects a data set such as fashion_mnist(batch = 256), found " + Val.describe(data));
+    }
+
+    /** Applies the model to the data's types and the loss and metrics to its output, generically (the batch is B). */
+    private void stageTrain(Decl.TrainDecl t, Module m, Map<String, Val> values, Map<String, Span> spans) {
+        Val model = values.get("model"), data = values.get("data");
         if (!(model instanceof Val.Layer layer) || !(data instanceof Val.Data ds)) return;
         var y = ds.label();
         var staged = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(true));
@@ -527,8 +555,7 @@ public final class Checker {
     public Job instantiate(String name, List<Type.Tensor> inputs, Span where) {
         var m = program.root();
         var d = names.decl(m, name);
-        graph = rootGraph = new Graph();
-        dropoutSites = 0;
+        freshGraph();
         if (d instanceof Decl.FnDecl f) return instantiateFn(f, inputs, where);
         if (!(d instanceof Decl.LayerDecl l)) {
             diags.error(where, "no layer or fn named '" + name + "'" + Names.didYouMean(name, names.declNames(m)));
@@ -604,14 +631,12 @@ public final class Checker {
      * applies it to the job's data types in inference mode, for `dlc ir` of the job.
      */
     public Job instantiateJob(String name) {
-        var t = program.root().decls().stream().filter(d -> d instanceof Decl.TrainDecl td && td.name().name().equals(name))
-                .map(d -> (Decl.TrainDecl) d).findFirst().orElse(null);
+        var t = trainDecl(name);
         var job = jobs.get(name);
         if (t == null || job == null) return null;
         var modelExpr = t.entries().stream().filter(e -> e.key().name().equals("model")).findFirst().orElse(null);
         if (modelExpr == null) return null;
-        graph = rootGraph = new Graph();
-        dropoutSites = 0;
+        freshGraph();
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
         return model instanceof Val.Layer layer ? inference(layer.inst(), job.data(), modelExpr.value().span()) : null;
@@ -666,6 +691,50 @@ public final class Checker {
     }
 
     private long dropoutSites;
+
+    /** Starts a new program: an empty graph, dropout streams from 0, no parameters or buffer writes yet. */
+    void freshGraph() {
+        graph = rootGraph = new Graph();
+        dropoutSites = 0;
+        paramInfo.clear();
+        bufferWrites.clear();
+    }
+
+    // ================================================================== lowering a train step
+
+    /**
+     * The training step of job {@code name} for batches of {@code batch} examples, as one IR
+     * program; null after reporting why it cannot be built (a gradient that cannot be taken).
+     * Call on a program that checked clean.
+     */
+    public TrainStep lowerStep(String name, long batch) {
+        var t = trainDecl(name);
+        if (t == null || !jobs.containsKey(name)) return null;
+        return new StepLowering(this).lower(t, program.root(), batch);
+    }
+
+    /**
+     * The value of a schedule at a 1-based step, computed by running its body with the step
+     * known; NaN when the body does not give a number (it was checked to).
+     */
+    public double scheduleAt(Val.Schedule s, long step) {
+        var module = names.moduleOf(s.decl().span().source());
+        var env = new Env(null);
+        s.hyper().forEach(env::define);
+        for (Decl.Param p : s.decl().args()) env.define(p.name().name(), Val.Int.of(step));
+        var ctx = new Ctx(module, env, null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(true));
+        Val v = switch (s.decl().body()) {
+            case Decl.Body.ExprBody e -> eval.expr(e.expr(), ctx);
+            case Decl.Body.BlockBody bb -> eval.block(bb.block(), ctx);
+        };
+        Double d = v == null ? null : Scalars.real(v);
+        return d == null ? Double.NaN : d;
+    }
+
+    Decl.TrainDecl trainDecl(String name) {
+        return program.root().decls().stream().filter(d -> d instanceof Decl.TrainDecl td && td.name().name().equals(name))
+                .map(d -> (Decl.TrainDecl) d).findFirst().orElse(null);
+    }
 
     /** The next dropout stream of the graph being built (numbered from 0 in each graph). */
     long nextDropoutSite() { return dropoutSites++; }

@@ -288,7 +288,10 @@ final class Eval {
                 ck.diags.error(n.span(), "cannot assign to parameter '" + n.name() + "': parameters change only through the optimizer; declare it as a buffer to update it in forward");
                 return;
             }
-            checkSameType(n, new Val.Tensor(p.type(), p.node()), v);
+            var before = new Val.Tensor(p.type(), p.node());
+            checkSameType(n, before, v);
+            if (c.mode() == Ctx.Mode.STAGED && v instanceof Val.Tensor t && t.type().equals(p.type()) && t.node() != null)
+                ck.bufferWrites.put(p.node(), t.node());
             return;
         }
         String fixed = c.env().readOnlyKind(n.name());

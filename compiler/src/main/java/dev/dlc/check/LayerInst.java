@@ -24,6 +24,7 @@ public final class LayerInst {
     final Map<String, Val> config = new LinkedHashMap<>();
     final Map<String, Member> members = new LinkedHashMap<>();     // params, buffers, children, constants, methods
     final Map<String, Val> values = new LinkedHashMap<>();         // evaluated children and constants
+    final Map<String, Val> inits = new LinkedHashMap<>();          // parameter and buffer initializers, evaluated with the config
     final List<LayerInst> items = new ArrayList<>();               // SEQ / REPEAT
     final Val callable;                                            // CALLABLE: a function applied in a seq
     /** Dimensions fixed by the first call: those that parameter types mention. */

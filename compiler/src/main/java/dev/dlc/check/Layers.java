@@ -97,8 +97,8 @@ final class Layers {
             }
             inst.members.put(name, m);
             switch (m) {
-                case Member.ParamMember p -> { TypeMatch.validate(p.type(), ck.diags); if (p.init() != null) ck.builtins.initializer(p.init(), ctx); }
-                case Member.BufferMember p -> { TypeMatch.validate(p.type(), ck.diags); if (p.init() != null) ck.builtins.initializer(p.init(), ctx); }
+                case Member.ParamMember p -> { TypeMatch.validate(p.type(), ck.diags); if (p.init() != null) inst.inits.put(name, ck.builtins.initializer(p.init(), ctx)); }
+                case Member.BufferMember p -> { TypeMatch.validate(p.type(), ck.diags); if (p.init() != null) inst.inits.put(name, ck.builtins.initializer(p.init(), ctx)); }
                 case Member.StateMember s -> ck.diags.error(s.span(), "state members belong in optimizers; a layer keeps its state in buffers");
                 case Member.ChildMember ch -> {
                     Val v = ck.eval.expr(ch.value(), ctx);
@@ -325,11 +325,10 @@ final class Layers {
         for (Member m : inst.members.values()) {
             if (inst.params.containsKey(m.name().name())) continue;
             TypeExpr te;
-            Expr init;
             boolean trainable;
             switch (m) {
-                case Member.ParamMember p -> { te = p.type(); init = p.init(); trainable = true; }
-                case Member.BufferMember p -> { te = p.type(); init = p.init(); trainable = false; }
+                case Member.ParamMember p -> { te = p.type(); trainable = true; }
+                case Member.BufferMember p -> { te = p.type(); trainable = false; }
                 default -> { continue; }
             }
             if (!(te instanceof TypeExpr.Tensor t)) {
@@ -373,7 +372,11 @@ final class Layers {
                     if (d.isConst() && d.value() <= 0) throw new DimError("dimension " + d + " is not positive");
                 String path = inst.path().isEmpty() ? m.name().name() : inst.path() + "." + m.name().name();
                 Node node = ck.rootGraph.add(new Node.Param(path, type, trainable), m.span());
-                inst.params.put(m.name().name(), new LayerInst.Param(m.name().name(), type, trainable, null, node));
+                // Without an initializer a parameter or buffer starts at zero.
+                Val init = inst.inits.getOrDefault(m.name().name(), new Val.Init("zeros", List.of()));
+                var param = new LayerInst.Param(m.name().name(), type, trainable, init, node);
+                inst.params.put(m.name().name(), param);
+                ck.paramInfo.putIfAbsent(node, param);
                 for (var d : t.dims())
                     for (String n : TypeMatch.names(d)) inst.fixedDims.putIfAbsent(n, b.get(n));
             } catch (DimError e) {

@@ -1,0 +1,55 @@
+package dev.dlc.check;
+
+import dev.dlc.diag.Span;
+import dev.dlc.ir.Graph;
+import dev.dlc.ir.Node;
+import java.util.List;
+
+/**
+ * One training step of a `train` job as a single IR program: the forward in training mode,
+ * the loss (with its regularizer), the gradients, clipping and the optimizer's update of
+ * every parameter. A runner keeps the {@link Slot}s' values between steps and feeds the
+ * inputs; everything else is inside {@link #graph}.
+ *
+ * <p>The graph's outputs are, in order: the loss, one value per metric, then the next value
+ * of every slot in {@link #slots} order.
+ *
+ * @param data      the batch: the model's inputs, then the labels ({@code y})
+ * @param step      {@code t}, the 1-based step number, an {@code f32[]} input (bias corrections use it)
+ * @param scheduled hyperparameters given a schedule: an {@code f32[]} input each, whose value the
+ *                  runner computes per step with {@link Checker#scheduleAt}
+ * @param slots     the state a runner keeps: parameters, buffers, optimizer states
+ */
+public record TrainStep(String job, Graph graph, List<Node.Input> data, Node.Input step, List<Scheduled> scheduled,
+                        List<Slot> slots, Node loss, List<Metric> metrics, long seed, Span at) {
+    public TrainStep {
+        data = List.copyOf(data);
+        scheduled = List.copyOf(scheduled);
+        slots = List.copyOf(slots);
+        metrics = List.copyOf(metrics);
+    }
+
+    public enum Kind { PARAMETER, BUFFER, OPTIMIZER_STATE }
+
+    /**
+     * A value kept between steps: {@code node} reads it, {@code next} is its value after the step
+     * ({@code node} itself when the step leaves it alone). {@code init} says how it starts.
+     */
+    public record Slot(String path, Kind kind, Node.Param node, Initializer init, Node next) {}
+
+    /** How a slot starts: {@code zeros}, {@code ones}, {@code constant(v)}, {@code normal(std[, mean])}, {@code uniform(a, b)}, xavier and kaiming. */
+    public record Initializer(String kind, List<Double> args) {
+        public Initializer { args = List.copyOf(args); }
+        static Initializer of(Val v) {
+            return v instanceof Val.Init i ? new Initializer(i.kind(), i.args()) : new Initializer("zeros", List.of());
+        }
+    }
+
+    /** A hyperparameter that follows a schedule: the input that carries its value at the current step. */
+    public record Scheduled(String name, Node.Input input, Val.Schedule schedule) {}
+
+    public record Metric(String name, Node value) {}
+
+    /** The graph's outputs: loss, metrics, then the slots' next values. */
+    public List<Node> outputs() { return graph.outputs(); }
+}
