@@ -89,7 +89,7 @@ public final class Checker {
         }
     }
 
-    private boolean isLibrary(Span s) {
+    boolean isLibrary(Span s) {
         var m = names.moduleOf(s.source());
         return m != null && m.name().startsWith("std.") && !program.root().name().startsWith("std.");
     }
@@ -703,8 +703,9 @@ public final class Checker {
     // ================================================================== lowering a train step
 
     /**
-     * The training step of job {@code name} for batches of {@code batch} examples, as one IR
-     * program; null after reporting why it cannot be built (a gradient that cannot be taken).
+     * The training step of job {@code name} for batches of {@code batch} examples (0: the data
+     * set's batch size), as one IR program; null after reporting why it cannot be built (a
+     * gradient that cannot be taken).
      * Call on a program that checked clean.
      */
     public TrainStep lowerStep(String name, long batch) {

@@ -95,6 +95,8 @@ final class StepLowering {
 
     private Forward forward(Map<String, Val> values, Map<String, Span> spans, long batch) {
         if (!(values.get("model") instanceof Val.Layer layer) || !(values.get("data") instanceof Val.Data ds)) return null;
+        // No batch size asked for: the data set's own.
+        if (batch <= 0) batch = ds.options().get("batch") instanceof Val.Int i && i.known() ? i.get() : 1;
         var staged = new Ctx(module, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(true));
         var data = new ArrayList<Node.Input>();
         var xs = new ArrayList<Val.Arg>();
@@ -157,9 +159,15 @@ final class StepLowering {
             ck.graph = ck.rootGraph = r.graph();
             return r.grads();
         } catch (AutodiffPass.NotDifferentiable e) {
+            // An op inside the stdlib is the model's: report it there, with a note into the stdlib.
+            var notes = new ArrayList<Diagnostic.Note>();
             Span where = e.span != null ? e.span : lossSpan;
-            ck.diags.error(where, "cannot train: " + e.getMessage(),
-                    Diagnostics.note(lossSpan, "the loss is differentiated here"));
+            if (e.span != null && ck.isLibrary(e.span)) {
+                notes.add(Diagnostics.note(e.span, "inside " + ck.names.moduleOf(e.span.source()).name() + ", used by the model"));
+                where = at;
+            }
+            notes.add(Diagnostics.note(lossSpan, "the loss is differentiated here"));
+            ck.diags.error(where, "cannot train: " + e.getMessage(), notes.toArray(Diagnostic.Note[]::new));
             return null;
         }
     }

@@ -68,7 +68,7 @@ public final class Printer {
         };
     }
 
-    static String number(double d) {
+    public static String number(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
     }
 

@@ -32,6 +32,13 @@ final class IrCommand implements Callable<Integer> {
 
     enum Stage { typed, grad }
 
+    @Option(names = "--job", paramLabel = "NAME",
+            description = "With --stage grad: print the whole training step of this train job (default: the file's first job, when no --layer or --input is given).")
+    String jobName;
+
+    @Option(names = "--batch", paramLabel = "N", description = "The batch size of a training step (default: the job's data set's batch).")
+    Long batch;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
@@ -39,6 +46,8 @@ final class IrCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var c = compileClean(file, err);
         if (c == null) return 1;
+        if (stage == Stage.grad && (jobName != null || (layer == null && inputs == null && !c.checker().jobs().isEmpty())))
+            return TrainSteps.print(c, jobName, batch, out, err);
         var job = instantiate(c, layer, inputs, err);
         err.print(c.diags().render());
         if (job == null || c.diags().hasErrors()) return 1;
