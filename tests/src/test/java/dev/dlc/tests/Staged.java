@@ -68,7 +68,7 @@ final class Staged {
     static String notInterpretable(Graph g) {
         double[] cost = {0};
         String why = scan(g, 1, cost);
-        if (why == null && cost[0] > 3e7) why = "too large to interpret in a test (about " + (long) cost[0] + " operations)";
+        if (why == null && cost[0] > 6e7) why = "too large to interpret in a test (about " + (long) cost[0] + " operations)";
         return why;
     }
 
