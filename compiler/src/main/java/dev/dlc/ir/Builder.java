@@ -1,5 +1,6 @@
 package dev.dlc.ir;
 
+import dev.dlc.diag.Span;
 import dev.dlc.ops.ArgKind;
 import dev.dlc.ops.ArgSpec;
 import dev.dlc.ops.OpTable;
@@ -21,8 +22,15 @@ import java.util.Map;
  */
 public final class Builder {
     private final Graph graph;
+    private final Span where;
 
-    public Builder(Graph graph) { this.graph = graph; }
+    public Builder(Graph graph) { this(graph, null); }
+
+    /** A builder whose new nodes carry {@code where}: a pass rewriting a node keeps its source line. */
+    public Builder(Graph graph, Span where) {
+        this.graph = graph;
+        this.where = where;
+    }
 
     public Graph graph() { return graph; }
 
@@ -61,7 +69,7 @@ public final class Builder {
     public Node apply(String op, List<Node> args, Map<String, Object> attrs) {
         try {
             var t = infer(op, args, attrs);
-            return graph.add(new Node.Apply(op, args, t.attrs(), t.type()), null);
+            return graph.add(new Node.Apply(op, args, t.attrs(), t.type()), where);
         } catch (ShapeError e) {
             throw new IllegalStateException("building " + op + ": " + e.getMessage(), e);
         }
@@ -70,7 +78,7 @@ public final class Builder {
     public Node apply(String op, Node... args) { return apply(op, List.of(args), Map.of()); }
 
     /** The scalar {@code v} in {@code like}'s dtype, broadcast where it is used. */
-    public Node constant(double v, Node like) { return graph.add(new Node.Const(v, Type.tensor(dtype(like))), null); }
+    public Node constant(double v, Node like) { return graph.add(new Node.Const(v, Type.tensor(dtype(like))), where); }
 
     public Node add(Node a, Node b) { return apply("add", a, b); }
     public Node sub(Node a, Node b) { return apply("sub", a, b); }

@@ -24,6 +24,9 @@ public final class Graph {
         return n;
     }
 
+    /** Whether this very node (not merely an equal one) is a node of this graph. */
+    public boolean contains(Node n) { return interned.get(n) == n; }
+
     public void output(Node n) { outputs.add(n); }
     public List<Node> outputs() { return List.copyOf(outputs); }
     public List<Node> nodes() { return List.copyOf(interned.keySet()); }

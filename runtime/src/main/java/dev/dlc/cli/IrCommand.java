@@ -27,10 +27,14 @@ final class IrCommand implements Callable<Integer> {
     List<String> inputs;
 
     @Option(names = "--stage", paramLabel = "STAGE", defaultValue = "typed",
-            description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed). grad: the forward, then the gradient of the sum of its result with respect to every parameter.")
+            description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed). grad: the forward, then the gradient of the sum of its result with respect to every parameter. opt: the grad stage after the optimization passes.")
     Stage stage;
 
-    enum Stage { typed, grad }
+    enum Stage { typed, grad, opt }
+
+    @Option(names = "--print-after", paramLabel = "PASS",
+            description = "With --stage opt: also print the IR after each run of PASS (repeatable; 'all' for every pass).")
+    List<String> printAfter;
 
     @Option(names = "--job", paramLabel = "NAME",
             description = "With --stage grad: print the whole training step of this train job (default: the file's first job, when no --layer or --input is given).")
@@ -44,6 +48,7 @@ final class IrCommand implements Callable<Integer> {
     @Override public Integer call() {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (!Passes.valid(stage == Stage.opt, printAfter, err)) return 1;
         var c = compileClean(file, err);
         if (c == null) return 1;
         if (stage == Stage.grad && (jobName != null || (layer == null && inputs == null && !c.checker().jobs().isEmpty())))
@@ -56,7 +61,7 @@ final class IrCommand implements Callable<Integer> {
             out.print(Printer.print(c.checker().graph()));
             return 0;
         }
-        return printGradient(c.checker().graph(), out, err);
+        return printGradient(c.checker().graph(), stage == Stage.opt ? new Passes(printAfter, out) : null, out, err);
     }
 
     /** A file compiled without errors, or null after reporting why not (commands that run code need a clean program). */
@@ -70,9 +75,10 @@ final class IrCommand implements Callable<Integer> {
 
     /**
      * The gradient of sum(forward result) with respect to every trainable parameter: the
-     * backward program autodiff builds for a train step, without its loss.
+     * backward program autodiff builds for a train step, without its loss; optimized when
+     * {@code passes} is given.
      */
-    private static int printGradient(dev.dlc.ir.Graph g, PrintWriter out, PrintWriter err) {
+    private static int printGradient(dev.dlc.ir.Graph g, Passes passes, PrintWriter out, PrintWriter err) {
         if (g.outputs().size() != 1 || !(g.outputs().getFirst().type() instanceof Type.Tensor)) {
             err.println("dlc: --stage grad needs a forward with one tensor result");
             return 1;
@@ -83,7 +89,7 @@ final class IrCommand implements Callable<Integer> {
         try {
             var r = dev.dlc.pass.AutodiffPass.run(g, loss, params);
             out.println("gradient of the sum of the result, then d/d" + String.join(", d/d", params.stream().map(dev.dlc.ir.Node.Param::path).toList()));
-            out.print(Printer.print(r.graph()));
+            out.print(Printer.print(passes == null ? r.graph() : passes.run(r.graph())));
             return 0;
         } catch (dev.dlc.pass.AutodiffPass.NotDifferentiable e) {
             if (e.span == null) err.println("dlc: " + e.getMessage());

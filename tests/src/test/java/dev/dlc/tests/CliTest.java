@@ -79,4 +79,43 @@ class CliTest {
         assertEquals(1, run.status());
         assertTrue(run.err().contains("unknown dtype 'f33'"), run.err());
     }
+
+    @Test
+    void optStagePrintsTheOptimizedGradient() {
+        var run = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--layer", "Affine", "--input", "f32[2,3]", "--stage", "opt");
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        assertTrue(run.out().contains("optimized: simplify, fold, cse, dce"), run.out());
+        // d/db of sum(x @ w + b) over a batch of 2 folds to the constant 2.
+        assertTrue(run.out().contains("= const 2"), run.out());
+        assertTrue(!run.out().contains("reshape"), run.out());
+    }
+
+    @Test
+    void printAfterDumpsTheNamedPass() {
+        var run = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--layer", "Affine", "--input", "f32[2,3]",
+                "--stage", "opt", "--print-after", "fold", "--print-after", "dce");
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        assertTrue(run.out().contains("# after fold (round 1)") && run.out().contains("# after dce (round 1)"), run.out());
+        assertTrue(!run.out().contains("# after cse"), run.out());
+        var all = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--layer", "Affine", "--input", "f32[2,3]",
+                "--stage", "opt", "--print-after", "all");
+        assertTrue(all.out().contains("# after simplify (round 1)") && all.out().contains("# after cse (round 1)"), all.out());
+    }
+
+    @Test
+    void printAfterAnUnknownPassListsTheKnownOnes() {
+        var run = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--stage", "opt", "--print-after", "fuse");
+        assertEquals(1, run.status());
+        assertEquals("dlc: --print-after: unknown pass 'fuse'; known: simplify, fold, cse, dce, all\n", run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void printAfterNeedsTheOptStage() {
+        var run = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--print-after", "dce");
+        assertEquals(1, run.status());
+        assertEquals("dlc: --print-after needs --stage opt\n", run.err());
+    }
 }
