@@ -52,4 +52,22 @@ public record TrainStep(String job, Graph graph, List<Node.Input> data, Node.Inp
 
     /** The graph's outputs: loss, metrics, then the slots' next values. */
     public List<Node> outputs() { return graph.outputs(); }
+
+    /**
+     * The same step computed by an equivalent graph (the optimized one), whose outputs are in
+     * the same order. Inputs and slots are found by name, so they need not be the same nodes.
+     */
+    public TrainStep withGraph(Graph g) {
+        var outs = g.outputs();
+        if (outs.size() != graph.outputs().size())
+            throw new IllegalArgumentException("the new graph has " + outs.size() + " outputs, the step " + graph.outputs().size());
+        var ms = new java.util.ArrayList<Metric>();
+        for (int i = 0; i < metrics.size(); i++) ms.add(new Metric(metrics.get(i).name(), outs.get(1 + i)));
+        var ss = new java.util.ArrayList<Slot>();
+        for (int i = 0; i < slots.size(); i++) {
+            var s = slots.get(i);
+            ss.add(new Slot(s.path(), s.kind(), s.node(), s.init(), outs.get(1 + metrics.size() + i)));
+        }
+        return new TrainStep(job, g, data, step, scheduled, ss, outs.getFirst(), ms, seed, at);
+    }
 }

@@ -37,7 +37,7 @@ final class IrCommand implements Callable<Integer> {
     List<String> printAfter;
 
     @Option(names = "--job", paramLabel = "NAME",
-            description = "With --stage grad: print the whole training step of this train job (default: the file's first job, when no --layer or --input is given).")
+            description = "With --stage grad or opt: print the whole training step of this train job (default: the file's first job, when no --layer or --input is given).")
     String jobName;
 
     @Option(names = "--batch", paramLabel = "N", description = "The batch size of a training step (default: the job's data set's batch).")
@@ -51,8 +51,8 @@ final class IrCommand implements Callable<Integer> {
         if (!Passes.valid(stage == Stage.opt, printAfter, err)) return 1;
         var c = compileClean(file, err);
         if (c == null) return 1;
-        if (stage == Stage.grad && (jobName != null || (layer == null && inputs == null && !c.checker().jobs().isEmpty())))
-            return TrainSteps.print(c, jobName, batch, out, err);
+        if (stage != Stage.typed && (jobName != null || (layer == null && inputs == null && !c.checker().jobs().isEmpty())))
+            return TrainSteps.print(c, jobName, batch, stage == Stage.opt ? new Passes(printAfter, out) : null, out, err);
         var job = instantiate(c, layer, inputs, err);
         err.print(c.diags().render());
         if (job == null || c.diags().hasErrors()) return 1;

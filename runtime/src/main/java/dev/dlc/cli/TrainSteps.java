@@ -10,8 +10,11 @@ import java.util.stream.Collectors;
 final class TrainSteps {
     private TrainSteps() {}
 
-    /** Lowers job {@code name} (null: the first) for {@code batch} (null: the data set's) and prints it. */
-    static int print(Compiler.Compilation c, String name, Long batch, PrintWriter out, PrintWriter err) {
+    /**
+     * Lowers job {@code name} (null: the first) for {@code batch} (null: the data set's) and
+     * prints it, after the optimization pipeline when {@code passes} is given.
+     */
+    static int print(Compiler.Compilation c, String name, Long batch, Passes passes, PrintWriter out, PrintWriter err) {
         var jobs = c.checker().jobs().keySet();
         if (name == null) name = jobs.stream().findFirst().orElse(null);
         if (name == null || !jobs.contains(name)) {
@@ -23,7 +26,7 @@ final class TrainSteps {
         err.print(c.diags().render());
         if (step == null || c.diags().hasErrors()) return 1;
         out.println(describe(step));
-        out.print(Printer.print(step.graph()));
+        out.print(Printer.print(passes == null ? step.graph() : passes.run(step.graph())));
         return 0;
     }
 

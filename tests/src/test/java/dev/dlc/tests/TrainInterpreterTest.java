@@ -6,6 +6,7 @@ import dev.dlc.Compiler;
 import dev.dlc.check.TrainStep;
 import dev.dlc.ir.Interpreter;
 import dev.dlc.ir.Verifier;
+import dev.dlc.pass.Pipeline;
 import dev.dlc.ops.Tensor;
 import dev.dlc.train.InterpretedTrainer;
 import dev.dlc.types.DType;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Training through the reference interpreter: a `train` job lowered to one step program
@@ -22,16 +25,18 @@ import org.junit.jupiter.api.Test;
 class TrainInterpreterTest {
 
     private static InterpretedTrainer trainer(String file, String job, long batch) {
-        return trainer(file, job, batch, Interpreter.Precision.F64);
+        return trainer(file, job, batch, Interpreter.Precision.F64, false);
     }
 
-    private static InterpretedTrainer trainer(String file, String job, long batch, Interpreter.Precision precision) {
+    /** The job's step, as lowered or after the optimization pipeline (which must not change what it computes). */
+    private static InterpretedTrainer trainer(String file, String job, long batch, Interpreter.Precision precision, boolean optimized) {
         var c = Compiler.checkFile(Repo.path(file));
         assertTrue(c.ok(), c.diags().render());
         TrainStep step = c.checker().lowerStep(job, batch);
         assertNotNull(step, c.diags().render());
         assertFalse(c.diags().hasErrors(), c.diags().render());
         assertEquals(List.of(), Verifier.verify(step.graph()), "the step program verifies");
+        if (optimized) step = step.withGraph(Pipeline.checked().run(step.graph()));
         return new InterpretedTrainer(c.checker(), step, precision);
     }
 
@@ -42,8 +47,9 @@ class TrainInterpreterTest {
 
     private static double scalar(InterpretedTrainer t, String path) { return t.value(path).at(0); }
 
-    @Test void oneSgdStepMatchesTheHandComputedUpdate() {
-        var t = trainer("tests/train/two_params.dl", "sgd_step", 2);
+    @ParameterizedTest(name = "optimized: {0}") @ValueSource(booleans = {false, true})
+    void oneSgdStepMatchesTheHandComputedUpdate(boolean optimized) {
+        var t = trainer("tests/train/two_params.dl", "sgd_step", 2, Interpreter.Precision.F64, optimized);
         var r = t.step(lineBatch());
         assertEquals(0.5, r.loss(), 1e-12);
         // a - lr * dL/da = 1 - 0.1 * (-2), b - lr * dL/db = 2 - 0.1 * (-1)
@@ -51,8 +57,9 @@ class TrainInterpreterTest {
         assertEquals(2.1, scalar(t, "b"), 1e-6);
     }
 
-    @Test void momentumKeepsItsBufferBetweenSteps() {
-        var t = trainer("tests/train/two_params.dl", "momentum_step", 2);
+    @ParameterizedTest(name = "optimized: {0}") @ValueSource(booleans = {false, true})
+    void momentumKeepsItsBufferBetweenSteps(boolean optimized) {
+        var t = trainer("tests/train/two_params.dl", "momentum_step", 2, Interpreter.Precision.F64, optimized);
         t.step(lineBatch());
         t.step(lineBatch());
         // step 1: buf = g = (-2, -1) -> (1.2, 2.1); step 2: residuals (0.3, -0.5)... buf = 0.9 * buf + g'
@@ -61,8 +68,9 @@ class TrainInterpreterTest {
         assertEquals(-2.5, scalar(t, "optimizer.a.buf"), 1e-6);
     }
 
-    @Test void twoAdamStepsMatchTheHandComputedUpdates() {
-        var t = trainer("tests/train/two_params.dl", "adam_step", 2);
+    @ParameterizedTest(name = "optimized: {0}") @ValueSource(booleans = {false, true})
+    void twoAdamStepsMatchTheHandComputedUpdates(boolean optimized) {
+        var t = trainer("tests/train/two_params.dl", "adam_step", 2, Interpreter.Precision.F64, optimized);
         t.step(lineBatch());
         // step 1: m-hat = g, v-hat = g^2, so each parameter moves by lr * sign(g) = 0.1
         assertEquals(1.1, scalar(t, "a"), 1e-6);
@@ -76,8 +84,9 @@ class TrainInterpreterTest {
         assertEquals(0.005436, scalar(t, "optimizer.a.v"), 1e-9);
     }
 
-    @Test void aScheduledLearningRateAndClippingFollowTheStep() {
-        var t = trainer("tests/train/two_params.dl", "scheduled_step", 2);
+    @ParameterizedTest(name = "optimized: {0}") @ValueSource(booleans = {false, true})
+    void aScheduledLearningRateAndClippingFollowTheStep(boolean optimized) {
+        var t = trainer("tests/train/two_params.dl", "scheduled_step", 2, Interpreter.Precision.F64, optimized);
         assertEquals(1, t.program().scheduled().size());
         t.step(lineBatch());
         // lr(1) = 0.1 * 0.5; the gradient (-2, -1) has norm sqrt(5) and is clipped to norm 1
@@ -128,7 +137,7 @@ class TrainInterpreterTest {
     @Test void anMlpLearnsXor() {
         var x = Tensor.of(DType.F32, new int[] {4, 2}, 0, 0, 0, 1, 1, 0, 1, 1);
         var y = Tensor.of(DType.F32, new int[] {4}, 0, 1, 1, 0);
-        var t = trainer("tests/train/xor.dl", "xor", 4, Interpreter.Precision.F32);
+        var t = trainer("tests/train/xor.dl", "xor", 4, Interpreter.Precision.F32, true);
         InterpretedTrainer.StepResult r = null;
         for (int i = 0; i < 300; i++) r = t.step(List.of(x, y));
         assertEquals(1.0, r.metrics().getFirst(), "binary accuracy on the four points after 300 steps, loss " + r.loss());
