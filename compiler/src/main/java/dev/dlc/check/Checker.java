@@ -552,7 +552,10 @@ public final class Checker {
      * it to inputs of the given types, for `dlc ir` and `dlc check --summary`. The graph of
      * the forward is left in {@link #graph}.
      */
-    public Job instantiate(String name, List<Type.Tensor> inputs, Span where) {
+    public Job instantiate(String name, List<Type.Tensor> inputs, Span where) { return instantiate(name, inputs, where, false); }
+
+    /** As {@link #instantiate(String, List, Span)}, with the stage flag {@code training} of the forward given. */
+    public Job instantiate(String name, List<Type.Tensor> inputs, Span where, boolean training) {
         var m = program.root();
         var d = names.decl(m, name);
         freshGraph();
@@ -563,16 +566,16 @@ public final class Checker {
         }
         var cfgCtx = new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
         Val v = layers.construct(l, List.of(), where, cfgCtx);
-        return v instanceof Val.Layer layer ? inference(layer.inst(), inputs, where) : null;
+        return v instanceof Val.Layer layer ? apply(layer.inst(), inputs, where, training) : null;
     }
 
-    /** Applies a model in inference mode to inputs of the given types, recording the graph's outputs and the call tree. */
-    private Job inference(LayerInst model, List<Type.Tensor> inputs, Span at) {
+    /** Applies a model in inference (or training) mode to inputs of the given types, recording the graph's outputs and the call tree. */
+    private Job apply(LayerInst model, List<Type.Tensor> inputs, Span at, boolean training) {
         var args = new ArrayList<Val.Arg>();
         for (int i = 0; i < inputs.size(); i++) args.add(new Val.Arg(null, input(inputs.size() == 1 ? "x" : "x" + i, inputs.get(i)), at));
         var top = new Frame(null, List.of());
         frames.push(top);
-        Val out = layers.apply(model, args, at, new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(false)));
+        Val out = layers.apply(model, args, at, new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(training)));
         frames.pop();
         if (!(out instanceof Val.Tensor || out instanceof Val.TupleV)) return null;
         outputs(out);
@@ -639,7 +642,7 @@ public final class Checker {
         freshGraph();
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
-        return model instanceof Val.Layer layer ? inference(layer.inst(), job.data(), modelExpr.value().span()) : null;
+        return model instanceof Val.Layer layer ? apply(layer.inst(), job.data(), modelExpr.value().span(), false) : null;
     }
 
     private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {
@@ -712,6 +715,13 @@ public final class Checker {
         var t = trainDecl(name);
         if (t == null || !jobs.containsKey(name)) return null;
         return new StepLowering(this).lower(t, program.root(), batch);
+    }
+
+    /** The evaluation program of job {@code name} (inference mode: loss and metrics) for batches of {@code batch}. */
+    public EvalStep lowerEval(String name, long batch) {
+        var t = trainDecl(name);
+        if (t == null || !jobs.containsKey(name)) return null;
+        return new StepLowering(this).lowerEval(t, program.root(), batch);
     }
 
     /**

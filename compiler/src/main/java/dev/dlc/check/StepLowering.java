@@ -53,13 +53,15 @@ final class StepLowering {
         Map<String, Span> spans = entries.spans();
         at = spans.get("model");
         int errors = ck.diags.errorCount();
-        Forward fwd = forward(values, spans, batch);
+        Forward fwd = forward(values, spans, batch, true);
         if (fwd == null || ck.diags.errorCount() > errors) return null;
 
         var params = new ArrayList<Node.Param>();
         for (Node n : ck.graph.nodes()) if (n instanceof Node.Param p && p.trainable()) params.add(p);
         var grads = gradients(fwd.loss(), params, spans.get("loss"));
         if (grads == null) return null;
+        var raw = new LinkedHashMap<String, Node>();
+        grads.forEach((p, g) -> raw.put(((Node.Param) p).path(), g));
         if (values.get("clip") instanceof Val clip && Scalars.real(clip) instanceof Double c) grads = clip(grads, c);
 
         var slots = new ArrayList<TrainStep.Slot>();
@@ -83,7 +85,29 @@ final class StepLowering {
         fwd.metrics().forEach(x -> g.output(x.value()));
         slots.forEach(s -> g.output(s.next()));
         long seed = values.get("seed") instanceof Val.Int i && i.known() ? i.get() : 0;
-        return new TrainStep(t.name().name(), g, fwd.data(), step, scheduled, slots, fwd.loss(), fwd.metrics(), seed, at);
+        return new TrainStep(t.name().name(), g, fwd.data(), step, scheduled, slots, fwd.loss(), fwd.metrics(), raw, seed, at);
+    }
+
+    /**
+     * The evaluation program of a job: the model in inference mode, the loss (without the
+     * regularizer) and the metrics, as outputs in that order. It reads the parameters and
+     * buffers by the same paths as the step.
+     */
+    EvalStep lowerEval(Decl.TrainDecl t, Module m, long batch) {
+        module = m;
+        ck.freshGraph();
+        var entries = ck.trainEntries(t, m);
+        at = entries.spans().get("model");
+        var values = new LinkedHashMap<>(entries.values());
+        values.remove("regularize");
+        int errors = ck.diags.errorCount();
+        Forward fwd = forward(values, entries.spans(), batch, false);
+        if (fwd == null || ck.diags.errorCount() > errors || !runtimeConstantsResolved()) return null;
+        var g = new Graph();
+        for (Node n : ck.graph.nodes()) g.add(n, ck.graph.loc(n));
+        g.output(fwd.loss());
+        fwd.metrics().forEach(x -> g.output(x.value()));
+        return new EvalStep(t.name().name(), g, fwd.data(), fwd.metrics().stream().map(TrainStep.Metric::name).toList());
     }
 
     private TrainStep.Slot slot(Node.Param p, TrainStep.Kind kind, Node next) {
@@ -93,11 +117,11 @@ final class StepLowering {
 
     // ================================================================== forward and loss
 
-    private Forward forward(Map<String, Val> values, Map<String, Span> spans, long batch) {
+    private Forward forward(Map<String, Val> values, Map<String, Span> spans, long batch, boolean training) {
         if (!(values.get("model") instanceof Val.Layer layer) || !(values.get("data") instanceof Val.Data ds)) return null;
         // No batch size asked for: the data set's own.
         if (batch <= 0) batch = ds.options().get("batch") instanceof Val.Int i && i.known() ? i.get() : 1;
-        var staged = new Ctx(module, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(true));
+        var staged = new Ctx(module, new Env(null), null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(training));
         var data = new ArrayList<Node.Input>();
         var xs = new ArrayList<Val.Arg>();
         for (int i = 0; i < ds.inputs().size(); i++) {

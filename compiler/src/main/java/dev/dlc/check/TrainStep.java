@@ -4,6 +4,7 @@ import dev.dlc.diag.Span;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Node;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One training step of a `train` job as a single IR program: the forward in training mode,
@@ -19,14 +20,17 @@ import java.util.List;
  * @param scheduled hyperparameters given a schedule: an {@code f32[]} input each, whose value the
  *                  runner computes per step with {@link Checker#scheduleAt}
  * @param slots     the state a runner keeps: parameters, buffers, optimizer states
+ * @param gradients each trainable parameter's gradient (by path) before clipping, nodes of
+ *                  {@link #graph} that are not outputs (for `dlc gradcheck`)
  */
 public record TrainStep(String job, Graph graph, List<Node.Input> data, Node.Input step, List<Scheduled> scheduled,
-                        List<Slot> slots, Node loss, List<Metric> metrics, long seed, Span at) {
+                        List<Slot> slots, Node loss, List<Metric> metrics, Map<String, Node> gradients, long seed, Span at) {
     public TrainStep {
         data = List.copyOf(data);
         scheduled = List.copyOf(scheduled);
         slots = List.copyOf(slots);
         metrics = List.copyOf(metrics);
+        gradients = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(gradients));
     }
 
     public enum Kind { PARAMETER, BUFFER, OPTIMIZER_STATE }
@@ -68,6 +72,7 @@ public record TrainStep(String job, Graph graph, List<Node.Input> data, Node.Inp
             var s = slots.get(i);
             ss.add(new Slot(s.path(), s.kind(), s.node(), s.init(), outs.get(1 + metrics.size() + i)));
         }
-        return new TrainStep(job, g, data, step, scheduled, ss, outs.getFirst(), ms, seed, at);
+        // The gradients are not outputs, so the new graph need not hold them.
+        return new TrainStep(job, g, data, step, scheduled, ss, outs.getFirst(), ms, Map.of(), seed, at);
     }
 }

@@ -2,14 +2,22 @@ package dev.dlc.cli;
 
 import dev.dlc.Compiler;
 import dev.dlc.ast.Decl;
+import dev.dlc.diag.Diagnostic;
+import dev.dlc.diag.Diagnostics;
 import dev.dlc.diag.Source;
+import dev.dlc.diag.Span;
 import dev.dlc.ir.Builder;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Interpreter;
 import dev.dlc.ir.Node;
+import dev.dlc.ir.Printer;
 import dev.dlc.ops.Tensor;
 import dev.dlc.pass.AutodiffPass;
+import dev.dlc.pass.DeadCodePass;
 import dev.dlc.pass.FiniteDifferences;
+import dev.dlc.train.Initializers;
+import dev.dlc.types.Dim;
+import dev.dlc.types.Shape;
 import dev.dlc.types.Type;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,17 +34,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dlc gradcheck FILE}: for every layer and fn of a file, at small random shapes, the
- * gradient autodiff builds against central finite differences in double precision. The
- * scalar checked is the sum of the result times a fixed random cotangent, so every output
- * element counts.
+ * {@code dlc gradcheck FILE}: the gradients autodiff builds against central finite differences
+ * in double precision, for
+ * <ul>
+ *   <li>every layer (w.r.t. its parameters and its float inputs), in inference mode and, when
+ *       its forward differs there (dropout, batch norm), in training mode too;</li>
+ *   <li>every fn, such as a loss (w.r.t. its float arguments);</li>
+ *   <li>every train job: its loss (model, loss, regularizer, training mode) w.r.t. every
+ *       parameter, with the gradients the training step itself uses.</li>
+ * </ul>
+ * A layer or fn's scalar is the sum of its result times a fixed random cotangent, so every
+ * output element counts. Each value is checked along a random direction (all its elements at
+ * once) and at a few random elements.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
-        description = "Check every layer's and fn's gradients against finite differences (f64). Exit status 1 on a failure.")
+        description = "Check the gradients of every layer, fn and train job against finite differences (f64). Exit status 1 on a failure.")
 final class GradcheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE") Path file;
 
-    @Option(names = "--layer", paramLabel = "NAME", description = "Check this layer or fn only.")
+    @Option(names = "--layer", paramLabel = "NAME", description = "Check this layer, fn or train job only.")
     String layer;
 
     @Option(names = "--size", defaultValue = "4", description = "Size of free dimensions other than the batch B = 2 (default: 4).")
@@ -48,34 +64,89 @@ final class GradcheckCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private static final double EPS = 1e-6;
-    private static final int ELEMENTS = 6;      // checked per parameter or input, chosen at random
+    private static final int ELEMENTS = 3;      // checked one by one per value, chosen at random, besides the direction
+    private static final List<Long> IMAGE = List.of(16L, 64L);   // image sides tried, when smaller than the data's
+    private static final double BUDGET_SECONDS = 30;              // above this per target, elements are not checked one by one
+
+    private PrintWriter out, err;
+    private Compiler.Compilation c;
+
+    /** One check: a graph whose first output is a scalar loss, the values to differentiate it by, and a run's values. */
+    private record Target(String label, Graph graph, Node loss, List<Node> wrt, Map<Node, Node> grads,
+                          Map<String, Tensor> inputs, Map<String, Tensor> params, Interpreter.Options options, Span decl) {}
 
     @Override public Integer call() {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
-        var c = IrCommand.compileClean(file, err);
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        c = IrCommand.compileClean(file, err);
         if (c == null) return 1;
         var names = new ArrayList<String>();
         for (Decl d : c.program().root().decls())
             if (d instanceof Decl.LayerDecl || d instanceof Decl.FnDecl) names.add(((Decl.Named) d).name().name());
-        if (layer != null) names.retainAll(List.of(layer));
-        if (names.isEmpty()) { err.println("dlc: " + (layer == null ? "no layer or fn in " + file : "no layer or fn named '" + layer + "'")); return 1; }
+        var jobs = new ArrayList<>(c.checker().jobs().keySet());
+        if (layer != null) {
+            names.retainAll(List.of(layer));
+            jobs.retainAll(List.of(layer));
+        }
+        if (names.isEmpty() && jobs.isEmpty()) {
+            err.println("dlc: " + (layer == null ? "no layer, fn or train job in " + file : "no layer, fn or train job named '" + layer + "'"));
+            return 1;
+        }
         boolean ok = true;
-        for (String name : names) ok &= check(c, name, out, err);
+        for (String name : names) ok &= checkDecl(name);
+        for (String job : jobs) ok &= checkJob(job);
         return ok ? 0 : 1;
     }
 
-    private boolean check(Compiler.Compilation c, String name, PrintWriter out, PrintWriter err) {
+    // ================================================================== what is checked
+
+    /** A layer or fn at sample inputs: inference mode, and training mode when the forward differs there. */
+    private boolean checkDecl(String name) {
         var inputs = c.checker().sampleInputs(name, size);
-        if (inputs == null) inputs = fromTrainJob(c, name);
+        boolean fromJob = inputs == null;
+        if (fromJob) inputs = fromTrainJob(name);
         if (inputs == null) {
             out.println(name + ": skipped (needs config values, or an argument without a tensor type)");
             return true;
         }
-        var job = c.checker().instantiate(name, inputs, new Source("--layer", name).span(0, name.length()));
+        // Large images are tried small first, quietly: a model that needs their size is checked at it.
+        Target inference = null;
+        var small = inputs;
+        if (fromJob) {
+            for (long side : IMAGE) {
+                small = shrunk(inputs, side);
+                if (small == inputs) break;
+                inference = target(name, small, false, false);
+                if (inference != null) break;
+                c = Compiler.checkFile(file);
+            }
+        }
+        if (inference == null) inference = target(name, small = inputs, false, true);
+        if (inference == null) return false;
+        boolean ok = check(inference);
+        if (isLayer(name)) {
+            var training = target(name, small, true, true);
+            if (training == null) return false;
+            // Training mode differs where the graph does (batch norm's batch statistics) or where dropout drops.
+            boolean drops = training.graph().nodes().stream().anyMatch(n -> n instanceof Node.Apply a && a.op().equals("dropout"));
+            if (drops || !Printer.print(training.graph()).equals(Printer.print(inference.graph()))) ok &= check(training);
+        }
+        return ok;
+    }
+
+    private boolean isLayer(String name) {
+        return c.program().root().decls().stream().anyMatch(d -> d instanceof Decl.LayerDecl l && l.name().name().equals(name));
+    }
+
+    /**
+     * The layer or fn applied to {@code inputs}, its results reduced against random cotangents;
+     * null when it cannot be applied (after printing why, if {@code report}).
+     */
+    private Target target(String name, List<Type.Tensor> inputs, boolean training, boolean report) {
+        var job = c.checker().instantiate(name, inputs, new Source("--layer", name).span(0, name.length()), training);
         if (job == null || c.diags().hasErrors()) {
-            err.print(c.diags().render());
-            return false;
+            if (report) err.print(c.diags().render());
+            return null;
         }
         Graph g = c.checker().graph();
         var b = new Builder(g);
@@ -91,69 +162,157 @@ final class GradcheckCommand implements Callable<Integer> {
             Node term = b.apply("sum", b.apply("mul", o, ct));
             loss = loss == null ? term : b.apply("add", loss, term);
         }
-        if (loss == null) { out.println(name + ": skipped (no float result)"); return true; }
-        // A layer is checked with respect to its parameters; a fn (a loss) with respect to its float arguments.
-        boolean fn = job.model() == null;
+        if (loss == null) { out.println(name + ": skipped (no float result)"); return null; }
         var wrt = new ArrayList<Node>();
         for (Node n : g.nodes()) {
             switch (n) {
-                case Node.Input in -> {
-                    if (values.containsKey(in.name())) continue;
+                case Node.Input in when !values.containsKey(in.name()) -> {
                     values.put(in.name(), random(in.type(), rnd));
-                    if (fn && in.type().dtype().isFloat()) wrt.add(in);
+                    if (in.type().dtype().isFloat()) wrt.add(in);
                 }
-                case Node.Param p -> { params.put(p.path(), random(p.type(), rnd)); if (p.trainable() && p.type().dtype().isFloat()) wrt.add(p); }
+                case Node.Param p -> {
+                    params.put(p.path(), random(p.type(), rnd));
+                    if (p.trainable() && p.type().dtype().isFloat()) wrt.add(p);
+                }
                 default -> {}
             }
         }
-        AutodiffPass.Result r;
-        try {
-            r = AutodiffPass.run(g, loss, wrt);
-        } catch (AutodiffPass.NotDifferentiable e) {
-            err.print(e.span == null ? "dlc: " + e.getMessage() + "\n"
-                    : new dev.dlc.diag.Diagnostic(e.span, dev.dlc.diag.Diagnostic.Severity.ERROR, e.getMessage(), List.of()).render());
+        var options = training ? Interpreter.Options.f64().training(7) : Interpreter.Options.f64();
+        var decl = c.program().root().decls().stream().filter(d -> d instanceof Decl.Named n && n.name().name().equals(name))
+                .map(d -> ((Decl.Named) d).name().span()).findFirst().orElse(null);
+        return new Target(name + (training ? " [training]" : ""), g, loss, wrt, null, values, params, options, decl);
+    }
+
+    /**
+     * A train job's loss at a batch of 2, in training mode, against the gradients of its own
+     * step program. Parameters and buffers start from their initializers; the data is random
+     * (labels 0 or 1, valid class ids).
+     */
+    private boolean checkJob(String name) {
+        var step = c.checker().lowerStep(name, 2);
+        if (step == null || c.diags().hasErrors()) {
+            err.print(c.diags().render());
             return false;
         }
+        var rnd = new Random(42);
+        var inputs = new HashMap<String, Tensor>();
+        for (var in : step.data()) inputs.put(in.name(), random(in.type(), rnd));
+        var params = new HashMap<String, Tensor>();
+        var wrt = new ArrayList<Node>();
+        var grads = new HashMap<Node, Node>();
+        for (var slot : step.slots()) {
+            params.put(slot.path(), Initializers.initial(slot.init(), slot.node().type(), slot.path(), 0).fit(true));
+            var grad = step.gradients().get(slot.path());
+            if (grad != null) { wrt.add(slot.node()); grads.put(slot.node(), grad); }
+        }
+        var options = Interpreter.Options.f64().training(7);
+        return check(new Target("train " + name, step.graph(), step.loss(), wrt, grads, inputs, params, options, step.at()));
+    }
+
+    // ================================================================== the check
+
+    /** Analytic gradients against central differences; prints one line per value, true when all pass. */
+    private boolean check(Target t) {
+        Graph analytic;
         try {
-            var analytic = Interpreter.run(r.graph(), values, params, Interpreter.Options.f64());
+            analytic = t.grads() != null ? withOutputs(t.graph(), t.loss(), t.wrt().stream().map(t.grads()::get).toList())
+                    : AutodiffPass.run(t.graph(), t.loss(), t.wrt()).graph();
+        } catch (AutodiffPass.NotDifferentiable e) {
+            report(e, t);
+            return false;
+        }
+        // Differences need only the forward: the loss alone, without the backward nodes.
+        Graph forward = withOutputs(t.graph(), t.loss(), List.of());
+        var rnd = new Random(43);
+        try {
+            long start = System.nanoTime();
+            Interpreter.run(forward, t.inputs(), t.params(), t.options());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            // A large model (AlexNet at 224x224) is checked along its direction only: each
+            // element costs two more runs of the whole forward.
+            int elements = seconds * 2 * (1 + ELEMENTS) * t.wrt().size() <= BUDGET_SECONDS ? ELEMENTS : 0;
+            if (elements == 0) out.println(t.label() + ": one run takes " + String.format(Locale.ROOT, "%.1f", seconds) + " s; checking along a random direction only");
+            var grads = Interpreter.run(analytic, t.inputs(), t.params(), t.options());
             boolean ok = true;
-            for (int k = 0; k < wrt.size(); k++) {
-                Node n = wrt.get(k);
+            for (int k = 0; k < t.wrt().size(); k++) {
+                Node n = t.wrt().get(k);
                 boolean param = n instanceof Node.Param;
                 String key = param ? ((Node.Param) n).path() : ((Node.Input) n).name();
-                double worst = worstError(r.graph(), values, params, param ? FiniteDifferences.Of.PARAM : FiniteDifferences.Of.INPUT, key, analytic.get(k + 1), rnd);
+                double worst = worstError(forward, t, param ? FiniteDifferences.Of.PARAM : FiniteDifferences.Of.INPUT, key, grads.get(k + 1), elements, rnd);
                 boolean pass = worst <= tolerance;
                 ok &= pass;
-                out.println(String.format(Locale.ROOT, "%s %s %s  max relative error %.2e  %s", name, param ? "parameter" : "argument", key, worst, pass ? "ok" : "FAILED"));
+                out.println(String.format(Locale.ROOT, "%s %s %s  max relative error %.2e  %s", t.label(),
+                        param ? "parameter" : "input", key, worst, pass ? "ok" : "FAILED"));
             }
-            if (wrt.isEmpty()) out.println(name + ": nothing to differentiate");
+            if (t.wrt().isEmpty()) out.println(t.label() + ": nothing to differentiate");
             return ok;
         } catch (Interpreter.Error e) {
-            err.println("dlc: " + name + ": " + e.getMessage());
+            err.println("dlc: " + t.label() + ": " + e.getMessage());
             return false;
         }
     }
 
+    /** The nodes of {@code g} that {@code loss} and {@code more} need, with those as the outputs. */
+    private static Graph withOutputs(Graph g, Node loss, List<Node> more) {
+        var copy = new Graph();
+        for (Node n : g.nodes()) copy.add(n, g.loc(n));
+        copy.output(loss);
+        more.forEach(copy::output);
+        return DeadCodePass.run(copy);
+    }
+
+    /** The worst relative error along a random direction and at a few random elements. */
+    private static double worstError(Graph forward, Target t, FiniteDifferences.Of of, String key, Tensor grad, int elements, Random rnd) {
+        Tensor x = (of == FiniteDifferences.Of.PARAM ? t.params() : t.inputs()).get(key);
+        var dir = Tensor.build(x.dtype(), x.shape(), _ -> rnd.nextDouble() * 2 - 1);
+        double along = 0;
+        for (int i = 0; i < x.numel(); i++) along += grad.at(i) * dir.at(i);
+        double worst = FiniteDifferences.relativeError(along,
+                FiniteDifferences.directional(forward, t.inputs(), t.params(), of, key, dir, EPS, t.options()));
+        for (int k = 0; k < Math.min(elements, x.numel()); k++) {
+            int at = rnd.nextInt(x.numel());
+            double numeric = FiniteDifferences.derivative(forward, t.inputs(), t.params(), of, key, at, EPS, t.options());
+            worst = Math.max(worst, FiniteDifferences.relativeError(grad.at(at), numeric));
+        }
+        return worst;
+    }
+
+    /** A gradient that cannot be taken, at the op; an op inside the stdlib is reported at the declaration checked. */
+    private void report(AutodiffPass.NotDifferentiable e, Target t) {
+        if (e.span == null) {
+            err.println("dlc: " + t.label() + ": " + e.getMessage());
+            return;
+        }
+        var notes = new ArrayList<Diagnostic.Note>();
+        Span where = e.span;
+        if (t.decl() != null && e.span.source() != t.decl().source()) {
+            notes.add(Diagnostics.note(e.span, "inside " + e.span.source().path() + ", used here"));
+            where = t.decl();
+        }
+        err.print(new Diagnostic(where, Diagnostic.Severity.ERROR, e.getMessage(), notes).render());
+    }
+
+    // ================================================================== sample values
+
     /** A model without a typed forward (a seq) takes its train job's data types, with the batch B = 2. */
-    private static List<Type.Tensor> fromTrainJob(Compiler.Compilation c, String name) {
+    private List<Type.Tensor> fromTrainJob(String name) {
         return c.checker().jobs().values().stream().filter(j -> j.model().typeName().equals(name)).findFirst()
-                .map(j -> j.data().stream().map(t -> t.withShape(dev.dlc.types.Shape.of(
-                        t.shape().dims().stream().map(d -> d.subst(n -> n.equals("B") ? dev.dlc.types.Dim.of(2) : null)).toList()))).toList())
+                .map(j -> j.data().stream().map(t -> t.withShape(Shape.of(
+                        t.shape().dims().stream().map(d -> d.subst(n -> n.equals("B") ? Dim.of(2) : null)).toList()))).toList())
                 .filter(ts -> ts.stream().allMatch(t -> t.shape().isConcrete()))
                 .orElse(null);
     }
 
-    /** Central differences on a few random elements of one value, against the analytic gradient. */
-    private static double worstError(Graph g, Map<String, Tensor> values, Map<String, Tensor> params,
-                                     FiniteDifferences.Of of, String key, Tensor grad, Random rnd) {
-        Tensor x = (of == FiniteDifferences.Of.PARAM ? params : values).get(key);
-        double worst = 0;
-        for (int k = 0; k < Math.min(ELEMENTS, x.numel()); k++) {
-            int at = rnd.nextInt(x.numel());
-            double numeric = FiniteDifferences.derivative(g, values, params, of, key, at, EPS, Interpreter.Options.f64());
-            worst = Math.max(worst, FiniteDifferences.relativeError(grad.at(at), numeric));
+    /** Images ([B, C, H, W]) with sides above {@code side} made that size: the differences run the model many times. */
+    private static List<Type.Tensor> shrunk(List<Type.Tensor> inputs, long side) {
+        var out = new ArrayList<Type.Tensor>();
+        for (var t : inputs) {
+            if (t.rank() != 4 || !t.dtype().isFloat()) { out.add(t); continue; }
+            var dims = new ArrayList<>(t.shape().dims());
+            for (int i = 2; i < 4; i++) if (dims.get(i).value() > side) dims.set(i, Dim.of(side));
+            out.add(t.withShape(Shape.of(dims)));
         }
-        return worst;
+        return out.equals(inputs) ? inputs : out;
     }
 
     /** Random values of a type: floats in [-1, 1), integers 0 or 1 (valid ids and labels), random bools. */

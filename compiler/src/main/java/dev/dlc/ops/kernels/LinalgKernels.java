@@ -22,14 +22,19 @@ public final class LinalgKernels {
         int[] aBatch = Arrays.copyOf(as, as.length - 2), bBatch = Arrays.copyOf(bs, bs.length - 2);
         int[] batch = Layout.broadcast(aBatch, bBatch);
         var out = new double[Tensor.numel(batch) * m * n];
+        double[] av = a.toArray(), bv = b.toArray();
+        // Row i of the result accumulates a[i, q] * b[q, :] for q = 0, 1, ...: each element
+        // still sums its products in the order of q, and the inner loop runs along rows.
         for (int t = 0; t < Tensor.numel(batch); t++) {
             int aOff = Layout.source(t, batch, aBatch) * m * k, bOff = Layout.source(t, batch, bBatch) * k * n;
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++) {
-                    double acc = 0;
-                    for (int q = 0; q < k; q++) acc += a.at(aOff + i * k + q) * b.at(bOff + q * n + j);
-                    out[(t * m + i) * n + j] = acc;
+            for (int i = 0; i < m; i++) {
+                int row = (t * m + i) * n;
+                for (int q = 0; q < k; q++) {
+                    double aiq = av[aOff + i * k + q];
+                    int bRow = bOff + q * n;
+                    for (int j = 0; j < n; j++) out[row + j] += aiq * bv[bRow + j];
                 }
+            }
         }
         return Tensor.of(r.dtype(), Tensor.shapeOf(r), out);
     });
@@ -50,18 +55,25 @@ public final class LinalgKernels {
         int outC = w.dim(0), cg = w.dim(1), kh = w.dim(2), kw = w.dim(3), oh = os[2], ow = os[3];
         int perGroup = outC / groups;
         var out = new double[Tensor.numel(os)];
+        double[] xv = x.toArray(), wv = w.toArray();
+        int inC = x.dim(1);
         for (int n = 0; n < batch; n++)
             for (int o = 0; o < outC; o++)
                 for (int y = 0; y < oh; y++)
                     for (int z = 0; z < ow; z++) {
                         double acc = 0;
-                        for (int c = 0; c < cg; c++)
-                            for (int i = 0; i < kh; i++)
+                        for (int c = 0; c < cg; c++) {
+                            int xPlane = (n * inC + (o / perGroup) * cg + c) * h, wPlane = (o * cg + c) * kh;
+                            for (int i = 0; i < kh; i++) {
+                                long iy = y * st[0] - pad[0] + i * dil[0];
+                                if (iy < 0 || iy >= h) continue;
                                 for (int j = 0; j < kw; j++) {
-                                    long iy = y * st[0] - pad[0] + i * dil[0], ix = z * st[1] - pad[1] + j * dil[1];
-                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-                                    acc += x.get(n, (o / perGroup) * cg + c, (int) iy, (int) ix) * w.get(o, c, i, j);
+                                    long ix = z * st[1] - pad[1] + j * dil[1];
+                                    if (ix < 0 || ix >= wd) continue;
+                                    acc += xv[(xPlane + (int) iy) * wd + (int) ix] * wv[(wPlane + i) * kw + j];
                                 }
+                            }
+                        }
                         out[((n * outC + o) * oh + y) * ow + z] = acc;
                     }
         return Tensor.of(r.dtype(), os, out);
@@ -81,15 +93,16 @@ public final class LinalgKernels {
             Tensor x = in.getFirst();
             long[] k = attrs.pair("kernel"), st = attrs.pair("stride"), pad = attrs.pair("padding");
             int[] os = Tensor.shapeOf(r);
-            int h = x.dim(2), wd = x.dim(3);
+            int h = x.dim(2), wd = x.dim(3), oh = os[2], ow = os[3];
+            double[] xv = x.toArray();
             return Tensor.build(r.dtype(), os, flat -> {
-                int[] o = Tensor.unravel(flat, os);
+                int plane = flat / (oh * ow), y = flat / ow % oh, z = flat % ow;  // plane = n·C + c
                 double acc = max ? Double.NEGATIVE_INFINITY : 0;
                 for (int i = 0; i < k[0]; i++)
                     for (int j = 0; j < k[1]; j++) {
-                        long iy = o[2] * st[0] - pad[0] + i, ix = o[3] * st[1] - pad[1] + j;
+                        long iy = y * st[0] - pad[0] + i, ix = z * st[1] - pad[1] + j;
                         boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
-                        double v = inside ? x.get(o[0], o[1], (int) iy, (int) ix) : max ? Double.NEGATIVE_INFINITY : 0;
+                        double v = inside ? xv[(plane * h + (int) iy) * wd + (int) ix] : max ? Double.NEGATIVE_INFINITY : 0;
                         acc = max ? Math.max(acc, v) : acc + v;
                     }
                 return max ? acc : acc / (k[0] * k[1]);
