@@ -32,9 +32,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class StdlibGradCheckTest {
     /** Layers whose gradient cannot be taken yet, with the reason the pass gives. */
-    static final Map<String, String> NOT_YET = Map.of(
-            "RNNLayer", "'scan'", "GRULayer", "'scan'", "LSTMLayer", "'scan'",
-            "RNN", "'scan'", "GRU", "'scan'", "LSTM", "'scan'");
+    static final Map<String, String> NOT_YET = Map.of();
 
     /** Rows whose inputs this test cannot build yet (a tuple input). */
     static final Set<String> SKIPPED = Set.of("LSTMCell");
