@@ -604,6 +604,12 @@ public final class Checker {
      * applies it to the job's data types in inference mode, for `dlc ir` of the job.
      */
     public Job instantiateJob(String name) {
+        var job = jobs.get(name);
+        return job == null ? null : instantiateJob(name, job.data());
+    }
+
+    /** The same on other data types (a smaller batch, for `dlc gradcheck`). */
+    public Job instantiateJob(String name, List<Type.Tensor> data) {
         var t = program.root().decls().stream().filter(d -> d instanceof Decl.TrainDecl td && td.name().name().equals(name))
                 .map(d -> (Decl.TrainDecl) d).findFirst().orElse(null);
         var job = jobs.get(name);
@@ -614,7 +620,7 @@ public final class Checker {
         dropoutSites = 0;
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
-        return model instanceof Val.Layer layer ? inference(layer.inst(), job.data(), modelExpr.value().span()) : null;
+        return model instanceof Val.Layer layer ? inference(layer.inst(), data, modelExpr.value().span()) : null;
     }
 
     private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {
