@@ -634,6 +634,12 @@ public final class Checker {
      * applies it to the job's data types in inference mode, for `dlc ir` of the job.
      */
     public Job instantiateJob(String name) {
+        var job = jobs.get(name);
+        return job == null ? null : instantiateJob(name, job.data(), false);
+    }
+
+    /** The same on other data types (a smaller batch, for `dlc gradcheck`), in inference or training mode. */
+    public Job instantiateJob(String name, List<Type.Tensor> data, boolean training) {
         var t = trainDecl(name);
         var job = jobs.get(name);
         if (t == null || job == null) return null;
@@ -642,7 +648,7 @@ public final class Checker {
         freshGraph();
         var m = program.root();
         Val model = eval.expr(modelExpr.value(), new Ctx(m, new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false)));
-        return model instanceof Val.Layer layer ? apply(layer.inst(), job.data(), modelExpr.value().span(), false) : null;
+        return model instanceof Val.Layer layer ? apply(layer.inst(), data, modelExpr.value().span(), training) : null;
     }
 
     private Job instantiateFn(Decl.FnDecl f, List<Type.Tensor> inputs, Span where) {
@@ -711,17 +717,23 @@ public final class Checker {
      * gradient that cannot be taken).
      * Call on a program that checked clean.
      */
-    public TrainStep lowerStep(String name, long batch) {
+    public TrainStep lowerStep(String name, long batch) { return lowerStep(name, batch, null); }
+
+    /**
+     * As {@link #lowerStep(String, long)}, with the model's inputs of the given concrete types
+     * instead of the data set's (smaller images, for `dlc gradcheck`); null: the data set's.
+     */
+    public TrainStep lowerStep(String name, long batch, List<Type.Tensor> inputs) {
         var t = trainDecl(name);
         if (t == null || !jobs.containsKey(name)) return null;
-        return new StepLowering(this).lower(t, program.root(), batch);
+        return new StepLowering(this).lower(t, program.root(), batch, inputs);
     }
 
     /** The evaluation program of job {@code name} (inference mode: loss and metrics) for batches of {@code batch}. */
     public EvalStep lowerEval(String name, long batch) {
         var t = trainDecl(name);
         if (t == null || !jobs.containsKey(name)) return null;
-        return new StepLowering(this).lowerEval(t, program.root(), batch);
+        return new StepLowering(this).lowerEval(t, program.root(), batch, null);
     }
 
     /**

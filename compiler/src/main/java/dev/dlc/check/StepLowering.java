@@ -45,7 +45,7 @@ final class StepLowering {
     /** The forward's values the rest of the step needs. */
     private record Forward(List<Node.Input> data, Node loss, List<TrainStep.Metric> metrics) {}
 
-    TrainStep lower(Decl.TrainDecl t, Module m, long batch) {
+    TrainStep lower(Decl.TrainDecl t, Module m, long batch, List<Type.Tensor> inputs) {
         module = m;
         ck.freshGraph();
         var entries = ck.trainEntries(t, m);
@@ -53,7 +53,7 @@ final class StepLowering {
         Map<String, Span> spans = entries.spans();
         at = spans.get("model");
         int errors = ck.diags.errorCount();
-        Forward fwd = forward(values, spans, batch, true);
+        Forward fwd = forward(values, spans, batch, inputs, true);
         if (fwd == null || ck.diags.errorCount() > errors) return null;
 
         var params = new ArrayList<Node.Param>();
@@ -93,7 +93,7 @@ final class StepLowering {
      * regularizer) and the metrics, as outputs in that order. It reads the parameters and
      * buffers by the same paths as the step.
      */
-    EvalStep lowerEval(Decl.TrainDecl t, Module m, long batch) {
+    EvalStep lowerEval(Decl.TrainDecl t, Module m, long batch, List<Type.Tensor> inputs) {
         module = m;
         ck.freshGraph();
         var entries = ck.trainEntries(t, m);
@@ -101,7 +101,7 @@ final class StepLowering {
         var values = new LinkedHashMap<>(entries.values());
         values.remove("regularize");
         int errors = ck.diags.errorCount();
-        Forward fwd = forward(values, entries.spans(), batch, false);
+        Forward fwd = forward(values, entries.spans(), batch, inputs, false);
         if (fwd == null || ck.diags.errorCount() > errors || !runtimeConstantsResolved()) return null;
         var g = new Graph();
         for (Node n : ck.graph.nodes()) g.add(n, ck.graph.loc(n));
@@ -117,7 +117,7 @@ final class StepLowering {
 
     // ================================================================== forward and loss
 
-    private Forward forward(Map<String, Val> values, Map<String, Span> spans, long batch, boolean training) {
+    private Forward forward(Map<String, Val> values, Map<String, Span> spans, long batch, List<Type.Tensor> inputs, boolean training) {
         if (!(values.get("model") instanceof Val.Layer layer) || !(values.get("data") instanceof Val.Data ds)) return null;
         // No batch size asked for: the data set's own.
         if (batch <= 0) batch = ds.options().get("batch") instanceof Val.Int i && i.known() ? i.get() : 1;
@@ -125,7 +125,8 @@ final class StepLowering {
         var data = new ArrayList<Node.Input>();
         var xs = new ArrayList<Val.Arg>();
         for (int i = 0; i < ds.inputs().size(); i++) {
-            var x = ck.input(ds.inputs().size() == 1 ? "x" : "x" + i, withBatch(ds.inputs().get(i), batch));
+            var type = inputs != null ? inputs.get(i) : withBatch(ds.inputs().get(i), batch);
+            var x = ck.input(ds.inputs().size() == 1 ? "x" : "x" + i, type);
             data.add((Node.Input) x.node());
             xs.add(new Val.Arg(null, x, at));
         }

@@ -42,6 +42,7 @@ public final class Builder {
      * The verifier uses the same binding to re-infer recorded types.
      */
     public static Typed infer(String op, List<Node> args, Map<String, Object> attrs) throws ShapeError {
+        if (op.equals(Scan.OP)) return new Typed(Scan.infer(args, attrs), attrs); // no row: its body is a graph
         var def = OpTable.forNode(op, args.size()).orElseThrow(() -> new ShapeError("unknown op '" + op + "'"));
         var named = new LinkedHashMap<String, Object>();
         int next = 0;
@@ -76,6 +77,11 @@ public final class Builder {
     }
 
     public Node apply(String op, Node... args) { return apply(op, List.of(args), Map.of()); }
+
+    /** Part {@code i} of a node whose type is a tuple. */
+    public Node project(Node tuple, int i) {
+        return graph.add(new Node.Project(tuple, i, ((Type.Tuple) tuple.type()).parts().get(i)), null);
+    }
 
     /** The scalar {@code v} in {@code like}'s dtype, broadcast where it is used. */
     public Node constant(double v, Node like) { return graph.add(new Node.Const(v, Type.tensor(dtype(like))), where); }

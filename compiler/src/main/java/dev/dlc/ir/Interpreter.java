@@ -93,8 +93,8 @@ public final class Interpreter {
                     case Node.Input in -> List.of(given(inputs.get(in.name()), in.type(), "input " + in.name()));
                     case Node.Param p -> List.of(given(params.get(p.path()), p.type(), "parameter " + p.path()));
                     case Node.Const c -> List.of(constant(c));
-                    case Node.Apply a when a.op().equals("scan") -> scan(a, env, site(scope, i));
-                    case Node.Apply a -> apply(a, env, site(scope, i));
+                    case Node.Apply a when Scan.is(a) -> scan(a, env, stream(scope, a, i));
+                    case Node.Apply a -> apply(a, env, stream(scope, a, i));
                     case Node.Project p -> List.of(env.get(p.tuple()).get(p.index()));
                 });
             } catch (Error e) {
@@ -106,10 +106,15 @@ public final class Interpreter {
     }
 
     /**
-     * The identity of the random stream of node {@code index} of a graph run: its position at the
-     * top level; inside a scan body, a hash of the step's scope and the position.
+     * The random stream of node {@code index} of a graph run. A node's site names it (the checker
+     * names every dropout; autodiff names the scans it builds after the forward scan they follow),
+     * else its position does. At the top level that is the stream; inside a scan body it is mixed
+     * with the step's scope, so every step draws afresh.
      */
-    private static long site(long scope, int index) { return scope == 0 ? index : CounterRng.mix(scope + index); }
+    private static long stream(long scope, Node.Apply a, int index) {
+        long site = a.attrs().get("site") instanceof Long named ? named : index;
+        return scope == 0 ? site : CounterRng.mix(scope + site);
+    }
 
     private Tensor given(Tensor t, Type.Tensor type, String what) {
         if (t == null) throw new IllegalArgumentException("no value for " + what);
@@ -124,7 +129,7 @@ public final class Interpreter {
         return fit(Tensor.filled(c.type().dtype(), Tensor.shapeOf(c.type()), c.value()));
     }
 
-    private List<Tensor> apply(Node.Apply a, Env env, long site) {
+    private List<Tensor> apply(Node.Apply a, Env env, long stream) {
         OpDef def = OpTable.forNode(a.op(), a.args().size())
                 .orElseThrow(() -> new IllegalArgumentException("no primitive '" + a.op() + "'"));
         var args = a.args().stream().map(env::tensor).toList();
@@ -133,7 +138,7 @@ public final class Interpreter {
             // Run-time facts, until the IR records them: the stage flag, the seed, this node's stream.
             attrs.putIfAbsent("training", options.training());
             attrs.put("seed", options.seed());
-            attrs.putIfAbsent("site", site);      // the checker names each dropout's stream; hand-built graphs use the position
+            attrs.put("site", stream);
         }
         var results = def.cpu().run(args, new Bound(a.op(), attrs), a.type());
         var parts = a.type() instanceof Type.Tuple t ? t.parts() : List.of(a.type());
@@ -148,38 +153,35 @@ public final class Interpreter {
     }
 
     /**
-     * scan(xs, init...) with body(x_t, state...) -> (y_t, state...): runs the body once per slice
-     * of xs along {@code axis}, threading the state, and stacks the y_t along the same axis (or
-     * last, when y_t has fewer axes). Returns (ys, final state...).
+     * Runs a scan (see {@link Scan}): the body once per step, each slice of the sliced arguments
+     * along the axis, threading the state, from the last step down when reversed; stacks each
+     * per-step output along the same axis (or last, when it has fewer axes). Returns (ys...,
+     * final state...). Step t's random streams derive from the scan's stream and t, whatever the
+     * direction, so a reverse scan over the same steps under the same site draws the same masks.
      */
-    private List<Tensor> scan(Node.Apply a, Env env, long site) {
-        Graph body = (Graph) a.attrs().get("body");
-        int axis = Math.toIntExact((Long) a.attrs().get("axis"));
-        Tensor xs = env.tensor(a.args().getFirst());
-        List<Tensor> state = a.args().subList(1, a.args().size()).stream().map(env::tensor).toList();
-        // The body's placeholders, in creation order: the slice first, then the state's parts.
-        Node x = null;
-        var stateIn = new ArrayList<Node>();
-        for (Node n : body.nodes())
-            if (n instanceof Node.Input in && in.name().equals("scan.x")) x = n;
-            else if (n instanceof Node.Input in && in.name().startsWith("scan.s")) stateIn.add(n);
-        if (x == null || stateIn.size() != state.size())
-            throw new IllegalStateException("scan: the body has " + stateIn.size() + " state inputs for " + state.size() + " values");
-        var ys = new ArrayList<Tensor>();
-        for (int t = 0; t < xs.dim(axis); t++) {
+    private List<Tensor> scan(Node.Apply a, Env env, long stream) {
+        var s = Scan.of(a);
+        var xs = s.xs().stream().map(env::tensor).toList();
+        List<Tensor> state = s.init().stream().map(env::tensor).toList();
+        int steps = xs.getFirst().dim(Scan.sliceAxis(s.axis(), xs.getFirst().rank()));
+        var ys = new Tensor[s.stacked()][steps];
+        for (int k = 0; k < steps; k++) {
+            int t = s.reverse() ? steps - 1 - k : k;
             var step = new Env(env);
-            step.values.put(x, List.of(select(xs, axis, t)));
-            for (int k = 0; k < state.size(); k++) step.values.put(stateIn.get(k), List.of(state.get(k)));
-            eval(body, step, CounterRng.mix(CounterRng.mix(site) + t + 1));
-            var outs = body.outputs();
-            ys.add(step.tensor(outs.getFirst()));
-            state = outs.subList(1, outs.size()).stream().map(step::tensor).toList();
+            for (int i = 0; i < xs.size(); i++)
+                step.values.put(s.slices().get(i), List.of(select(xs.get(i), Scan.sliceAxis(s.axis(), xs.get(i).rank()), t)));
+            for (int i = 0; i < state.size(); i++) step.values.put(s.state().get(i), List.of(state.get(i)));
+            eval(s.body(), step, CounterRng.mix(CounterRng.mix(stream) + t + 1));
+            for (int i = 0; i < s.stacked(); i++) ys[i][t] = step.tensor(s.ys().get(i));
+            state = s.next().stream().map(step::tensor).toList();
         }
         var types = ((Type.Tuple) a.type()).parts();
-        var ysType = (Type.Tensor) types.getFirst();
-        int yAxis = Math.min(axis, ysType.rank() - 1);
-        var stack = OpTable.def(Prim.STACK).cpu().run(ys, new Bound("stack", Map.of("axis", (long) yAxis)), ysType);
-        var out = new ArrayList<Tensor>(stack);
+        var out = new ArrayList<Tensor>();
+        for (int i = 0; i < s.stacked(); i++) {
+            var type = (Type.Tensor) types.get(i);
+            var axis = (long) Scan.stackAxis(s.axis(), type.rank() - 1);
+            out.addAll(OpTable.def(Prim.STACK).cpu().run(List.of(ys[i]), new Bound("stack", Map.of("axis", axis)), type));
+        }
         out.addAll(state);
         return out;
     }

@@ -53,7 +53,6 @@ public final class Verifier {
                     var inner = Collections.<Node>newSetFromMap(new IdentityHashMap<>());
                     inner.addAll(defined);
                     verify(body, inner, problems);
-                    yield null;
                 }
                 yield inferred(a);
             }
@@ -66,7 +65,7 @@ public final class Verifier {
             Type t = Builder.infer(a.op(), a.args(), a.attrs()).type();
             return t.equals(a.type()) ? null : a.op() + ": recorded type " + a.type() + " but the op table infers " + t;
         } catch (ShapeError | RuntimeException e) {
-            if (OpTable.forNode(a.op(), a.args().size()).isEmpty()) return "unknown op '" + a.op() + "'";
+            if (!Scan.is(a) && OpTable.forNode(a.op(), a.args().size()).isEmpty()) return "unknown op '" + a.op() + "'";
             return a.op() + ": its arguments do not type-check again: " + e.getMessage();
         }
     }

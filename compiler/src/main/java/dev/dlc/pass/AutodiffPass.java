@@ -4,6 +4,7 @@ import dev.dlc.diag.Span;
 import dev.dlc.ir.Builder;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Node;
+import dev.dlc.ir.Scan;
 import dev.dlc.ops.OpTable;
 import dev.dlc.types.Type;
 import java.util.ArrayList;
@@ -30,7 +31,6 @@ public final class AutodiffPass {
      * The forward graph extended with the backward one. {@code graph}'s outputs are the loss,
      * then one gradient per parameter in the order asked; {@code grads} maps each to its node.
      */
-    /** The gradient graph (forward, then backward), the loss, and the gradient of each node differentiated for. */
     public record Result(Graph graph, Node loss, Map<Node, Node> grads) {}
 
     /**
@@ -57,30 +57,58 @@ public final class AutodiffPass {
         var g = new Graph();
         for (Node n : forward.nodes()) g.add(n, forward.loc(n));
         var b = new Builder(g);
-        List<Node> order = forward.nodes();
-        Set<Node> active = active(order, loss, Set.copyOf(params));
-
         // d loss / d loss = 1.
-        var ct = new IdentityHashMap<Node, Node>();
+        var sweep = backprop(forward, b, Map.of(loss, g.add(new Node.Const(1.0, Type.tensor(t.dtype())), null)), params);
+
+        var grads = new LinkedHashMap<Node, Node>();
+        for (Node p : params) {
+            Node grad = sweep.ct.get(p);
+            if (grad == null && sweep.active.contains(p)) throw blockedError(p, forward.nodes(), sweep.blocked, forward);
+            // A parameter the loss does not use has gradient zero.
+            grads.put(p, grad != null ? grad : b.zeros((Type.Tensor) p.type()));
+        }
+        var outputs = new ArrayList<Node>();
+        outputs.add(loss);
+        outputs.addAll(grads.values());
+        return new Result(pruned(forward.nodes(), g, outputs), loss, grads);
+    }
+
+    /**
+     * What one reverse sweep found: the cotangent of every node reached, the nodes that needed one
+     * ({@code active}), and the (op, argument) edges that carry no gradient.
+     */
+    record Sweep(Map<Node, Node> ct, Set<Node> active, List<Node[]> blocked) {}
+
+    /**
+     * Reverse accumulation over {@code forward}'s nodes (the program, or a scan body): starting
+     * from the cotangents {@code seeds} of some of its values, the cotangent of every node on a
+     * path from {@code wrt} to a seed, built with {@code b}. Values {@code forward} reads from an
+     * enclosing graph (a body's parameters) receive cotangents too when they are in {@code wrt}.
+     */
+    static Sweep backprop(Graph forward, Builder b, Map<Node, Node> seeds, Collection<? extends Node> wrt) {
+        List<Node> order = forward.nodes();
+        Set<Node> from = Collections.newSetFromMap(new IdentityHashMap<>());
+        from.addAll(wrt);
+        Set<Node> active = active(order, seeds.keySet(), from);
+        var ct = new IdentityHashMap<Node, Node>(seeds);
         var parts = new IdentityHashMap<Node, Node[]>();
-        ct.put(loss, g.add(new Node.Const(1.0, Type.tensor(t.dtype())), null));
-        var blocked = new ArrayList<Node[]>(); // (op, argument) edges that carry no gradient
+        var blocked = new ArrayList<Node[]>();
 
         // Reverse topological order: a node's cotangent is complete once all its uses are visited.
-        for (Node n : order.reversed()) {
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
             if (!active.contains(n)) continue;
             switch (n) {
                 // A part of a tuple: its cotangent waits for the tuple's own node.
                 case Node.Project p when ct.containsKey(p) ->
                     parts.computeIfAbsent(p.tuple(), tu -> new Node[((Type.Tuple) tu.type()).parts().size()])[p.index()] = ct.get(p);
                 case Node.Apply a when ct.containsKey(a) || parts.containsKey(a) -> {
-                    var rule = OpTable.forNode(a.op(), a.args().size()).map(d -> d.vjp()).orElse(null);
-                    if (rule == null)
-                        throw new NotDifferentiable("differentiation rule for '" + a.op() + "' is not implemented", a, forward.loc(a));
-                    // The rule maps this node's cotangent to one per argument (null: none flows there).
-                    List<Node> dxs = rule.vjp(b, a, cotangents(b, a, ct, parts));
-                    for (int i = 0; i < a.args().size(); i++) {
-                        Node x = a.args().get(i), dx = dxs.get(i);
+                    // (value, its cotangent) for each value this node reads; null: none flows there.
+                    List<Node[]> flows = Scan.is(a)
+                            ? ScanVjp.vjp(b, Scan.of(a), parts.get(a), i, active)
+                            : ruleVjp(b, a, cotangents(b, a, ct, parts), forward);
+                    for (Node[] f : flows) {
+                        Node x = f[0], dx = f[1];
                         if (!active.contains(x)) continue;
                         if (dx == null || !isFloat(x)) blocked.add(new Node[] {a, x});
                         // A value used several times: the contributions of its uses add up (micrograd's +=).
@@ -90,32 +118,34 @@ public final class AutodiffPass {
                 default -> {}
             }
         }
+        return new Sweep(ct, active, blocked);
+    }
 
-        var grads = new LinkedHashMap<Node, Node>();
-        for (Node p : params) {
-            Node grad = ct.get(p);
-            if (grad == null && active.contains(p)) throw blockedError(p, order, blocked, forward);
-            // A parameter the loss does not use has gradient zero.
-            grads.put(p, grad != null ? grad : b.zeros((dev.dlc.types.Type.Tensor) p.type()));
-        }
-        return new Result(pruned(forward, g, loss, grads.values()), loss, grads);
+    /** A primitive's op-table rule: one cotangent per argument. */
+    private static List<Node[]> ruleVjp(Builder b, Node.Apply a, List<Node> g, Graph forward) {
+        var rule = OpTable.forNode(a.op(), a.args().size()).map(d -> d.vjp()).orElse(null);
+        if (rule == null)
+            throw new NotDifferentiable("differentiation rule for '" + a.op() + "' is not implemented", a, forward.loc(a));
+        List<Node> dxs = rule.vjp(b, a, g);
+        var flows = new ArrayList<Node[]>();
+        for (int i = 0; i < a.args().size(); i++) flows.add(new Node[] {a.args().get(i), dxs.get(i)});
+        return flows;
     }
 
     /**
-     * The forward nodes, then only the backward nodes the gradients use: rules also build the
-     * cotangents of arguments no parameter depends on (the input batch's). Forward nodes keep
-     * their positions, which name their random streams (dropout).
+     * The nodes to keep, then only the other nodes the outputs use: rules also build the
+     * cotangents of arguments no parameter depends on (the input batch's). The kept (forward)
+     * nodes keep their positions, which name random streams (dropout, scans).
      */
-    private static Graph pruned(Graph forward, Graph all, Node loss, Collection<Node> grads) {
+    static Graph pruned(List<Node> keep, Graph all, List<Node> outputs) {
         Set<Node> live = Collections.newSetFromMap(new IdentityHashMap<>());
-        live.addAll(grads);
+        live.addAll(outputs);
         for (Node n : all.nodes().reversed()) if (live.contains(n)) live.addAll(uses(n));
         Set<Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-        kept.addAll(forward.nodes());
+        kept.addAll(keep);
         var out = new Graph();
-        for (Node n : all.nodes()) if (kept.contains(n) || live.contains(n)) out.add(n, forward.loc(n));
-        out.output(loss);
-        grads.forEach(out::output);
+        for (Node n : all.nodes()) if (kept.contains(n) || live.contains(n)) out.add(n, all.loc(n));
+        outputs.forEach(out::output);
         return out;
     }
 
@@ -129,15 +159,15 @@ public final class AutodiffPass {
         return out;
     }
 
-    /** The nodes on some path from a parameter to the loss: only they need a cotangent. */
-    private static Set<Node> active(List<Node> order, Node loss, Set<Node> params) {
-        Set<Node> fromParams = reach(order, params), toLoss = Collections.newSetFromMap(new IdentityHashMap<>());
-        toLoss.add(loss);
+    /** The nodes on some path from a value in {@code from} to a seed: only they need a cotangent. */
+    private static Set<Node> active(List<Node> order, Set<Node> seeds, Set<Node> from) {
+        Set<Node> fromWrt = reach(order, from), toSeeds = Collections.newSetFromMap(new IdentityHashMap<>());
+        toSeeds.addAll(seeds);
         for (Node n : order.reversed()) {
-            if (toLoss.contains(n)) toLoss.addAll(uses(n));
+            if (toSeeds.contains(n)) toSeeds.addAll(uses(n));
         }
-        toLoss.retainAll(fromParams);
-        return toLoss;
+        toSeeds.retainAll(fromWrt);
+        return toSeeds;
     }
 
     /** The nodes that depend on any of {@code from}, by value (int and bool paths included). */
@@ -153,20 +183,7 @@ public final class AutodiffPass {
      * enclosing graph (parameters are used there directly), so a parameter used only in a
      * loop body still reaches the loss.
      */
-    private static List<Node> uses(Node n) {
-        return switch (n) {
-            case Node.Apply a when a.attrs().get("body") instanceof Graph body -> {
-                var out = new ArrayList<>(a.args());
-                Set<Node> inner = Collections.newSetFromMap(new IdentityHashMap<>());
-                inner.addAll(body.nodes());
-                for (Node m : body.nodes()) for (Node u : uses(m)) if (!inner.contains(u)) out.add(u);
-                yield out;
-            }
-            case Node.Apply a -> a.args();
-            case Node.Project p -> List.of(p.tuple());
-            default -> List.of();
-        };
-    }
+    private static List<Node> uses(Node n) { return Scan.uses(n); }
 
     /**
      * A parameter the loss depends on but no gradient reached: name the op that stopped it,
@@ -191,7 +208,7 @@ public final class AutodiffPass {
         };
     }
 
-    private static boolean isFloat(Node n) {
+    static boolean isFloat(Node n) {
         return switch (n.type()) {
             case Type.Tensor t -> t.dtype().isFloat();
             case Type.Tuple tu -> tu.parts().stream().allMatch(x -> x instanceof Type.Tensor t && t.dtype().isFloat());

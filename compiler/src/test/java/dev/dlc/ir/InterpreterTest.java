@@ -66,6 +66,42 @@ class InterpreterTest {
         assertEquals(f32(s(2), 6, 15), out.get(1));
     }
 
+    @Test void reverseScanRunsFromTheLastStepAndKeepsTheStepOrder() {
+        // The running sum again, from the right: ys[t] = x_t + ... + x_last.
+        var body = new Graph();
+        var row = Type.tensor(DType.F32, 2);
+        var y = apply(body, "add", row, Map.of(), body.add(new Node.Input("scan.x", row), null), body.add(new Node.Input("scan.s", row), null));
+        body.output(y);
+        body.output(y);
+        var g = new Graph();
+        var xs = g.add(new Node.Input("xs", Type.tensor(DType.F32, 2, 3)), null);
+        var scan = new Builder(g).apply("scan", List.of(xs, g.add(new Node.Input("h", row), null)), Map.of("axis", 1L, "body", body, "reverse", true));
+        g.output(new Builder(g).project(scan, 0));
+        var out = Interpreter.run(g, Map.of("xs", f32(s(2, 3), 1, 2, 3, 4, 5, 6), "h", f32(s(2), 0, 0)), Map.of(), F32);
+        assertEquals(f32(s(2, 3), 6, 5, 3, 15, 11, 6), out.getFirst());
+        assertEquals(List.of(), Verifier.verify(g));
+    }
+
+    @Test void dropoutInAScanBodyDrawsAFreshMaskEveryStep() {
+        // The checker names the body's dropout once; each step mixes that name with the step.
+        var body = new Graph();
+        var row = Type.tensor(DType.F32, 64);
+        var x = body.add(new Node.Input("scan.x", row), null);
+        body.add(new Node.Input("scan.s", row), null);
+        var dropped = apply(body, "dropout", row, Map.of("p", 0.5, "site", 0L), x);
+        body.output(dropped);
+        body.output(dropped);
+        var g = new Graph();
+        var xs = g.add(new Node.Input("xs", Type.tensor(DType.F32, 2, 64)), null);
+        var scan = new Builder(g).apply("scan", List.of(xs, g.add(new Node.Input("h", row), null)), Map.of("axis", 0L, "body", body));
+        g.output(new Builder(g).project(scan, 0));
+        var ones = Tensor.filled(DType.F32, s(2, 64), 1);
+        var ys = Interpreter.run(g, Map.of("xs", ones, "h", Tensor.filled(DType.F32, s(64), 0)), Map.of(), F32.training(3)).getFirst();
+        int differ = 0;
+        for (int i = 0; i < 64; i++) if (ys.at(i) != ys.at(64 + i)) differ++;
+        assertTrue(differ > 10, "the two steps' masks differ in " + differ + " of 64 elements");
+    }
+
     @Test void dropoutSitesDifferAndTheSeedRepeats() {
         var g = new Graph();
         var t = Type.tensor(DType.F32, 64);

@@ -33,6 +33,26 @@ class VerifierTest {
     }
 
     @Test
+    void aScanIsTypedByItsBodyAndAStateThatChangesTypeIsFound() {
+        // y_t = x_t, s' = s: scanning f32[2,3] along axis 1 gives (f32[2,3], f32[2]).
+        var body = new Graph();
+        var row = Type.tensor(DType.F32, 2);
+        body.output(body.add(new Node.Input("scan.x", row), null));
+        body.output(body.add(new Node.Input("scan.s", row), null));
+        var g = new Graph();
+        var xs = g.add(new Node.Input("xs", X), null);
+        var init = g.add(new Node.Input("h", row), null);
+        var right = new Type.Tuple(List.of(X, row));
+        g.add(new Node.Apply("scan", List.of(xs, init), Map.of("axis", 1L, "body", body), right), null);
+        assertEquals(List.of(), Verifier.verify(g));
+        var wrongInit = g.add(new Node.Input("h3", Type.tensor(DType.F32, 3)), null);
+        g.add(new Node.Apply("scan", List.of(xs, wrongInit), Map.of("axis", 1L, "body", body), right), null);
+        var problems = Verifier.verify(g);
+        assertEquals(1, problems.size());
+        assertTrue(problems.getFirst().startsWith("scan: its arguments do not type-check again: scan: state part 0 is f32[2] in the body but f32[3] outside"), problems.getFirst());
+    }
+
+    @Test
     void anArgumentFromOutsideTheGraphIsFound() {
         var g = new Graph();
         var x = new Node.Input("x", X);          // never added

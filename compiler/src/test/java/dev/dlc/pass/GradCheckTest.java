@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -172,24 +173,99 @@ class GradCheckTest {
         return ROWS.stream().map(r -> dynamicTest(r.toString(), () -> check(r)));
     }
 
+    // ------------------------------------------------------------------ scan (not a row of the op table: its body is a graph)
+
+    /** A scan row: {@code build} makes the scan from the inputs' nodes (floats are parameters), e.g. [xs, init..., weights...]. */
+    record ScanSpec(String name, Interpreter.Options options, List<In> ins, BiFunction<Builder, List<Node>, Node> build) {
+        @Override public String toString() { return "scan: " + name; }
+    }
+
+    /** A step body: (builder of the body, x_t, state) -> (y_t, state'...). */
+    interface Step { List<Node> apply(Builder b, Node x, List<Node> state); }
+
+    /** scan(xs, init...) along {@code axis} with the body {@code f} builds. */
+    static Node scan(Builder b, Node xs, List<Node> init, long axis, boolean reverse, Step f) {
+        var body = new Graph();
+        var t = (Type.Tensor) xs.type();
+        var dims = new ArrayList<>(t.shape().dims());
+        dims.remove((int) axis);
+        var x = body.add(new Node.Input("scan.x", t.withShape(t.shape().withDims(dims))), null);
+        var state = new ArrayList<Node>();
+        for (int i = 0; i < init.size(); i++) state.add(body.add(new Node.Input("scan.s." + i, (Type.Tensor) init.get(i).type()), null));
+        f.apply(new Builder(body), x, state).forEach(body::output);
+        var attrs = new HashMap<String, Object>(Map.of("axis", axis, "body", body));
+        if (reverse) attrs.put("reverse", true);
+        var args = new ArrayList<Node>(List.of(xs));
+        args.addAll(init);
+        return b.apply("scan", args, attrs);
+    }
+
+    static final Interpreter.Options F64 = Interpreter.Options.f64();
+
+    static final List<ScanSpec> SCAN_ROWS = List.of(
+        // h' = tanh(x_t @ w + h @ u), y_t = h'; w and u are read from outside the body.
+        new ScanSpec("tanh rnn, axis 1", F64, List.of(real(2, 4, 3), real(2, 3), real(3, 3), real(3, 3)), (b, in) ->
+            scan(b, in.get(0), List.of(in.get(1)), 1, false, (s, x, h) -> {
+                var hn = s.apply("tanh", s.add(s.apply("matmul", x, in.get(2)), s.apply("matmul", h.get(0), in.get(3))));
+                return List.of(hn, hn);
+            })),
+        // Two state parts: y_t = a * c, a' = tanh(a * w + x_t), c' = c * sigmoid(x_t) + a.
+        new ScanSpec("two state parts, axis 0", F64, List.of(real(4, 2), real(2), real(2), real(2)), (b, in) ->
+            scan(b, in.get(0), List.of(in.get(1), in.get(2)), 0, false, (s, x, st) -> {
+                Node a = st.get(0), c = st.get(1);
+                return List.of(s.mul(a, c), s.apply("tanh", s.add(s.mul(a, in.get(3)), x)), s.add(s.mul(c, s.apply("sigmoid", x)), a));
+            })),
+        // From the last step down: h' = sin(h * w + x_t), y_t = h' * h.
+        new ScanSpec("reverse, axis 0", F64, List.of(real(4, 3), real(3), real(3)), (b, in) ->
+            scan(b, in.get(0), List.of(in.get(1)), 0, true, (s, x, h) -> {
+                var hn = s.apply("sin", s.add(s.mul(h.get(0), in.get(2)), x));
+                return List.of(s.mul(hn, h.get(0)), hn);
+            })),
+        // An integer state part carries no cotangent: h' = tanh(h + x_t * f64(n)), n' = n + 1.
+        new ScanSpec("an integer state part", F64, List.of(real(2, 3), real(2), index()), (b, in) ->
+            scan(b, in.get(0), List.of(in.get(1), in.get(2)), 1, false, (s, x, st) -> {
+                Node h = st.get(0), n = st.get(1);
+                var hn = s.apply("tanh", s.add(h, s.mul(x, s.cast(n, DType.F64))));
+                return List.of(hn, hn, s.add(n, s.constant(1, n)));
+            })),
+        // A scan in a scan body, reading the outer step's state and a weight: over the rows of x_t,
+        // c' = tanh(c * v + x_ti + h); outside, h' = c_final * w and y_t = the inner ys.
+        new ScanSpec("nested", F64, List.of(real(3, 2, 4), real(2), real(2), real(2)), (b, in) ->
+            scan(b, in.get(0), List.of(in.get(1)), 0, false, (s, x, h) -> {
+                var inner = scan(s, x, List.of(h.get(0)), 1, false, (t, xi, c) -> {
+                    var cn = t.apply("tanh", t.add(t.add(t.mul(c.get(0), in.get(2)), xi), h.get(0)));
+                    return List.of(cn, cn);
+                });
+                return List.of(s.project(inner, 0), s.mul(s.project(inner, 1), in.get(3)));
+            })),
+        // Dropout in the body, training: the backward must draw each step's forward mask.
+        new ScanSpec("dropout in the body, training", F64.training(5), List.of(real(5, 16), real(16), real(16)), (b, in) ->
+            scan(b, in.get(0), List.of(in.get(1)), 0, false, (s, x, h) -> {
+                var hn = s.apply("tanh", s.add(s.mul(s.apply("dropout", List.of(h.get(0)), Map.of("p", 0.5, "site", 2L)), in.get(2)), x));
+                return List.of(hn, hn);
+            }))
+    );
+
+    @TestFactory Stream<DynamicTest> scanFiniteDifferences() {
+        return SCAN_ROWS.stream().map(r -> dynamicTest(r.toString(), () -> {
+            var rnd = new Random(r.name().hashCode());
+            var g = new Graph();
+            var b = new Builder(g);
+            var params = new ArrayList<Node.Param>();
+            var values = new HashMap<String, Tensor>();
+            Node out = r.build().apply(b, inputs(g, r.ins(), params, values, rnd));
+            compare(r.toString(), g, loss(g, b, out, values, rnd), params, values, TOL, r.options());
+        }));
+    }
+
     private static void check(GradSpec r) {
         var rnd = new Random(r.toString().hashCode());
         var g = new Graph();
         var b = new Builder(g);
-        var args = new ArrayList<Node>();
         var params = new ArrayList<Node.Param>();
         var values = new HashMap<String, Tensor>();
-        for (int i = 0; i < r.ins().size(); i++) {
-            In in = r.ins().get(i);
-            Node n = in.domain().dtype().isFloat() ? new Node.Param("x" + i, in.type(), true) : new Node.Input("x" + i, in.type());
-            args.add(g.add(n, null));
-            if (n instanceof Node.Param p) params.add(p);
-            values.put("x" + i, Tensor.build(in.domain().dtype(), Tensor.shapeOf(in.type()), _ -> in.domain().draw(rnd)));
-        }
+        var args = inputs(g, r.ins(), params, values, rnd);
         Node out = b.apply(r.op(), args, r.attrs());
-        var outs = out.type() instanceof Type.Tuple tu
-                ? java.util.stream.IntStream.range(0, tu.parts().size()).mapToObj(k -> g.add(new Node.Project(out, k, tu.parts().get(k)), null)).toList()
-                : List.of(out);
         if (!r.differentiable() && params.isEmpty()) {
             // No float input: the rule must exist and let nothing through.
             var rule = OpTable.forNode(r.op(), args.size()).orElseThrow().vjp();
@@ -197,7 +273,33 @@ class GradCheckTest {
             assertTrue(rule.vjp(b, (Node.Apply) out, List.of(out)).stream().allMatch(x -> x == null), r.op());
             return;
         }
-        // loss = sum_k sum(f64(out_k) * c_k) with a fixed random cotangent c_k per result.
+        Node loss = loss(g, b, out, values, rnd);
+        if (!r.differentiable()) {
+            var e = assertThrows(AutodiffPass.NotDifferentiable.class, () -> AutodiffPass.run(g, g.outputs().getFirst(), params));
+            assertTrue(e.getMessage().contains("'" + r.op() + "'"), e.getMessage());
+            return;
+        }
+        compare(r.toString(), g, loss, params, values, r.tol(), Interpreter.Options.f64());
+    }
+
+    /** One node per input: a parameter for a float one (differentiated), else a program input; values drawn from its domain. */
+    static List<Node> inputs(Graph g, List<In> ins, List<Node.Param> params, Map<String, Tensor> values, Random rnd) {
+        var args = new ArrayList<Node>();
+        for (int i = 0; i < ins.size(); i++) {
+            In in = ins.get(i);
+            Node n = in.domain().dtype().isFloat() ? new Node.Param("x" + i, in.type(), true) : new Node.Input("x" + i, in.type());
+            args.add(g.add(n, null));
+            if (n instanceof Node.Param p) params.add(p);
+            values.put("x" + i, Tensor.build(in.domain().dtype(), Tensor.shapeOf(in.type()), _ -> in.domain().draw(rnd)));
+        }
+        return args;
+    }
+
+    /** loss = sum_k sum(f64(out_k) * c_k) over the results of {@code out}, with a fixed random cotangent c_k per result. */
+    static Node loss(Graph g, Builder b, Node out, Map<String, Tensor> values, Random rnd) {
+        var outs = out.type() instanceof Type.Tuple tu
+                ? java.util.stream.IntStream.range(0, tu.parts().size()).mapToObj(k -> b.project(out, k)).toList()
+                : List.of(out);
         Node loss = null;
         for (int k = 0; k < outs.size(); k++) {
             Node o = b.cast(outs.get(k), DType.F64);
@@ -207,27 +309,26 @@ class GradCheckTest {
             loss = loss == null ? term : b.add(loss, term);
         }
         g.output(loss);
+        return loss;
+    }
+
+    /** The gradient graph verifies, and its gradient of every element of every parameter matches central differences. */
+    static void compare(String name, Graph g, Node loss, List<Node.Param> params, Map<String, Tensor> values, double tol, Interpreter.Options options) {
         Map<String, Tensor> inputs = new HashMap<>(), ps = new LinkedHashMap<>();
         values.forEach((k, v) -> (params.stream().anyMatch(p -> p.path().equals(k)) ? ps : inputs).put(k, v));
-        if (!r.differentiable()) {
-            var e = assertThrows(AutodiffPass.NotDifferentiable.class, () -> AutodiffPass.run(g, g.outputs().getFirst(), params));
-            assertTrue(e.getMessage().contains("'" + r.op() + "'"), e.getMessage());
-            return;
-        }
         var grad = AutodiffPass.run(g, loss, params);
         assertEquals(List.of(), Verifier.verify(grad.graph()), "the gradient graph verifies");
-        var analytic = Interpreter.run(grad.graph(), inputs, ps, Interpreter.Options.f64());
+        var analytic = Interpreter.run(grad.graph(), inputs, ps, options);
         for (int i = 0; i < params.size(); i++) {
             String path = params.get(i).path();
             Tensor x = ps.get(path), a = analytic.get(i + 1);
             for (int k = 0; k < x.numel(); k++) {
-                double numeric = FiniteDifferences.derivative(g, inputs, ps, FiniteDifferences.Of.PARAM, path, k, EPS, Interpreter.Options.f64());
+                double numeric = FiniteDifferences.derivative(g, inputs, ps, FiniteDifferences.Of.PARAM, path, k, EPS, options);
                 double err = FiniteDifferences.relativeError(a.at(k), numeric);
-                if (err > r.tol())
+                if (err > tol)
                     fail(String.format("%s: d loss / d %s[%d] at %s: analytic %.9g, numeric %.9g (relative error %.2g > %.2g)",
-                            r, path, k, x, a.at(k), numeric, err, r.tol()));
+                            name, path, k, x, a.at(k), numeric, err, tol));
             }
         }
     }
-
 }

@@ -3,7 +3,10 @@ package dev.dlc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The command line's contract: help, version, exit statuses, the LeNet summary. */
 class CliTest {
@@ -44,11 +47,24 @@ class CliTest {
     }
 
     @Test
-    void gradientStageNamesAnOpWithoutADerivative() {
-        // scan (the recurrent layers) has no derivative rule yet: the backward stage says so at the op, exit 1.
+    void gradientStageOfARecurrentModel() {
+        // The backward of a scan: a residual scan for the entering states, then a reverse scan of the body's VJP.
         var run = Repo.dlc("ir", Repo.path("examples/char_rnn.dl").toString(), "--stage", "grad");
-        assertEquals(1, run.status());
-        assertTrue(run.err().contains("differentiation rule for 'scan' is not implemented"), run.err());
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        assertEquals(1, run.out().lines().filter(l -> l.contains("= scan ") && l.contains("reverse=true")).count(), run.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"char_rnn", "char_gru", "char_lstm"})
+    void gradcheckPassesOnTheRecurrentExamples(String example) {
+        // Their layers need config values (the vocabulary): they are built as the train job builds them.
+        var run = Repo.dlc("gradcheck", Repo.path("examples/" + example + ".dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        var lines = run.out().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.contains(".fwd.w_h  max relative error")), run.out());
+        assertTrue(lines.stream().allMatch(l -> l.endsWith("  ok")), run.out());
     }
 
     @Test
@@ -61,16 +77,32 @@ class CliTest {
     }
 
     @Test
-    void gradcheckChecksLayersAndLosses() {
+    void gradcheckChecksLayersLossesAndTrainJobs() {
         var run = Repo.dlc("gradcheck", Repo.path("examples/logistic.dl").toString());
         assertEquals("", run.err());
         assertEquals(0, run.status());
-        // The loss against its arguments, the layer against its parameters; every line passes.
-        var lines = run.out().lines().toList();
-        assertEquals(4, lines.size(), run.out());
-        assertTrue(lines.get(0).startsWith("sigmoid_bce argument z  max relative error "), run.out());
-        assertTrue(lines.get(2).startsWith("Logistic parameter w  max relative error "), run.out());
-        assertTrue(lines.stream().allMatch(l -> l.endsWith("  ok")), run.out());
+        // The loss against its arguments, the layer against its input and parameters, the train
+        // job's loss against the parameters with its step's own gradients; every line passes.
+        assertEquals(List.of("sigmoid_bce input z", "sigmoid_bce input y", "Logistic input x", "Logistic parameter w",
+                        "Logistic parameter b", "train logistic parameter w", "train logistic parameter b"),
+                run.out().lines().map(l -> l.substring(0, l.indexOf("  max relative error"))).toList(), run.out());
+        assertTrue(run.out().lines().allMatch(l -> l.endsWith("  ok")), run.out());
+    }
+
+    @Test
+    void gradcheckFailsAboveItsTolerance() {
+        // No difference quotient matches to zero: every line fails, and the exit status says so.
+        var run = Repo.dlc("gradcheck", Repo.path("examples/logistic.dl").toString(), "--layer", "Logistic", "--tolerance", "0");
+        assertEquals(1, run.status());
+        assertTrue(run.out().lines().anyMatch(l -> l.endsWith("  FAILED")), run.out());
+    }
+
+    @Test
+    void gradcheckNamesAnOpWithoutAGradient() {
+        var run = Repo.dlc("gradcheck", Repo.path("tests/train/argmax_model.dl").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("argmax_model.dl:5:43: error:"), run.err());
+        assertTrue(run.err().contains("'argmax', which has no gradient"), run.err());
     }
 
     @Test

@@ -57,27 +57,32 @@ public final class LinalgKernels {
         var out = new double[Tensor.numel(os)];
         double[] xv = x.toArray(), wv = w.toArray();
         int inC = x.dim(1);
+        int sh = (int) st[0], sw = (int) st[1], ph = (int) pad[0], pw = (int) pad[1], dh = (int) dil[0], dw = (int) dil[1];
+        // Each output element adds its products in the order (c, i, j), as the formula reads;
+        // the loops over the output plane are innermost so that they run along rows.
         for (int n = 0; n < batch; n++)
-            for (int o = 0; o < outC; o++)
-                for (int y = 0; y < oh; y++)
-                    for (int z = 0; z < ow; z++) {
-                        double acc = 0;
-                        for (int c = 0; c < cg; c++) {
-                            int xPlane = (n * inC + (o / perGroup) * cg + c) * h, wPlane = (o * cg + c) * kh;
-                            for (int i = 0; i < kh; i++) {
-                                long iy = y * st[0] - pad[0] + i * dil[0];
+            for (int o = 0; o < outC; o++) {
+                int outPlane = (n * outC + o) * oh * ow;
+                for (int c = 0; c < cg; c++) {
+                    int xPlane = (n * inC + (o / perGroup) * cg + c) * h;
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++) {
+                            double wij = wv[((o * cg + c) * kh + i) * kw + j];
+                            // The output columns whose input column z·sw - pw + j·dw lies inside the row.
+                            int zLo = Math.max(0, ceilDiv(pw - j * dw, sw)), zHi = Math.min(ow - 1, Math.floorDiv(wd - 1 + pw - j * dw, sw));
+                            for (int y = 0; y < oh; y++) {
+                                int iy = y * sh - ph + i * dh;
                                 if (iy < 0 || iy >= h) continue;
-                                for (int j = 0; j < kw; j++) {
-                                    long ix = z * st[1] - pad[1] + j * dil[1];
-                                    if (ix < 0 || ix >= wd) continue;
-                                    acc += xv[(xPlane + (int) iy) * wd + (int) ix] * wv[(wPlane + i) * kw + j];
-                                }
+                                int xRow = (xPlane + iy) * wd - pw + j * dw, outRow = outPlane + y * ow;
+                                for (int z = zLo; z <= zHi; z++) out[outRow + z] += wij * xv[xRow + z * sw];
                             }
                         }
-                        out[((n * outC + o) * oh + y) * ow + z] = acc;
-                    }
+                }
+            }
         return Tensor.of(r.dtype(), os, out);
     });
+
+    private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
 
     /** max_pool2d: the largest value in each window; padding reads -inf, so it never wins. */
     public static final Kernel MAX_POOL2D = pool(true);

@@ -1,0 +1,143 @@
+package dev.dlc.pass;
+
+import dev.dlc.ir.Builder;
+import dev.dlc.ir.Graph;
+import dev.dlc.ir.Node;
+import dev.dlc.ir.Scan;
+import dev.dlc.types.Type;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The derivative of a scan, as scans (JAX's scan transpose). For the forward
+ * <pre>  (ys, s_T) = scan(xs, s_0) with s_{t+1} = f(x_t, s_t), y_t = f_y(x_t, s_t)</pre>
+ * reading enclosing values c (weights), the backward is
+ * <ol>
+ *   <li>a <em>residual</em> scan: the same body and steps, stacking the state s_t entering
+ *       each step (the forward graph is left as it is; this recomputes it once);</li>
+ *   <li>a <em>reverse</em> scan over the same steps whose body is the VJP of f, built by the
+ *       autodiff sweep on the body: it slices (x_t, s_t, dys_t), carries ds (the state's
+ *       cotangent, from the final state's) and one accumulator per enclosing value,
+ *       <pre>  (dx_t, ds_t, dc) = (f^T(x_t, s_t) (dys_t, ds_{t+1}), ..., dc + dc_t)</pre>
+ *       and stacks dx_t.</li>
+ * </ol>
+ * dxs, ds_0 and every dc then flow to the enclosing sweep, which adds them to other uses.
+ * Both scans carry the forward scan's site, and their bodies keep the forward body's nodes
+ * first, in order: every step t draws the same random streams (dropout masks) as forward step t.
+ */
+final class ScanVjp {
+    private ScanVjp() {}
+
+    /**
+     * (value, cotangent) for the scan's arguments and the enclosing values its body reads.
+     * {@code g} holds the cotangents of the scan's results (null: none, or no tuple part used);
+     * {@code position} is the scan's index in its graph, its stream when it names none;
+     * {@code active} the enclosing sweep's nodes that need a cotangent.
+     */
+    static List<Node[]> vjp(Builder b, Scan s, Node[] g, int position, Set<Node> active) {
+        g = g != null ? g : new Node[s.stacked() + s.state().size()];
+        long site = s.node().attrs().get("site") instanceof Long named ? named : position;
+        List<Node> entering = entering(b, s, site);
+        var body = new Graph();
+        for (Node n : s.body().nodes()) body.add(n, s.body().loc(n));
+        var bb = new Builder(body);
+
+        // Sliced in the backward: the forward's slices, the entering states, the ys' cotangents.
+        var sliced = new ArrayList<Node>(s.xs());
+        sliced.addAll(entering);
+        Map<Node, Node> seeds = new IdentityHashMap<>();
+        for (int i = 0; i < s.stacked(); i++) {
+            Node y = s.ys().get(i);
+            if (g[i] == null || !AutodiffPass.isFloat(y)) continue;
+            seeds.merge(y, placeholder(body, "scan.g." + i, y), bb::add);
+            sliced.add(g[i]);
+        }
+        // Carried: the float state's cotangent, starting from the final state's.
+        var init = new ArrayList<Node>();
+        var carried = new ArrayList<Integer>();
+        for (int i = 0; i < s.state().size(); i++) {
+            Node st = s.state().get(i);
+            if (!AutodiffPass.isFloat(st)) continue;
+            seeds.merge(s.next().get(i), placeholder(body, "scan.ds." + i, st), bb::add);
+            Node gi = g[s.stacked() + i];
+            init.add(gi != null ? gi : b.zeros((Type.Tensor) st.type()));
+            carried.add(i);
+        }
+        var reads = Scan.reads(s.body()).stream().filter(c -> active.contains(c) && AutodiffPass.isFloat(c)).toList();
+        var wrt = new ArrayList<Node>(s.slices());
+        wrt.addAll(s.state());
+        wrt.addAll(reads);
+        var inner = AutodiffPass.backprop(s.body(), bb, seeds, wrt);
+
+        var outs = new ArrayList<Node>();
+        var flows = new ArrayList<Node[]>();
+        var stackedFrom = new ArrayList<Node>();    // the forward argument each stacked output is the cotangent of
+        for (int i = 0; i < s.sliced(); i++) {
+            Node x = s.xs().get(i), dx = inner.ct().get(s.slices().get(i));
+            if (!active.contains(x) || !AutodiffPass.isFloat(x)) continue;
+            if (dx == null) flows.add(new Node[] {x, null});
+            else { outs.add(dx); stackedFrom.add(x); }
+        }
+        for (int i : carried) {
+            Node st = s.state().get(i), ds = inner.ct().get(st);
+            outs.add(ds != null ? ds : bb.zeros((Type.Tensor) st.type()));
+        }
+        var accumulated = new ArrayList<Node>();
+        for (int j = 0; j < reads.size(); j++) {
+            Node c = reads.get(j), dc = inner.ct().get(c);
+            if (dc == null) { flows.add(new Node[] {c, null}); continue; }
+            Node acc = placeholder(body, "scan.acc." + j, c);
+            outs.add(bb.add(acc, dc));
+            init.add(b.zeros((Type.Tensor) c.type()));
+            accumulated.add(c);
+        }
+        var kept = new ArrayList<>(s.body().nodes());
+        kept.addAll(Scan.placeholders(body));
+        var backwardBody = AutodiffPass.pruned(kept, body, outs);
+
+        var args = new ArrayList<Node>(sliced);
+        args.addAll(init);
+        Node back = b.apply(Scan.OP, args, attrs(s, backwardBody, !s.reverse(), sliced.size(), stackedFrom.size(), site));
+        int k = 0;
+        for (Node x : stackedFrom) flows.add(new Node[] {x, b.project(back, k++)});
+        for (int i : carried) flows.add(new Node[] {s.init().get(i), b.project(back, k++)});
+        for (Node c : accumulated) flows.add(new Node[] {c, b.project(back, k++)});
+        return flows;
+    }
+
+    /**
+     * The state entering every step, stacked: the forward scan again (same arguments, body
+     * nodes, direction and site), its body returning its state placeholders as per-step outputs.
+     */
+    private static List<Node> entering(Builder b, Scan s, long site) {
+        if (s.state().isEmpty()) return List.of();
+        var body = new Graph();
+        for (Node n : s.body().nodes()) body.add(n, s.body().loc(n));
+        s.state().forEach(body::output);
+        s.next().forEach(body::output);
+        Node r = b.apply(Scan.OP, s.node().args(), attrs(s, body, s.reverse(), s.sliced(), s.state().size(), site));
+        var out = new ArrayList<Node>();
+        for (int i = 0; i < s.state().size(); i++) out.add(b.project(r, i));
+        return out;
+    }
+
+    /** A placeholder of the backward body of the type of the forward value {@code like} (a step's value). */
+    private static Node placeholder(Graph body, String name, Node like) {
+        return body.add(new Node.Input(name, (Type.Tensor) like.type()), null);
+    }
+
+    private static Map<String, Object> attrs(Scan s, Graph body, boolean reverse, int sliced, int stacked, long site) {
+        var attrs = new HashMap<String, Object>();
+        attrs.put("axis", (long) s.axis());
+        attrs.put("body", body);
+        attrs.put("sliced", (long) sliced);
+        attrs.put("stacked", (long) stacked);
+        attrs.put("site", site);
+        if (reverse) attrs.put("reverse", true);
+        return attrs;
+    }
+}
