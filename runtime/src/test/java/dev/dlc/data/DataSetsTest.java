@@ -1,0 +1,47 @@
+package dev.dlc.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.dlc.ops.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Every data set (but Fashion-MNIST, see its own test) gives the element types the checker declares. */
+class DataSetsTest {
+    static Stream<Arguments> types() {
+        String data = Repo.file("examples/data").toString();
+        return Stream.of(
+                Arguments.of("synthetic_regression", Map.of("n", 20L, "features", 3L), "[f32[5,3], f32[5]]"),
+                Arguments.of("synthetic_binary", Map.of("n", 20L, "features", 2L), "[f32[5,2], f32[5]]"),
+                Arguments.of("synthetic_classification", Map.of("n", 20L, "features", 4L, "classes", 3L), "[f32[5,4], i32[5]]"),
+                Arguments.of("polynomial_data", Map.of("n", 20L, "features", 4L), "[f32[5,4], f32[5]]"),
+                Arguments.of("csv", Map.of("path", data + "/houses.csv", "target", "SalePrice", "features", 18L), "[f32[5,18], f32[5]]"),
+                Arguments.of("text", Map.of("path", data + "/tiny_corpus.txt", "seq_len", 7L), "[i32[5,7], i32[5,7]]"),
+                Arguments.of("translation", Map.of("path", data + "/tiny_fra_eng.txt", "seq_len", 8L), "[i32[5,8], i32[5,8], i32[5,8]]"));
+    }
+
+    @ParameterizedTest(name = "{0}") @MethodSource("types")
+    void batchesHaveTheDeclaredTypes(String kind, Map<String, Object> options, String expected) throws DataError {
+        DataSet d = DataSets.open(kind, options).train();
+        assertEquals(expected, d.elementTypes(5).toString());
+        List<Tensor> b = d.batch(new int[] {0, 1, 2, 3, 4});
+        assertEquals(expected, b.stream().map(Tensor::type).toList().toString());
+    }
+
+    @Test void optionMistakesAreClear() {
+        assertEquals("unknown data set 'mnist'; std.data has fashion_mnist, synthetic_regression, synthetic_binary, synthetic_classification, "
+                + "polynomial_data, csv, text and translation", assertThrows(DataError.class, () -> DataSets.open("mnist", Map.of())).getMessage());
+        assertEquals("synthetic_binary: missing option 'features'",
+                assertThrows(DataError.class, () -> DataSets.open("synthetic_binary", Map.of("n", 3L))).getMessage());
+        assertEquals("synthetic_binary: unknown option 'noise'; its options are batch, features, n, seed",
+                assertThrows(DataError.class, () -> DataSets.open("synthetic_binary", Map.of("n", 3L, "features", 2L, "noise", 0.1))).getMessage());
+        assertEquals("synthetic_binary: option 'n' expects a positive Int, found Long 0",
+                assertThrows(DataError.class, () -> DataSets.open("synthetic_binary", Map.of("n", 0L, "features", 2L))).getMessage());
+    }
+}
