@@ -456,7 +456,96 @@ public final class Checker {
             values.put(key, v);
             spans.put(key, e.value().span());
         }
+        applyOverrides(t.name().name(), values);
         return new TrainEntries(values, spans);
+    }
+
+    // ================================================================== --set key=value
+
+    /** `--set` values by job, each key ("epochs", "optimizer.lr", "data.batch") to its value. */
+    private final Map<String, Map<String, Val>> overrides = new LinkedHashMap<>();
+
+    /** The train block's entries as evaluated, overrides applied (for the training loop). */
+    public Map<String, Val> trainValues(String job) {
+        var t = trainDecl(job);
+        return t == null ? null : trainEntries(t, program.root()).values();
+    }
+
+    /**
+     * {@code --set key=value} for job {@code job}: a top-level scalar key (epochs, seed, clip,
+     * batch), an optimizer hyperparameter ({@code optimizer.lr}) or a data-set option
+     * ({@code data.batch}). Returns null when accepted, else what is wrong, in a sentence.
+     */
+    public String override(String job, String key, String text) {
+        var t = trainDecl(job);
+        if (t == null) return "no train job named '" + job + "'";
+        Val v = parseSetting(text.strip());
+        var values = trainEntries(t, program.root()).values();
+        int dot = key.indexOf('.');
+        String head = dot < 0 ? key : key.substring(0, dot), rest = dot < 0 ? null : key.substring(dot + 1);
+        Val old;
+        switch (head) {
+            case "epochs", "seed", "clip", "batch" -> {
+                if (rest != null) return "'" + head + "' has no parts";
+                old = values.getOrDefault(key, head.equals("clip") ? new Val.Real(1.0) : Val.Int.of(1));
+                if (head.equals("clip") ? !(Scalars.isNumber(v) && Scalars.real(v) > 0) : !(v instanceof Val.Int i && i.known() && i.get() > 0))
+                    return key + " expects a positive " + (head.equals("clip") ? "number" : "Int") + ", found '" + text + "'";
+            }
+            case "optimizer" -> {
+                if (!(values.get("optimizer") instanceof Val.Optimizer o)) return "the job has no optimizer";
+                if (rest == null || !o.hyper().containsKey(rest))
+                    return "optimizer " + o.decl().name().name() + " has no hyperparameter '" + rest + "'" + Names.didYouMean(String.valueOf(rest), new ArrayList<>(o.hyper().keySet()));
+                old = o.hyper().get(rest);
+            }
+            case "data" -> {
+                if (!(values.get("data") instanceof Val.Data d)) return "the job has no data set";
+                if (rest == null || !d.options().containsKey(rest))
+                    return "data set " + d.kind() + " has no option '" + rest + "'" + Names.didYouMean(String.valueOf(rest), new ArrayList<>(d.options().keySet()));
+                // Options that size the elements are part of the model's types, checked at compile time.
+                if (Set.of("features", "resize", "seq_len", "vocab", "classes", "degree").contains(rest))
+                    return "data." + rest + " sizes the model's input; change it in the file, where the shapes are checked";
+                old = d.options().get(rest);
+            }
+            default -> { return "unknown key '" + key + "'; --set takes epochs, seed, clip, batch, optimizer.NAME or data.NAME"; }
+        }
+        boolean fits = switch (old) {
+            case Val.Int i -> v instanceof Val.Int;
+            case Val.Real r -> Scalars.isNumber(v);
+            case Val.Bool b -> v instanceof Val.Bool;
+            case Val.Str str -> v instanceof Val.Str;
+            default -> false;
+        };
+        if (!fits) return key + " is " + (old instanceof Val.Schedule ? "a schedule" : Val.describe(old)) + ", which '" + text + "' is not";
+        overrides.computeIfAbsent(job, _ -> new LinkedHashMap<>()).put(key, old instanceof Val.Real && v instanceof Val.Int i ? new Val.Real((double) i.get()) : v);
+        return null;
+    }
+
+    private static Val parseSetting(String text) {
+        if (text.matches("-?\\d+")) return Val.Int.of(Long.parseLong(text));
+        if (text.equals("true") || text.equals("false")) return new Val.Bool(text.equals("true"));
+        try {
+            return new Val.Real(Double.parseDouble(text));
+        } catch (NumberFormatException e) {
+            return new Val.Str(text.startsWith("\"") && text.endsWith("\"") && text.length() > 1 ? text.substring(1, text.length() - 1) : text);
+        }
+    }
+
+    private void applyOverrides(String job, Map<String, Val> values) {
+        for (var e : overrides.getOrDefault(job, Map.of()).entrySet()) {
+            String key = e.getKey();
+            int dot = key.indexOf('.');
+            if (dot < 0) { values.put(key, e.getValue()); continue; }
+            String rest = key.substring(dot + 1);
+            if (key.startsWith("optimizer.") && values.get("optimizer") instanceof Val.Optimizer o) {
+                var hyper = new LinkedHashMap<>(o.hyper());
+                hyper.put(rest, e.getValue());
+                values.put("optimizer", new Val.Optimizer(o.decl(), hyper));
+            } else if (key.startsWith("data.") && values.get("data") instanceof Val.Data d) {
+                var options = new LinkedHashMap<>(d.options());
+                options.put(rest, e.getValue());
+                values.put("data", new Val.Data(d.kind(), d.inputs(), d.label(), options));
+            }
+        }
     }
 
     private void checkTrainEntries(Decl.TrainDecl t, Map<String, Val> values, Map<String, Span> spans) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * Trains with the reference interpreter: runs a job's {@link TrainStep} program once per batch
@@ -19,7 +20,9 @@ import java.util.Map;
  */
 public final class InterpretedTrainer {
     private final Checker checker;
-    private final TrainStep step;
+    private final TrainStep step;                                  // the program for the usual batch size
+    private final LongFunction<TrainStep> programFor;              // the step for another batch size (a partial last batch)
+    private final Map<Long, TrainStep> programs = new HashMap<>();
     private final Interpreter.Precision precision;
     private final Map<String, Tensor> slots = new LinkedHashMap<>();
     private long t;
@@ -34,9 +37,19 @@ public final class InterpretedTrainer {
 
     /** Starts from the slots' initializers with the job's seed ({@code seed = ...}, default 0). */
     public InterpretedTrainer(Checker checker, TrainStep step, Interpreter.Precision precision) {
+        this(checker, step, _ -> null, precision);
+    }
+
+    /**
+     * As above; {@code programFor} gives the step for a batch of another size (lowered on
+     * demand, cached), with the same slots.
+     */
+    public InterpretedTrainer(Checker checker, TrainStep step, LongFunction<TrainStep> programFor, Interpreter.Precision precision) {
         this.checker = checker;
         this.step = step;
+        this.programFor = programFor;
         this.precision = precision;
+        programs.put(batchOf(step), step);
         for (var s : step.slots())
             slots.put(s.path(), Initializers.initial(s.init(), s.node().type(), s.path(), step.seed()));
     }
@@ -59,6 +72,9 @@ public final class InterpretedTrainer {
 
     /** One step on a batch: the model's inputs, then the labels, typed as the step's data inputs. */
     public StepResult step(List<Tensor> batch) {
+        long n = batch.isEmpty() ? 0 : batch.getFirst().dim(0);
+        TrainStep step = programs.computeIfAbsent(n, programFor::apply);
+        if (step == null) throw new IllegalArgumentException("no step program for a batch of " + n);
         if (batch.size() != step.data().size())
             throw new IllegalArgumentException("the step takes " + step.data().size() + " tensors (inputs, then labels), found " + batch.size());
         t++;
@@ -82,4 +98,12 @@ public final class InterpretedTrainer {
 
     /** The step count so far. */
     public long steps() { return t; }
+
+    /** Continues the step count (a resumed run). */
+    public void steps(long count) { t = count; }
+
+    /** Every slot's current value, by path (read-only). */
+    public Map<String, Tensor> slots() { return java.util.Collections.unmodifiableMap(slots); }
+
+    private static long batchOf(TrainStep s) { return s.data().getFirst().type().dim(0).value(); }
 }

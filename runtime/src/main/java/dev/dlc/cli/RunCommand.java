@@ -1,0 +1,77 @@
+package dev.dlc.cli;
+
+import dev.dlc.ir.Interpreter;
+import dev.dlc.train.TrainLoop;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dlc run FILE}: trains every `train` job of the file in order (or the one named), on
+ * the reference interpreter until the compiled backend exists.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the train jobs of a file, in order.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE") Path file;
+
+    @Option(names = "--train", paramLabel = "NAME", description = "Run this train job only.")
+    String train;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override a train key: epochs, seed, clip, batch, optimizer.NAME, data.NAME (repeatable), e.g. --set epochs=2 --set optimizer.lr=0.05.")
+    List<String> settings = new ArrayList<>();
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed of every job (initial weights, shuffles, dropout).")
+    Long seed;
+
+    @Option(names = "--metrics-out", paramLabel = "FILE.jsonl", description = "Append one JSON object per epoch to this file.")
+    Path metricsOut;
+
+    @Option(names = "--limit-batches", paramLabel = "N", defaultValue = "0",
+            description = "At most N batches per epoch and per evaluation (smoke runs); 0: all.")
+    long limitBatches;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        var c = IrCommand.compileClean(file, err);
+        if (c == null) return 1;
+        var jobs = new ArrayList<>(c.checker().jobs().keySet());
+        if (train != null) {
+            if (!jobs.contains(train)) {
+                err.println("dlc: --train: no train job named '" + train + "'" + (jobs.isEmpty() ? "" : "; the file has " + String.join(", ", jobs)));
+                return 1;
+            }
+            jobs = new ArrayList<>(List.of(train));
+        }
+        if (jobs.isEmpty()) { err.println("dlc: " + file + " has no train job to run"); return 1; }
+        if (seed != null) settings.add("seed=" + seed);
+        for (String job : jobs) {
+            for (String s : settings) {
+                int eq = s.indexOf('=');
+                if (eq <= 0) { err.println("dlc: --set " + s + ": expected KEY=VALUE, e.g. --set epochs=2"); return 1; }
+                String problem = c.checker().override(job, s.substring(0, eq).strip(), s.substring(eq + 1));
+                if (problem != null) { err.println("dlc: --set " + s + ": " + problem); return 1; }
+            }
+        }
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        var options = new TrainLoop.Options(out, metricsOut, limitBatches, terminal, Interpreter.Precision.F32);
+        for (String job : jobs) {
+            out.println("train " + job);
+            try {
+                new TrainLoop(c, job, options).run();
+            } catch (TrainLoop.Failure e) {
+                err.println(e.getMessage().contains(": error: ") ? e.getMessage() : "dlc: " + e.getMessage());
+                return 1;
+            }
+        }
+        return 0;
+    }
+}

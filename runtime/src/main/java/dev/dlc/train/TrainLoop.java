@@ -1,0 +1,238 @@
+package dev.dlc.train;
+
+import dev.dlc.Compiler;
+import dev.dlc.check.EvalStep;
+import dev.dlc.check.TrainStep;
+import dev.dlc.check.Val;
+import dev.dlc.data.Batches;
+import dev.dlc.data.DataError;
+import dev.dlc.data.DataSet;
+import dev.dlc.data.DataSets;
+import dev.dlc.data.Split;
+import dev.dlc.ir.Interpreter;
+import dev.dlc.ops.Tensor;
+import dev.dlc.pass.Pipeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs one `train` job: opens its data, lowers its step (and its evaluation program) for the
+ * batch sizes it meets, and trains epoch by epoch: a seeded shuffle, minibatches with a
+ * partial last one, the training loss and metrics, then the test split evaluated. Progress
+ * goes to {@code out}; a JSON line per epoch to {@code metricsOut} when given.
+ */
+public final class TrainLoop {
+
+    /**
+     * @param limitBatches at most this many batches per epoch (smoke runs), 0 for all
+     * @param terminal     whether {@code out} is a terminal: a live progress bar, else plain lines
+     */
+    public record Options(PrintWriter out, Path metricsOut, long limitBatches, boolean terminal, Interpreter.Precision precision) {}
+
+    /** One epoch: the training loss and metrics (means over the examples), the test ones, throughput. */
+    public record Epoch(int epoch, double trainLoss, Map<String, Double> trainMetrics, Double testLoss,
+                        Map<String, Double> testMetrics, double samplesPerSecond, double seconds) {}
+
+    /** A run that cannot go on: a user-facing message (data missing, the loss diverged). */
+    public static final class Failure extends Exception {
+        public Failure(String message) { super(message); }
+    }
+
+    private final Compiler.Compilation c;
+    private final String job;
+    private final Options o;
+    private final Map<Long, EvalStep> evals = new HashMap<>();
+    private InterpretedTrainer trainer;
+
+    public TrainLoop(Compiler.Compilation c, String job, Options o) {
+        this.c = c;
+        this.job = job;
+        this.o = o;
+    }
+
+    /** The trainer after {@link #run}, with the trained slots. */
+    public InterpretedTrainer trainer() { return trainer; }
+
+    public List<Epoch> run() throws Failure {
+        var values = c.checker().trainValues(job);
+        var data = (Val.Data) values.get("data");
+        Split split = open(data);
+        int batch = Math.toIntExact(option(data, "batch", 1));
+        int epochs = values.get("epochs") instanceof Val.Int i && i.known() ? (int) i.get() : 1;
+        long seed = values.get("seed") instanceof Val.Int i && i.known() ? i.get() : 0;
+
+        TrainStep step = lower(batch);
+        trainer = new InterpretedTrainer(c.checker(), step, n -> lowerOrNull(n), o.precision());
+        var metricNames = step.metrics().stream().map(TrainStep.Metric::name).toList();
+        var epochsDone = new ArrayList<Epoch>();
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            var batches = Batches.split(Batches.order(split.train().size(), !split.train().ordered(), seed, epoch), batch, false);
+            if (o.limitBatches() > 0 && batches.size() > o.limitBatches()) batches = batches.subList(0, (int) o.limitBatches());
+            long start = System.nanoTime();
+            double lossSum = 0;
+            double[] metricSums = new double[metricNames.size()];
+            long seen = 0;
+            for (int b = 0; b < batches.size(); b++) {
+                int[] idx = batches.get(b);
+                InterpretedTrainer.StepResult r;
+                try {
+                    r = trainer.step(split.train().batch(idx));
+                } catch (InterpretedTrainer.Diverged e) {
+                    throw new Failure(e.getMessage());
+                }
+                lossSum += r.loss() * idx.length;
+                for (int m = 0; m < metricSums.length; m++) metricSums[m] += r.metrics().get(m) * idx.length;
+                seen += idx.length;
+                if (o.terminal()) progress(epoch, epochs, b + 1, batches.size(), lossSum / seen, seen, start);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            var trainMetrics = new LinkedHashMap<String, Double>();
+            for (int m = 0; m < metricSums.length; m++) trainMetrics.put(metricNames.get(m), metricSums[m] / seen);
+            Epoch e = split.test() == null
+                    ? new Epoch(epoch, lossSum / seen, trainMetrics, null, Map.of(), seen / seconds, seconds)
+                    : evaluate(split.test(), batch, epoch, lossSum / seen, trainMetrics, seen / seconds, seconds);
+            epochsDone.add(e);
+            report(e, epochs);
+            writeJson(e);
+        }
+        summary(epochsDone);
+        return epochsDone;
+    }
+
+    // ================================================================== programs
+
+    private TrainStep lower(long batch) throws Failure {
+        var step = lowerOrNull(batch);
+        if (step == null) throw new Failure(c.diags().render().strip());
+        return step;
+    }
+
+    /** The step for a batch size, after the optimization pipeline. */
+    private TrainStep lowerOrNull(long batch) {
+        var step = c.checker().lowerStep(job, batch);
+        return step == null ? null : step.withGraph(Pipeline.checked().run(step.graph()));
+    }
+
+    /** Mean loss and metrics over the test split, in inference mode, with the trained slots. */
+    private Epoch evaluate(DataSet test, int batch, int epoch, double trainLoss, Map<String, Double> trainMetrics,
+                           double samplesPerSecond, double seconds) throws Failure {
+        double lossSum = 0;
+        double[] sums = null;
+        long seen = 0;
+        List<String> names = List.of();
+        var batches = Batches.split(Batches.order(test.size(), false, 0, 0), batch, false);
+        if (o.limitBatches() > 0 && batches.size() > o.limitBatches()) batches = batches.subList(0, (int) o.limitBatches());
+        for (int[] idx : batches) {
+            EvalStep eval = evals.computeIfAbsent((long) idx.length, n -> c.checker().lowerEval(job, n));
+            if (eval == null) throw new Failure(c.diags().render().strip());
+            names = eval.metrics();
+            var parts = test.batch(idx);
+            var inputs = new HashMap<String, Tensor>();
+            for (int i = 0; i < parts.size(); i++) inputs.put(eval.data().get(i).name(), parts.get(i));
+            var outs = Interpreter.run(eval.graph(), inputs, trainer.slots(), new Interpreter.Options(o.precision(), false, 0));
+            if (sums == null) sums = new double[names.size()];
+            lossSum += outs.getFirst().at(0) * idx.length;
+            for (int m = 0; m < sums.length; m++) sums[m] += outs.get(1 + m).at(0) * idx.length;
+            seen += idx.length;
+        }
+        var metrics = new LinkedHashMap<String, Double>();
+        for (int m = 0; m < names.size(); m++) metrics.put(names.get(m), sums[m] / seen);
+        return new Epoch(epoch, trainLoss, trainMetrics, seen == 0 ? null : lossSum / seen, metrics, samplesPerSecond, seconds);
+    }
+
+    // ================================================================== data
+
+    private Split open(Val.Data data) throws Failure {
+        var options = new LinkedHashMap<String, Object>();
+        data.options().forEach((k, v) -> {
+            Object x = switch (v) {
+                case Val.Int i when i.known() -> i.get();
+                case Val.Real r -> r.value();
+                case Val.Str s -> s.value();
+                case Val.Bool b -> b.value();
+                default -> null;
+            };
+            // Relative paths are the .dl file's neighbours.
+            if (k.equals("path") && x instanceof String p && !Path.of(p).isAbsolute() && fileDir() != null) x = fileDir().resolve(p).toString();
+            if (x != null) options.put(k, x);
+        });
+        try {
+            return DataSets.open(data.kind(), options);
+        } catch (DataError e) {
+            throw new Failure("train " + job + ": " + e.getMessage());
+        }
+    }
+
+    private Path fileDir() {
+        var p = Path.of(c.program().root().source().path()).toAbsolutePath().getParent();
+        return p;
+    }
+
+    private static long option(Val.Data d, String key, long dflt) {
+        return d.options().get(key) instanceof Val.Int i && i.known() ? i.get() : dflt;
+    }
+
+    // ================================================================== output
+
+    private void progress(int epoch, int epochs, int done, int total, double loss, long seen, long start) {
+        double secs = (System.nanoTime() - start) / 1e9, rate = seen / Math.max(secs, 1e-9);
+        double eta = secs / done * (total - done);
+        int width = 24, filled = (int) ((long) width * done / total);
+        o.out().print(String.format(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d  loss %.4f  %.0f samples/s  ETA %s   ",
+                epoch, epochs, "=".repeat(filled), " ".repeat(width - filled), done, total, loss, rate, duration(eta)));
+        o.out().flush();
+    }
+
+    private void report(Epoch e, int epochs) {
+        var b = new StringBuilder(String.format(Locale.ROOT, "%sepoch %d/%d  train loss %.4f", o.terminal() ? "\r" : "", e.epoch(), epochs, e.trainLoss()));
+        e.trainMetrics().forEach((k, v) -> b.append(String.format(Locale.ROOT, "  train %s %.4f", k, v)));
+        if (e.testLoss() != null) b.append(String.format(Locale.ROOT, "  test loss %.4f", e.testLoss()));
+        e.testMetrics().forEach((k, v) -> b.append(String.format(Locale.ROOT, "  test %s %.4f", k, v)));
+        b.append(String.format(Locale.ROOT, "  %.0f samples/s  %s", e.samplesPerSecond(), duration(e.seconds())));
+        o.out().println(b);
+        o.out().flush();
+    }
+
+    private void summary(List<Epoch> epochs) {
+        if (epochs.isEmpty()) return;
+        var last = epochs.getLast();
+        double total = epochs.stream().mapToDouble(Epoch::seconds).sum();
+        var b = new StringBuilder(String.format(Locale.ROOT, "train %s: %d epoch%s in %s, train loss %.4f", job, epochs.size(),
+                epochs.size() == 1 ? "" : "s", duration(total), last.trainLoss()));
+        last.testMetrics().forEach((k, v) -> b.append(String.format(Locale.ROOT, ", test %s %.4f", k, v)));
+        o.out().println(b);
+        o.out().flush();
+    }
+
+    /** One JSON object per epoch, appended (train, epoch, train_loss, samples_per_s, seconds, test_*). */
+    private void writeJson(Epoch e) throws Failure {
+        if (o.metricsOut() == null) return;
+        var b = new StringBuilder("{\"train\": \"" + job.replace("\"", "\\\"") + "\", \"epoch\": " + e.epoch());
+        b.append(", \"train_loss\": ").append(json(e.trainLoss()));
+        e.trainMetrics().forEach((k, v) -> b.append(", \"train_").append(k).append("\": ").append(json(v)));
+        if (e.testLoss() != null) b.append(", \"test_loss\": ").append(json(e.testLoss()));
+        e.testMetrics().forEach((k, v) -> b.append(", \"test_").append(k).append("\": ").append(json(v)));
+        b.append(", \"samples_per_s\": ").append(json(e.samplesPerSecond()));
+        b.append(", \"seconds\": ").append(json(e.seconds())).append("}\n");
+        try {
+            Files.writeString(o.metricsOut(), b, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException ex) {
+            throw new Failure("cannot write " + o.metricsOut() + ": " + ex.getMessage());
+        }
+    }
+
+    private static String json(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null"; }
+
+    private static String duration(double s) {
+        return s < 60 ? String.format(Locale.ROOT, "%.1fs", s) : String.format(Locale.ROOT, "%dm%02ds", (long) s / 60, (long) s % 60);
+    }
+}
