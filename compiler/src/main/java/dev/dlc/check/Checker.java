@@ -465,6 +465,13 @@ public final class Checker {
     /** `--set` values by job, each key ("epochs", "optimizer.lr", "data.batch") to its value. */
     private final Map<String, Map<String, Val>> overrides = new LinkedHashMap<>();
 
+    /** Where a train block gives {@code key} (its value's span), or the block's name when it does not. */
+    public Span trainEntrySpan(String job, String key) {
+        var t = trainDecl(job);
+        if (t == null) return null;
+        return t.entries().stream().filter(e -> e.key().name().equals(key)).map(e -> e.value().span()).findFirst().orElse(t.name().span());
+    }
+
     /** The train block's entries as evaluated, overrides applied (for the training loop). */
     public Map<String, Val> trainValues(String job) {
         var t = trainDecl(job);

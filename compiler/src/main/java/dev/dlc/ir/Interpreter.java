@@ -64,6 +64,39 @@ public final class Interpreter {
         return out;
     }
 
+    /** Where a NaN or an infinity first appears in a run: the node and the graph that holds it. */
+    public record Origin(Node node, Graph graph) {
+        public Span span() { return graph.loc(node); }
+    }
+
+    private boolean watch;
+    private Origin born;
+
+    /**
+     * Runs {@code g} as {@link #run} does and returns the first node, in program order, whose
+     * value holds a NaN or an infinity (where a diverging loss came from); null when none does.
+     */
+    public static Origin firstNonFinite(Graph g, Map<String, Tensor> inputs, Map<String, Tensor> params, Options options) {
+        var interp = new Interpreter(options, Map.copyOf(inputs), Map.copyOf(params));
+        interp.watch = true;
+        try {
+            interp.eval(g, new Env(null), 0);
+        } catch (Error e) {
+            // A failing op after the first non-finite value does not change where it was born.
+        }
+        return interp.born;
+    }
+
+    private void watch(Graph g, Node n, List<Tensor> values) {
+        if (born != null) return;
+        for (Tensor t : values) {
+            if (!t.dtype().isFloat()) continue;
+            for (int i = 0; i < t.numel(); i++) {
+                if (!Double.isFinite(t.at(i))) { born = new Origin(n, g); return; }
+            }
+        }
+    }
+
     /** Node values, tensors or a tuple's parts; a scan body's environment sees its enclosing one. */
     private record Env(Env parent, Map<Node, List<Tensor>> values) {
         Env(Env parent) { this(parent, new IdentityHashMap<>()); }
@@ -97,6 +130,7 @@ public final class Interpreter {
                     case Node.Apply a -> apply(a, env, stream(scope, a, i));
                     case Node.Project p -> List.of(env.get(p.tuple()).get(p.index()));
                 });
+                if (watch) watch(g, n, env.values.get(n));
             } catch (Error e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -32,7 +32,15 @@ public final class InterpretedTrainer {
 
     /** A step whose loss is not a number: training cannot go on from here. */
     public static final class Diverged extends RuntimeException {
-        Diverged(String message) { super(message); }
+        /** The step (1-based), and where the first NaN or infinity of that step was computed (null if not found). */
+        public final long step;
+        public final transient Interpreter.Origin origin;
+
+        Diverged(String message, long step, Interpreter.Origin origin) {
+            super(message);
+            this.step = step;
+            this.origin = origin;
+        }
     }
 
     /** Starts from the slots' initializers with the job's seed ({@code seed = ...}, default 0). */
@@ -86,8 +94,11 @@ public final class InterpretedTrainer {
         var options = new Interpreter.Options(precision, true, CounterRng.mix(step.seed() * 31 + t));
         List<Tensor> out = Interpreter.run(step.graph(), inputs, slots, options);
         double loss = out.getFirst().at(0);
-        if (!Double.isFinite(loss))
-            throw new Diverged("train " + step.job() + ": the loss is " + loss + " at step " + t + "; lower the learning rate or clip gradients (clip = 1.0)");
+        if (!Double.isFinite(loss)) {
+            // Run the step again, watching for the first value that is not finite: that op is the cause.
+            var origin = Interpreter.firstNonFinite(step.graph(), inputs, slots, options);
+            throw new Diverged("the loss is " + loss + " at step " + t, t, origin);
+        }
         var metrics = new ArrayList<Double>();
         int m = step.metrics().size();
         for (int i = 0; i < m; i++) metrics.add(out.get(1 + i).at(0));

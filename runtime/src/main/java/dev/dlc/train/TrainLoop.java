@@ -87,7 +87,7 @@ public final class TrainLoop {
                 try {
                     r = trainer.step(split.train().batch(idx));
                 } catch (InterpretedTrainer.Diverged e) {
-                    throw new Failure(e.getMessage());
+                    throw diverged(e, epoch, b + 1);
                 }
                 lossSum += r.loss() * idx.length;
                 for (int m = 0; m < metricSums.length; m++) metricSums[m] += r.metrics().get(m) * idx.length;
@@ -168,8 +168,35 @@ public final class TrainLoop {
         try {
             return DataSets.open(data.kind(), options);
         } catch (DataError e) {
-            throw new Failure("train " + job + ": " + e.getMessage());
+            throw failure("data", e.getMessage());
         }
+    }
+
+    /**
+     * A loss that became NaN or infinite: reported at the op that first computed a non-finite
+     * value (at the train block's loss when that op is in the stdlib, with a note into it).
+     */
+    private Failure diverged(InterpretedTrainer.Diverged e, int epoch, int batch) {
+        String message = e.getMessage() + " (epoch " + epoch + ", batch " + batch + ")";
+        var lossAt = c.checker().trainEntrySpan(job, "loss");
+        if (e.origin == null || e.origin.span() == null) return failure("loss", message + "; lower the learning rate or clip gradients (clip = 1.0)");
+        var op = e.origin.node() instanceof dev.dlc.ir.Node.Apply a ? "'" + a.op() + "'" : "this value";
+        var where = e.origin.span();
+        var notes = new ArrayList<dev.dlc.diag.Diagnostic.Note>();
+        if (!where.source().equals(lossAt.source())) {
+            notes.add(new dev.dlc.diag.Diagnostic.Note(where, "the first NaN or infinity is computed here"));
+            where = lossAt;
+        }
+        notes.add(new dev.dlc.diag.Diagnostic.Note(null, "lower the learning rate, clip gradients (clip = 1.0), or use a stable form (bce_with_logits, cross_entropy)"));
+        return new Failure(new dev.dlc.diag.Diagnostic(where, dev.dlc.diag.Diagnostic.Severity.ERROR,
+                message + "; the first NaN or infinity comes from " + op, notes).render().stripTrailing());
+    }
+
+    /** A failure reported at the train block's entry {@code key}, as a diagnostic. */
+    private Failure failure(String key, String message) {
+        var at = c.checker().trainEntrySpan(job, key);
+        if (at == null) return new Failure("train " + job + ": " + message);
+        return new Failure(new dev.dlc.diag.Diagnostic(at, dev.dlc.diag.Diagnostic.Severity.ERROR, message, List.of()).render().stripTrailing());
     }
 
     private Path fileDir() {

@@ -1,0 +1,75 @@
+package dev.dlc.tests;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `dlc run`: smoke versions of real training runs (a few dozen steps), their JSON lines, and
+ * the ways a run is refused (a bad --set, missing data) with a message and exit status 1.
+ */
+class RunCommandTest {
+    static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
+
+    @Test
+    void softmaxRegressionLearnsFashionMnistInAFewDozenSteps(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(FASHION), "Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist");
+        Path metrics = tmp.resolve("m.jsonl");
+        var run = Repo.dlc("run", Repo.path("examples/softmax_regression.dl").toString(), "--set", "epochs=1",
+                "--limit-batches", "40", "--metrics-out", metrics.toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        var line = Files.readString(metrics).strip();
+        for (String key : new String[] {"\"train\": \"softmax_regression\"", "\"epoch\": 1", "\"train_loss\": ", "\"samples_per_s\": ",
+                "\"seconds\": ", "\"test_accuracy\": ", "\"test_loss\": "})
+            assertTrue(line.contains(key), key + " in " + line);
+        double accuracy = Double.parseDouble(line.replaceAll(".*\"test_accuracy\": ([0-9.e-]+).*", "$1"));
+        assertTrue(accuracy > 0.6, "test accuracy after 40 steps: " + accuracy);
+        assertTrue(run.out().contains("train softmax_regression: 1 epoch in "), run.out());
+    }
+
+    @Test
+    void logisticRegressionSeparatesItsSyntheticData() {
+        var run = Repo.dlc("run", Repo.path("examples/logistic.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        var last = run.out().lines().reduce((a, b) -> b).orElseThrow();
+        double accuracy = Double.parseDouble(last.replaceAll(".*test binary_accuracy ([0-9.]+).*", "$1"));
+        assertTrue(accuracy >= 0.99, last);
+    }
+
+    @Test
+    void aBadSettingIsRefusedWithAHint() {
+        var run = Repo.dlc("run", Repo.path("examples/logistic.dl").toString(), "--set", "optimizer.lrr=0.5");
+        assertEquals(1, run.status());
+        assertEquals("dlc: --set optimizer.lrr=0.5: optimizer sgd has no hyperparameter 'lrr'; did you mean 'lr'?\n", run.err());
+        run = Repo.dlc("run", Repo.path("examples/logistic.dl").toString(), "--set", "epochs=two");
+        assertEquals(1, run.status());
+        assertEquals("dlc: --set epochs=two: epochs expects a positive Int, found 'two'\n", run.err());
+        run = Repo.dlc("run", Repo.path("examples/logistic.dl").toString(), "--set", "data.features=3");
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("data.features sizes the model's input"), run.err());
+    }
+
+    @Test
+    void missingDataNamesThePackage() {
+        var run = Repo.dlc("run", Repo.path("tests/run/missing_data.dl").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith("tests/run/missing_data.dl:7:17: error: fashion_mnist: no folder /nonexistent/fashion-mnist"), run.err());
+        assertTrue(run.err().contains("apt-get install dataset-fashion-mnist"), run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    @Test
+    void aDivergingLossNamesTheOpWhereTheFirstNaNAppears() {
+        var run = Repo.dlc("run", Repo.path("tests/run/diverges.dl").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith("tests/run/diverges.dl:5:16: error: the loss is NaN at step 2 (epoch 1, batch 2); the first NaN or infinity comes from 'log'"),
+                run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+}
