@@ -69,7 +69,7 @@ final class GradcheckCommand implements Callable<Integer> {
     private static final int ELEMENTS = 3;      // checked one by one per value, chosen at random, besides the direction
     private static final List<Long> IMAGE = List.of(16L, 32L, 64L, 96L, 128L);   // image sides tried, when smaller than the data's
     private static final int DIRECTION = 32;    // elements a random direction moves at once
-    private static final double BUDGET_SECONDS = 30;              // above this per target, elements are not checked one by one
+    private static final double BUDGET = 4e9;   // operations per target above which elements are not checked one by one
 
     private PrintWriter out, err;
     private Compiler.Compilation c;
@@ -198,8 +198,7 @@ final class GradcheckCommand implements Callable<Integer> {
     private boolean checkJob(String name) {
         // Smaller images first, quietly, as for layers.
         TrainStep step = null;
-        var data = smallBatch(c.checker().jobs().get(name).data());
-        var modelInputs = data.subList(0, data.size() - 1);
+        var modelInputs = smallBatch(c.checker().jobs().get(name).data());     // the model's inputs (no labels)
         for (long side : IMAGE) {
             var small = shrunk(modelInputs, side);
             if (small == modelInputs) break;
@@ -244,13 +243,12 @@ final class GradcheckCommand implements Callable<Integer> {
         Graph forward = withOutputs(t.graph(), t.loss(), List.of());
         var rnd = new Random(43);
         try {
-            long start = System.nanoTime();
-            Interpreter.run(forward, t.inputs(), t.params(), t.options());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            // A large model (AlexNet at 224x224) is checked along its direction only: each
-            // element costs two more runs of the whole forward.
-            int elements = seconds * 2 * (1 + ELEMENTS) * t.wrt().size() <= BUDGET_SECONDS ? ELEMENTS : 0;
-            if (elements == 0) out.println(t.label() + ": one run takes " + String.format(Locale.ROOT, "%.1f", seconds) + " s; checking along a random direction only");
+            // A large model (AlexNet at 96x96) is checked along its direction only: each element
+            // costs two more runs of the whole forward. The cost is counted, not timed, so the
+            // output does not depend on the machine.
+            long cost = cost(forward);
+            int elements = (double) cost * 2 * (1 + ELEMENTS) * t.wrt().size() <= BUDGET ? ELEMENTS : 0;
+            if (elements == 0) out.println(String.format(Locale.ROOT, "%s: %,d multiply-adds per run; checking along a random direction only", t.label(), cost));
             var grads = Interpreter.run(analytic, t.inputs(), t.params(), t.options());
             boolean ok = true;
             for (int k = 0; k < t.wrt().size(); k++) {
@@ -270,6 +268,40 @@ final class GradcheckCommand implements Callable<Integer> {
             return false;
         }
     }
+
+    /**
+     * Roughly the scalar operations of one run: every result element once, times the
+     * contraction length for matmul and conv2d, a scan's body once per step.
+     */
+    static long cost(Graph g) {
+        long total = 0;
+        for (Node n : g.nodes()) {
+            if (!(n instanceof Node.Apply a)) continue;
+            long out = numel(a.type());
+            total += switch (a.op()) {
+                case "matmul" -> out * lastDim(a.args().getFirst());
+                case "conv2d" -> out * numel(a.args().get(1).type()) / Math.max(1, dim(a.args().get(1), 0));
+                case "scan" -> cost((Graph) a.attrs().get("body")) * dim(a.args().getFirst(), Math.toIntExact((Long) a.attrs().get("axis")));
+                default -> out;
+            };
+        }
+        return total;
+    }
+
+    private static long numel(Type t) {
+        return switch (t) {
+            case Type.Tensor x -> x.shape().numel().isConst() ? x.shape().numel().value() : 1;
+            case Type.Tuple tu -> tu.parts().stream().mapToLong(GradcheckCommand::numel).sum();
+            default -> 1;
+        };
+    }
+
+    private static long dim(Node n, int axis) {
+        var t = (Type.Tensor) n.type();
+        return t.rank() > axis && t.dim(axis).isConst() ? t.dim(axis).value() : 1;
+    }
+
+    private static long lastDim(Node n) { return dim(n, ((Type.Tensor) n.type()).rank() - 1); }
 
     /** The nodes of {@code g} that {@code loss} and {@code more} need, with those as the outputs. */
     private static Graph withOutputs(Graph g, Node loss, List<Node> more) {

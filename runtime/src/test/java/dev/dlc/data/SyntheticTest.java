@@ -30,16 +30,20 @@ class SyntheticTest {
         assertArrayEquals(new double[] {2, -3.4}, Synthetic.trueWeights(2), "d2l's w");
     }
 
-    @Test void binaryLabelsAreZeroOrOneAndMostlySeparable() throws DataError {
+    @Test void binaryLabelsAreSeparatedByTheTrueHyperplaneWithAMargin() throws DataError {
         List<Tensor> xy = all(DataSets.open("synthetic_binary", Map.of("n", 1000L, "features", 2L)).train());
         assertEquals("f32[1000,2]", xy.get(0).type().toString());
         double[] x = xy.get(0).toArray(), y = xy.get(1).toArray();
-        int agree = 0;
+        double norm = Math.sqrt(2 * 2 + 3.4 * 3.4);
+        int positive = 0;
         for (int i = 0; i < 1000; i++) {
             assertTrue(y[i] == 0 || y[i] == 1);
-            if ((2 * x[2 * i] - 3.4 * x[2 * i + 1] > 0) == (y[i] == 1)) agree++;
+            double side = (2 * x[2 * i] - 3.4 * x[2 * i + 1]) / norm;
+            assertEquals(side > 0, y[i] == 1, "example " + i + " is on the side of its label");
+            assertTrue(Math.abs(side) >= 0.1 - 1e-6, "example " + i + " keeps the margin: " + side);
+            if (y[i] == 1) positive++;
         }
-        assertTrue(agree > 900 && agree < 1000, "the true hyperplane classifies most, not all: " + agree);
+        assertTrue(positive > 400 && positive < 600, "both classes: " + positive);
     }
 
     @Test void classificationLabelsAreClasses() throws DataError {

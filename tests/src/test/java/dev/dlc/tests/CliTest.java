@@ -56,7 +56,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"char_rnn", "char_gru", "char_lstm"})
+    @ValueSource(strings = {"char_rnn"})     // GRU and LSTM layers: StdlibGradCheckTest (this check takes tens of seconds each)
     void gradcheckPassesOnTheRecurrentExamples(String example) {
         // Their layers need config values (the vocabulary): they are built as the train job builds them.
         var run = Repo.dlc("gradcheck", Repo.path("examples/" + example + ".dl").toString());
