@@ -29,8 +29,10 @@ import java.util.function.UnaryOperator;
  *   job             the train block's name  source          the .dl source text
  *   source_sha256   of the source's UTF-8   seed, epoch, step   decimal integers
  *   rng             how the generator state follows from seed and step (below)
- *   data_sha256     of the tensor bytes, so a flipped data byte is caught
+ *   data_sha256     of the tensor bytes     header_sha256   of the header without itself
  * </pre>
+ *
+ * The two digests make any damage a clear error rather than a silently different model.
  *
  * Each slot's type is its header entry (dtype and shape). There is no generator state to
  * save: dropout draws from a counter-based generator keyed by (seed, step, site) and the
@@ -158,10 +160,13 @@ public final class Checkpoint {
         Path file = file(dir);
         var c = SafeTensors.read(file);
         var m = c.metadata();
+        // The format first, so that another program's safetensors file is named as such.
         if (!FORMAT.equals(m.get("format"))) throw new CheckpointError(file + ": not a dlc checkpoint (no \"format\": \"" + FORMAT + "\" in __metadata__)");
         long version = number(file, m, "format_version");
         if (version > FORMAT_VERSION)
             throw new CheckpointError(file + ": format version " + version + " is newer than this dlc reads (" + FORMAT_VERSION + ")");
+        if (!c.headerSha256().equals(m.get(SafeTensors.HEADER_SHA256)))
+            throw new CheckpointError(file + ": corrupt: the header does not match its SHA-256");
         if (!c.dataSha256().equals(m.get(SafeTensors.DATA_SHA256)))
             throw new CheckpointError(file + ": corrupt: the tensor data does not match its SHA-256 in the header");
         String source = text(file, m, "source");

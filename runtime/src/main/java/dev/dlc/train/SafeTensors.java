@@ -39,9 +39,17 @@ final class SafeTensors {
 
     /** The metadata key of the SHA-256 of the byte buffer, so that a flipped data byte is caught. */
     static final String DATA_SHA256 = "data_sha256";
+    /**
+     * The metadata key of the SHA-256 of the header's compact JSON without this key, so that a
+     * flipped header byte that still parses (a digit of an offset, a letter of a name) is caught.
+     */
+    static final String HEADER_SHA256 = "header_sha256";
 
-    /** A file's tensors in header order, its metadata, and the SHA-256 of its byte buffer as read. */
-    record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, String dataSha256) {}
+    /**
+     * A file's tensors in header order, its metadata, and the SHA-256s of its byte buffer and
+     * header as read (see {@link #DATA_SHA256} and {@link #HEADER_SHA256}).
+     */
+    record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, String dataSha256, String headerSha256) {}
 
     /** What is wrong with a file; {@link #read} puts the file's name in front. */
     private static final class Malformed extends Exception {
@@ -71,7 +79,8 @@ final class SafeTensors {
     // ---------------------------------------------------------------- writing
 
     /**
-     * Writes tensors and metadata to {@code out}; adds {@link #DATA_SHA256} to the metadata.
+     * Writes tensors and metadata to {@code out}; adds {@link #DATA_SHA256} and
+     * {@link #HEADER_SHA256} to the metadata.
      * Values are stored at their dtype's width (an f32 slot holding a double is rounded).
      */
     static void write(WritableByteChannel out, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
@@ -88,7 +97,7 @@ final class SafeTensors {
 
     private static byte[] header(Map<String, Tensor> tensors, List<byte[]> data, Map<String, String> meta) {
         var h = new LinkedHashMap<String, Object>();
-        h.put("__metadata__", meta);
+        h.put("__metadata__", meta);                // the reference writer puts it first too
         long offset = 0;
         int i = 0;
         for (var e : tensors.entrySet()) {
@@ -102,6 +111,7 @@ final class SafeTensors {
             h.put(e.getKey(), entry);
             offset = end;
         }
+        meta.put(HEADER_SHA256, headerSha256(h));   // of the header without this key, then added
         byte[] json = Json.write(h).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         byte[] out = Arrays.copyOf(json, padded);
@@ -130,6 +140,21 @@ final class SafeTensors {
 
     private static void writeFully(WritableByteChannel out, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) out.write(b);
+    }
+
+    /** The SHA-256 of a header's compact JSON with {@link #HEADER_SHA256} left out of its metadata. */
+    static String headerSha256(Map<String, Object> header) {
+        var without = new LinkedHashMap<String, Object>();
+        header.forEach((k, v) -> {
+            if (k.equals("__metadata__") && v instanceof Map<?, ?> m) {
+                var meta = new LinkedHashMap<Object, Object>(m);
+                meta.remove(HEADER_SHA256);
+                without.put(k, meta);
+            } else {
+                without.put(k, v);
+            }
+        });
+        return sha256(List.of(Json.write(without).getBytes(StandardCharsets.UTF_8)));
     }
 
     static String sha256(List<byte[]> parts) {
@@ -168,9 +193,10 @@ final class SafeTensors {
         long size = ch.size();
         if (size < 8) throw new Malformed("truncated: " + size + " bytes, shorter than the 8-byte header length");
         long n = bytes(ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (n < 2 || n > MAX_HEADER || n > size - 8)
+        boolean tooLong = Long.compareUnsigned(n, MAX_HEADER) > 0;   // the length is unsigned
+        if (n < 2 || tooLong || n > size - 8)
             throw new Malformed("bad header length " + Long.toUnsignedString(n) + ": the file holds " + (size - 8) + " bytes after it"
-                    + (n > MAX_HEADER ? " and headers stop at " + MAX_HEADER : ""));
+                    + (tooLong ? " and headers stop at " + MAX_HEADER : ""));
         Map<String, Object> header = header(bytes(ch, 8, (int) n));
         var metadata = metadata(header.get("__metadata__"));
         var entries = new ArrayList<Entry>();
@@ -191,7 +217,7 @@ final class SafeTensors {
         }
         var tensors = new LinkedHashMap<String, Tensor>();
         for (Entry e : entries) tensors.put(e.name(), decoded.get(e.name()));
-        return new Contents(tensors, metadata, HexFormat.of().formatHex(md.digest()));
+        return new Contents(tensors, metadata, HexFormat.of().formatHex(md.digest()), headerSha256(header));
     }
 
     private static ByteBuffer bytes(FileChannel ch, long position, int n) throws IOException, Malformed {
