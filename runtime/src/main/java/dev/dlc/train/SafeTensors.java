@@ -10,6 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The safetensors format: an 8-byte little-endian header length N, N bytes of JSON
@@ -179,6 +181,8 @@ final class SafeTensors {
             return read(ch);
         } catch (NoSuchFileException e) {
             throw new CheckpointError(file + ": no such file");
+        } catch (FileSystemException e) {
+            throw new CheckpointError("cannot read " + file + ": " + Objects.requireNonNullElse(e.getReason(), e.getClass().getSimpleName()), e);
         } catch (IOException e) {
             throw new CheckpointError("cannot read " + file + ": " + e.getMessage(), e);
         } catch (Malformed e) {
@@ -279,6 +283,7 @@ final class SafeTensors {
                 || !(off.get(0) instanceof Long begin) || !(off.get(1) instanceof Long end) || begin < 0 || end < begin)
             throw new Malformed("bad header: tensor " + name + " has data_offsets " + m.get("data_offsets") + ", expected [begin, end] with 0 <= begin <= end");
         long need = numel(name, shape) * dtype.bytes;
+        if (need > Integer.MAX_VALUE) throw new Malformed("bad header: tensor " + name + " is over 2 GiB, more than dlc reads");
         if (end - begin != need)
             throw new Malformed("size mismatch: tensor " + name + " is " + dtype + Arrays.toString(shape).replace(" ", "")
                     + ", " + need + " bytes, but its data_offsets [" + begin + ", " + end + "] hold " + (end - begin));

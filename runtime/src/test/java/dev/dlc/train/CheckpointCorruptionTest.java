@@ -112,6 +112,8 @@ class CheckpointCorruptionTest {
                 new Corruption("duplicate key", edit("\"mask\":", "\"fc.w\":"), "bad JSON in the header: duplicate key \"fc.w\" at character " + header().indexOf("\"mask\":")),
                 new Corruption("unknown dtype", edit("\"F32\"", "\"F99\""), "bad header: tensor fc.w has unknown dtype \"F99\""),
                 new Corruption("negative size", edit("[2,3]", "[-2,3]"), "bad header: tensor fc.w has shape [-2, 3]: sizes are whole numbers from 0"),
+                new Corruption("over 2 GiB", edit("\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]", "\"F64\",\"shape\":[300000000],\"data_offsets\":[0,2400000000]"),
+                        "bad header: tensor fc.w is over 2 GiB, more than dlc reads"),
                 new Corruption("offsets too long", edit("[0,24]", "[0,25]"), "size mismatch: tensor fc.w is f32[2,3], 24 bytes, but its data_offsets [0, 25] hold 25"),
                 new Corruption("offsets backwards", edit("[0,24]", "[24,0]"), "bad header: tensor fc.w has data_offsets [24, 0], expected [begin, end] with 0 <= begin <= end"),
                 new Corruption("offsets not a pair", edit("[0,24]", "[0]"), "bad header: tensor fc.w has data_offsets [0], expected [begin, end] with 0 <= begin <= end"),
@@ -160,6 +162,12 @@ class CheckpointCorruptionTest {
     @Test void aMissingFileSaysSo() {
         var e = assertThrows(CheckpointError.class, () -> Checkpoint.load(tmp.resolve("runs/none")));
         assertEquals(tmp.resolve("runs/none").resolve(Checkpoint.FILE) + ": no such file", e.getMessage());
+    }
+
+    @Test void aCheckpointUnderAFileSaysSo() throws IOException {
+        Path file = Files.writeString(tmp.resolve("runs"), "a file, not a directory");
+        var e = assertThrows(CheckpointError.class, () -> Checkpoint.load(file));
+        assertEquals("cannot read " + Checkpoint.file(file) + ": Not a directory", e.getMessage());
     }
 
     @Test void everyTruncationIsACheckpointError() throws IOException {
