@@ -480,7 +480,7 @@ public final class Checker {
 
     /**
      * {@code --set key=value} for job {@code job}: a top-level scalar key (epochs, seed, clip,
-     * batch), an optimizer hyperparameter ({@code optimizer.lr}) or a data-set option
+     * batch, checkpoint), an optimizer hyperparameter ({@code optimizer.lr}) or a data-set option
      * ({@code data.batch}). Returns null when accepted, else what is wrong, in a sentence.
      */
     public String override(String job, String key, String text) {
@@ -498,6 +498,11 @@ public final class Checker {
                 if (head.equals("clip") ? !(Scalars.isNumber(v) && Scalars.real(v) > 0) : !(v instanceof Val.Int i && i.known() && i.get() > 0))
                     return key + " expects a positive " + (head.equals("clip") ? "number" : "Int") + ", found '" + text + "'";
             }
+            case "checkpoint" -> {
+                if (rest != null) return "'checkpoint' has no parts";
+                if (!(v instanceof Val.Str)) return "checkpoint expects a directory, found '" + text + "'";
+                old = v;
+            }
             case "optimizer" -> {
                 if (!(values.get("optimizer") instanceof Val.Optimizer o)) return "the job has no optimizer";
                 if (rest == null || !o.hyper().containsKey(rest))
@@ -513,7 +518,7 @@ public final class Checker {
                     return "data." + rest + " sizes the model's input; change it in the file, where the shapes are checked";
                 old = d.options().get(rest);
             }
-            default -> { return "unknown key '" + key + "'; --set takes epochs, seed, clip, batch, optimizer.NAME or data.NAME"; }
+            default -> { return "unknown key '" + key + "'; --set takes epochs, seed, clip, batch, checkpoint, optimizer.NAME or data.NAME"; }
         }
         boolean fits = switch (old) {
             case Val.Int i -> v instanceof Val.Int;

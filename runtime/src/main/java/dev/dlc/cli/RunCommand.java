@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
     String train;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override a train key: epochs, seed, clip, batch, optimizer.NAME, data.NAME (repeatable), e.g. --set epochs=2 --set optimizer.lr=0.05.")
+            description = "Override a train key: epochs, seed, clip, batch, checkpoint, optimizer.NAME, data.NAME (repeatable), e.g. --set epochs=2 --set optimizer.lr=0.05.")
     List<String> settings = new ArrayList<>();
 
     @Option(names = "--seed", paramLabel = "N", description = "The seed of every job (initial weights, shuffles, dropout).")
@@ -31,6 +31,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-out", paramLabel = "FILE.jsonl", description = "Append one JSON object per epoch to this file.")
     Path metricsOut;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the learning curves (loss, train and test metrics per epoch) to this PNG.")
+    Path plot;
 
     @Option(names = "--limit-batches", paramLabel = "N", defaultValue = "0",
             description = "At most N batches per epoch and per evaluation (smoke runs); 0: all.")
@@ -62,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         boolean terminal = System.console() != null && System.console().isTerminal();
-        var options = new TrainLoop.Options(out, metricsOut, limitBatches, terminal, Interpreter.Precision.F32);
+        var options = new TrainLoop.Options(out, metricsOut, plot, limitBatches, terminal, Interpreter.Precision.F32);
         for (String job : jobs) {
             out.println("train " + job);
             try {

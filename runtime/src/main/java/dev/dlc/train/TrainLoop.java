@@ -28,7 +28,10 @@ import java.util.Map;
  * Runs one `train` job: opens its data, lowers its step (and its evaluation program) for the
  * batch sizes it meets, and trains epoch by epoch: a seeded shuffle, minibatches with a
  * partial last one, the training loss and metrics, then the test split evaluated. Progress
- * goes to {@code out}; a JSON line per epoch to {@code metricsOut} when given.
+ * goes to {@code out}; a JSON line per epoch to {@code metricsOut} when given. With
+ * {@code checkpoint = "DIR"} the state is saved after every epoch and a run resumes from it:
+ * shuffles depend on (seed, epoch) and dropout on (seed, step), so a resumed run continues
+ * exactly as an uninterrupted one would.
  */
 public final class TrainLoop {
 
@@ -36,7 +39,7 @@ public final class TrainLoop {
      * @param limitBatches at most this many batches per epoch (smoke runs), 0 for all
      * @param terminal     whether {@code out} is a terminal: a live progress bar, else plain lines
      */
-    public record Options(PrintWriter out, Path metricsOut, long limitBatches, boolean terminal, Interpreter.Precision precision) {}
+    public record Options(PrintWriter out, Path metricsOut, Path plot, long limitBatches, boolean terminal, Interpreter.Precision precision) {}
 
     /** One epoch: the training loss and metrics (means over the examples), the test ones, throughput. */
     public record Epoch(int epoch, double trainLoss, Map<String, Double> trainMetrics, Double testLoss,
@@ -74,7 +77,9 @@ public final class TrainLoop {
         trainer = new InterpretedTrainer(c.checker(), step, n -> lowerOrNull(n), o.precision());
         var metricNames = step.metrics().stream().map(TrainStep.Metric::name).toList();
         var epochsDone = new ArrayList<Epoch>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        Path checkpoint = values.get("checkpoint") instanceof Val.Str dir ? Path.of(dir.value()) : null;
+        int first = checkpoint == null ? 1 : resume(checkpoint, step, seed) + 1;
+        for (int epoch = first; epoch <= epochs; epoch++) {
             var batches = Batches.split(Batches.order(split.train().size(), !split.train().ordered(), seed, epoch), batch, false);
             if (o.limitBatches() > 0 && batches.size() > o.limitBatches()) batches = batches.subList(0, (int) o.limitBatches());
             long start = System.nanoTime();
@@ -103,9 +108,52 @@ public final class TrainLoop {
             epochsDone.add(e);
             report(e, epochs);
             writeJson(e);
+            if (checkpoint != null) save(checkpoint, seed, epoch);
         }
         summary(epochsDone);
+        plot(epochsDone);
         return epochsDone;
+    }
+
+    // ================================================================== checkpoints
+
+    /** Loads the checkpoint in {@code dir} when there is one; returns the epochs it completed (0 without one). */
+    private int resume(Path dir, TrainStep step, long seed) throws Failure {
+        if (!Checkpoint.exists(dir)) return 0;
+        try {
+            var saved = Checkpoint.load(dir);
+            var expected = new LinkedHashMap<String, dev.dlc.types.Type.Tensor>();
+            for (var slot : step.slots()) expected.put(slot.path(), slot.node().type());
+            Checkpoint.check(dir, saved, expected);
+            if (!saved.job().equals(job)) throw failure("checkpoint", "checkpoint " + dir + " was saved by train job '" + saved.job() + "', not '" + job + "'");
+            if (saved.seed() != seed)
+                o.out().println("note: checkpoint " + dir + " was saved with seed " + saved.seed() + "; continuing with seed " + seed);
+            saved.slots().forEach(trainer::set);
+            trainer.steps(saved.step());
+            o.out().println("resuming from " + dir + " after epoch " + saved.epoch() + " (step " + saved.step() + ")");
+            return saved.epoch();
+        } catch (CheckpointError e) {
+            throw failure("checkpoint", e.getMessage());
+        }
+    }
+
+    /** Saves the state after {@code epoch}; an old checkpoint survives a failed save. */
+    private void save(Path dir, long seed, int epoch) throws Failure {
+        try {
+            Checkpoint.save(dir, new Checkpoint.State(job, c.program().root().source().text(), seed, epoch, trainer.steps(), trainer.slots()));
+        } catch (CheckpointError e) {
+            throw failure("checkpoint", e.getMessage());
+        }
+    }
+
+    private void plot(List<Epoch> epochs) throws Failure {
+        if (o.plot() == null || epochs.isEmpty()) return;
+        try {
+            Plot.learningCurves(o.plot(), "train " + job, epochs.stream().map(Plot.EpochPoint::of).toList());
+            o.out().println("learning curves: " + o.plot());
+        } catch (java.io.IOException e) {
+            throw new Failure("cannot write " + o.plot() + ": " + e.getMessage());
+        }
     }
 
     // ================================================================== programs

@@ -72,4 +72,34 @@ class RunCommandTest {
                 run.err());
         assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
     }
+
+    @Test
+    void aResumedRunContinuesExactlyAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        // Dropout and a shuffle make every step depend on the seed, the epoch and the step count.
+        String file = Repo.path("tests/run/resume.dl").toString();
+        Path whole = tmp.resolve("whole.jsonl"), parts = tmp.resolve("parts.jsonl"), dir = tmp.resolve("ckpt");
+        assertEquals(0, Repo.dlc("run", file, "--set", "epochs=3", "--metrics-out", whole.toString()).status());
+        assertEquals(0, Repo.dlc("run", file, "--set", "epochs=1", "--set", "checkpoint=" + dir, "--metrics-out", parts.toString()).status());
+        var resumed = Repo.dlc("run", file, "--set", "epochs=3", "--set", "checkpoint=" + dir, "--metrics-out", parts.toString(),
+                "--plot", tmp.resolve("curves.png").toString());
+        assertEquals("", resumed.err());
+        assertTrue(resumed.out().contains("resuming from " + dir + " after epoch 1 (step 4)"), resumed.out());
+        assertEquals(losses(whole), losses(parts), "the loss curve of the resumed run");
+        assertTrue(Files.size(tmp.resolve("curves.png")) > 1000);
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelIsRefused(@TempDir Path tmp) {
+        Path dir = tmp.resolve("ckpt");
+        assertEquals(0, Repo.dlc("run", Repo.path("tests/run/resume.dl").toString(), "--set", "epochs=1", "--set", "checkpoint=" + dir).status());
+        var run = Repo.dlc("run", Repo.path("examples/logistic.dl").toString(), "--set", "checkpoint=" + dir);
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("examples/logistic.dl:"), run.err());
+        assertTrue(run.err().contains("checkpoint"), run.err());
+        assertFalse(run.err().contains("\tat "), run.err());
+    }
+
+    private static java.util.List<String> losses(Path jsonl) throws java.io.IOException {
+        return Files.readAllLines(jsonl).stream().map(l -> l.replaceAll(".*\"train_loss\": ([^,]+),.*", "$1")).toList();
+    }
 }
