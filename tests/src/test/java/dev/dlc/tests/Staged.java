@@ -65,10 +65,13 @@ final class Staged {
     }
 
     /** Why the interpreter cannot run {@code g} (quickly), or null when it can. */
-    static String notInterpretable(Graph g) {
+    static String notInterpretable(Graph g) { return notInterpretable(g, 6e7); }
+
+    /** As above, with the largest estimated number of operations worth running. */
+    static String notInterpretable(Graph g, double budget) {
         double[] cost = {0};
         String why = scan(g, 1, cost);
-        if (why == null && cost[0] > 6e7) why = "too large to interpret in a test (about " + (long) cost[0] + " operations)";
+        if (why == null && cost[0] > budget) why = "too large to interpret in a test (about " + (long) cost[0] + " operations)";
         return why;
     }
 
@@ -119,9 +122,12 @@ final class Staged {
     }
 
     /** The interpreter (f64) gives {@code after} the outputs it gives {@code before}, on two sets of random inputs. */
-    static void assertSameOutputs(Graph before, Graph after, String what) {
-        for (long seed = 1; seed <= 2; seed++) {
-            var values = randomValues(before, seed);
+    static void assertSameOutputs(Graph before, Graph after, String what) { assertSameOutputs(before, after, what, null); }
+
+    /** As above; {@code given} (when not null) are the values to run with instead of random ones. */
+    static void assertSameOutputs(Graph before, Graph after, String what, Map<String, Map<String, Tensor>> given) {
+        for (long seed = 1; seed <= (given == null ? 2 : 1); seed++) {
+            var values = given != null ? given : randomValues(before, seed);
             var expected = Interpreter.run(before, values.get("inputs"), values.get("params"), Interpreter.Options.f64());
             var actual = Interpreter.run(after, values.get("inputs"), values.get("params"), Interpreter.Options.f64());
             assertEquals(expected.size(), actual.size(), what + ": number of outputs");
