@@ -27,7 +27,11 @@ public final class HostCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        return runMain(file, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Runs the main block of {@code file} (nothing when it has none); 0, or 1 after printing the error. */
+    static int runMain(Path file, PrintWriter out, PrintWriter err) throws IOException {
         if (!Files.isRegularFile(file)) {
             err.println(file + ": error: no such file");
             err.flush();

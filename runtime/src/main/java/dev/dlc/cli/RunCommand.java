@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code dlc run FILE}: trains every `train` job of the file in order (or the one named), on
- * the reference interpreter until the compiled backend exists.
+ * the reference interpreter until the compiled backend exists, then runs its `main` block on
+ * the Truffle runtime.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the train jobs of a file, in order.")
 final class RunCommand implements Callable<Integer> {
@@ -54,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
             }
             jobs = new ArrayList<>(List.of(train));
         }
-        if (jobs.isEmpty()) { err.println("dlc: " + file + " has no train job to run"); return 1; }
+        boolean hasMain = c.program().root().decls().stream().anyMatch(d -> d instanceof dev.dlc.ast.Decl.MainDecl);
+        if (jobs.isEmpty() && !hasMain) { err.println("dlc: " + file + " has no train job or main block to run"); return 1; }
         if (seed != null) settings.add("seed=" + seed);
         for (String job : jobs) {
             for (String s : settings) {
@@ -72,6 +74,15 @@ final class RunCommand implements Callable<Integer> {
                 new TrainLoop(c, job, options).run();
             } catch (TrainLoop.Failure e) {
                 err.println(e.getMessage().contains(": error: ") ? e.getMessage() : "dlc: " + e.getMessage());
+                return 1;
+            }
+        }
+        // Then the host program, on the Truffle runtime (unless one job was asked for).
+        if (hasMain && train == null) {
+            try {
+                return HostCommand.runMain(file, out, err);
+            } catch (java.io.IOException e) {
+                err.println("dlc: cannot read " + file + ": " + e.getMessage());
                 return 1;
             }
         }

@@ -102,4 +102,13 @@ class RunCommandTest {
     private static java.util.List<String> losses(Path jsonl) throws java.io.IOException {
         return Files.readAllLines(jsonl).stream().map(l -> l.replaceAll(".*\"train_loss\": ([^,]+),.*", "$1")).toList();
     }
+
+    @Test
+    void mainRunsAfterTheTrainJobs() {
+        var run = Repo.dlc("run", Repo.path("tests/run/train_then_main.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        int trained = run.out().indexOf("train fit_line: 2 epochs"), main = run.out().indexOf("main ran after training: 6");
+        assertTrue(trained >= 0 && main > trained, run.out());
+    }
 }
