@@ -655,6 +655,40 @@ public final class Checker {
      */
     public Job instantiate(String name, List<Type.Tensor> inputs, Span where) { return instantiate(name, inputs, where, false); }
 
+    /**
+     * Layer {@code name} built with config values from a host program ({@code Long}, {@code
+     * Double}, {@code Boolean}, {@code String}, lists of them) and applied in inference mode to
+     * inputs of the given types (the embedding API). Wrong config values are diagnostics.
+     */
+    public Job instantiate(String name, Map<String, Object> config, List<Type.Tensor> inputs, Span where) {
+        if (!(names.decl(program.root(), name) instanceof Decl.LayerDecl l)) return instantiate(name, inputs, where, false);
+        freshGraph();
+        var args = new ArrayList<Val.Arg>();
+        config.forEach((k, v) -> args.add(new Val.Arg(k, hostValue(v), where)));
+        var cfgCtx = new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
+        Val v = layers.construct(l, args, where, cfgCtx);
+        return v instanceof Val.Layer layer ? apply(layer.inst(), inputs, where, false) : null;
+    }
+
+    private static Val hostValue(Object v) {
+        return switch (v) {
+            case Integer i -> Val.Int.of(i);
+            case Long i -> Val.Int.of(i);
+            case Double d -> new Val.Real(d);
+            case Float f -> new Val.Real((double) f);
+            case Boolean b -> new Val.Bool(b);
+            case String str -> new Val.Str(str);
+            case List<?> list -> new Val.ListV(list.stream().map(Checker::hostValue).toList());
+            default -> new Val.Str(String.valueOf(v));
+        };
+    }
+
+    /** How a parameter or buffer of the graph last built starts (its declared initializer); zeros when unknown. */
+    public TrainStep.Initializer initializerOf(dev.dlc.ir.Node.Param p) {
+        var info = paramInfo.get(p);
+        return TrainStep.Initializer.of(info == null ? null : info.init());
+    }
+
     /** As {@link #instantiate(String, List, Span)}, with the stage flag {@code training} of the forward given. */
     public Job instantiate(String name, List<Type.Tensor> inputs, Span where, boolean training) {
         var m = program.root();
