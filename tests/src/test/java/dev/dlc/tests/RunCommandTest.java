@@ -111,4 +111,28 @@ class RunCommandTest {
         int trained = run.out().indexOf("train fit_line: 2 epochs"), main = run.out().indexOf("main ran after training: 6");
         assertTrue(trained >= 0 && main > trained, run.out());
     }
+
+    @Test
+    void everyOptimizerOfTheStdlibTrains() {
+        var run = Repo.dlc("run", Repo.path("examples/optimizers.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        var finals = run.out().lines().filter(l -> l.matches("train \\w+: .*")).toList();
+        assertEquals(9, finals.size(), run.out());
+        for (String line : finals) {
+            double loss = Double.parseDouble(line.replaceAll(".*train loss ([0-9.]+).*", "$1"));
+            // adadelta has no learning rate and starts slowly; the others reach the noise floor
+            assertTrue(loss < (line.startsWith("train adadelta") ? 1.0 : 0.01), line);
+        }
+    }
+
+    @Test
+    void everyScheduleDrivesTraining() {
+        var run = Repo.dlc("run", Repo.path("examples/schedules.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        var finals = run.out().lines().filter(l -> l.matches("train \\w+: .*")).toList();
+        assertEquals(7, finals.size(), run.out());
+        for (String line : finals) assertTrue(Double.parseDouble(line.replaceAll(".*test accuracy ([0-9.]+).*", "$1")) > 0.9, line);
+    }
 }
