@@ -284,8 +284,20 @@ public final class TrainLoop {
         var b = new StringBuilder(String.format(Locale.ROOT, "train %s: %d epoch%s in %s, train loss %.4f", job, epochs.size(),
                 epochs.size() == 1 ? "" : "s", duration(total), last.trainLoss()));
         last.testMetrics().forEach((k, v) -> b.append(String.format(Locale.ROOT, ", test %s %.4f", k, v)));
+        b.append(String.format(Locale.ROOT, ", weight norm %.4g", weightNorm()));
         o.out().println(b);
         o.out().flush();
+    }
+
+    /** The L2 norm of all trainable parameters together (what weight decay shrinks). */
+    private double weightNorm() {
+        double sq = 0;
+        for (var slot : trainer.program().slots()) {
+            if (slot.kind() != TrainStep.Kind.PARAMETER) continue;
+            Tensor p = trainer.value(slot.path());
+            for (int i = 0; i < p.numel(); i++) sq += p.at(i) * p.at(i);
+        }
+        return Math.sqrt(sq);
     }
 
     /** One JSON object per epoch, appended (train, epoch, train_loss, samples_per_s, seconds, test_*). */

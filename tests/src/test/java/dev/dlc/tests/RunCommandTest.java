@@ -135,4 +135,14 @@ class RunCommandTest {
         assertEquals(7, finals.size(), run.out());
         for (String line : finals) assertTrue(Double.parseDouble(line.replaceAll(".*test accuracy ([0-9.]+).*", "$1")) > 0.9, line);
     }
+
+    @Test
+    void linearRegressionFromScratchRecoversTheTrueWeights() {
+        var run = Repo.dlc("run", Repo.path("examples/linreg_scratch.dl").toString());
+        assertEquals("", run.err());
+        var last = run.out().lines().reduce((a, b) -> b).orElseThrow();
+        // |(2, -3.4, 4.2)| = 5.7603
+        double norm = Double.parseDouble(last.replaceAll(".*weight norm ([0-9.]+).*", "$1"));
+        assertEquals(5.7603, norm, 0.01, last);
+    }
 }
