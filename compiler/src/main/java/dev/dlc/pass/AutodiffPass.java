@@ -126,7 +126,8 @@ public final class AutodiffPass {
         var rule = OpTable.forNode(a.op(), a.args().size()).map(d -> d.vjp()).orElse(null);
         if (rule == null)
             throw new NotDifferentiable("differentiation rule for '" + a.op() + "' is not implemented", a, forward.loc(a));
-        List<Node> dxs = rule.vjp(b, a, g);
+        // The backward nodes of an op carry its source line, so the printed gradient reads like the forward.
+        List<Node> dxs = rule.vjp(new Builder(b.graph(), forward.loc(a)), a, g);
         var flows = new ArrayList<Node[]>();
         for (int i = 0; i < a.args().size(); i++) flows.add(new Node[] {a.args().get(i), dxs.get(i)});
         return flows;
