@@ -98,6 +98,19 @@ class CliTest {
     }
 
     @Test
+    void gradcheckPassesOnBatchNormInBothModesAndSaysAMetricIsNotDifferentiable() {
+        // Running statistics start as their initializers (a random running variance could be negative).
+        var run = Repo.dlc("gradcheck", Repo.path("tests/valid/11_batchnorm_scratch.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        assertTrue(run.out().contains("[training] parameter"), run.out());
+        // An accuracy fn has no gradient: said, not failed.
+        run = Repo.dlc("gradcheck", Repo.path("tests/valid/04_softmax_by_hand.dl").toString());
+        assertEquals(0, run.status(), run.out() + run.err());
+        assertTrue(run.out().contains("my_acc: not differentiable (input 'logits' reaches the loss only through 'eq', which has no gradient); not checked"), run.out());
+    }
+
+    @Test
     void gradcheckNamesAnOpWithoutAGradient() {
         var run = Repo.dlc("gradcheck", Repo.path("tests/train/argmax_model.dl").toString());
         assertEquals(1, run.status());
