@@ -218,6 +218,9 @@ final class GradcheckCommand implements Callable<Integer> {
         var rnd = new Random(42);
         var inputs = new HashMap<String, Tensor>();
         for (var in : step.data()) inputs.put(in.name(), random(in.type(), rnd));
+        // Float labels in [0, 1): what regression targets, probabilities and prices (log_rmse) allow.
+        var y = step.data().getLast();
+        if (y.type().dtype().isFloat()) inputs.put(y.name(), Tensor.build(y.type().dtype(), Tensor.shapeOf(y.type()), _ -> rnd.nextDouble()));
         var params = new HashMap<String, Tensor>();
         var wrt = new ArrayList<Node>();
         var grads = new HashMap<Node, Node>();

@@ -33,10 +33,26 @@ public final class Main implements Runnable {
             err.println("dlc: internal error: " + e + " (please report this together with the input file)");
             return 3;
         });
-        int status = cl.execute(args);
+        // Deeply nested programs recurse deeply in the checker and the passes: every command runs
+        // on a thread with a large stack, as the compiler's own checking does.
+        int[] status = {3};
+        var worker = new Thread(null, () -> {
+            try {
+                status[0] = cl.execute(args);
+            } catch (StackOverflowError e) {
+                err.println("dlc: the program nests too deeply to process (stack exhausted)");
+                status[0] = 1;
+            }
+        }, "dlc", 1L << 29);
+        worker.start();
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         out.flush();
         err.flush();
-        return status;
+        return status[0];
     }
 
     static final class Version implements CommandLine.IVersionProvider {
