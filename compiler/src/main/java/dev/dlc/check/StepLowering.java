@@ -7,7 +7,6 @@ import dev.dlc.diag.Diagnostic;
 import dev.dlc.diag.Diagnostics;
 import dev.dlc.diag.Span;
 import dev.dlc.ir.Builder;
-import dev.dlc.ir.Graph;
 import dev.dlc.ir.Node;
 import dev.dlc.pass.AutodiffPass;
 import dev.dlc.types.DType;
@@ -79,11 +78,9 @@ final class StepLowering {
         slots.addAll(states);
         if (!runtimeConstantsResolved()) return null;
 
-        var g = new Graph();
-        for (Node n : ck.graph.nodes()) g.add(n, ck.graph.loc(n));
-        g.output(fwd.loss());
-        fwd.metrics().forEach(x -> g.output(x.value()));
-        slots.forEach(s -> g.output(s.next()));
+        var outputs = lossAndMetrics(fwd);
+        slots.forEach(s -> outputs.add(s.next()));
+        var g = ck.graph.withOutputs(outputs);
         long seed = values.get("seed") instanceof Val.Int i && i.known() ? i.get() : 0;
         return new TrainStep(t.name().name(), g, fwd.data(), step, scheduled, slots, fwd.loss(), fwd.metrics(), raw, seed, at);
     }
@@ -103,11 +100,16 @@ final class StepLowering {
         int errors = ck.diags.errorCount();
         Forward fwd = forward(values, entries.spans(), batch, inputs, false);
         if (fwd == null || ck.diags.errorCount() > errors || !runtimeConstantsResolved()) return null;
-        var g = new Graph();
-        for (Node n : ck.graph.nodes()) g.add(n, ck.graph.loc(n));
-        g.output(fwd.loss());
-        fwd.metrics().forEach(x -> g.output(x.value()));
+        var g = ck.graph.withOutputs(lossAndMetrics(fwd));
         return new EvalStep(t.name().name(), g, fwd.data(), fwd.metrics().stream().map(TrainStep.Metric::name).toList());
+    }
+
+    /** The outputs both programs start with: the loss, then each metric. */
+    private static List<Node> lossAndMetrics(Forward fwd) {
+        var out = new ArrayList<Node>();
+        out.add(fwd.loss());
+        fwd.metrics().forEach(m -> out.add(m.value()));
+        return out;
     }
 
     private TrainStep.Slot slot(Node.Param p, TrainStep.Kind kind, Node next) {

@@ -28,6 +28,14 @@ public final class Graph {
     public boolean contains(Node n) { return interned.get(n) == n; }
 
     public void output(Node n) { outputs.add(n); }
+
+    /** The same nodes, in the same order and with their locations, returning {@code outputs} instead. */
+    public Graph withOutputs(List<Node> outputs) {
+        var g = new Graph();
+        for (Node n : nodes()) g.add(n, loc(n));
+        outputs.forEach(g::output);
+        return g;
+    }
     public List<Node> outputs() { return List.copyOf(outputs); }
     public List<Node> nodes() { return List.copyOf(interned.keySet()); }
     public Span loc(Node n) { return loc.get(n); }

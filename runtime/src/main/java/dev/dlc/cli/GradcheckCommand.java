@@ -117,19 +117,10 @@ final class GradcheckCommand implements Callable<Integer> {
             return true;
         }
         String via = job == null ? null : job.name();
-        // Large images are tried small first, quietly: a model that needs their size is checked at it.
-        Target inference = null;
-        var small = inputs;
-        if (via != null) {
-            for (long side : IMAGE) {
-                small = shrunk(inputs, side);
-                if (small == inputs) break;
-                inference = target(name, via, small, false, false);
-                if (inference != null) break;
-                c = Compiler.checkFile(file);
-            }
-        }
-        if (inference == null) inference = target(name, via, small = inputs, false, true);
+        // A model on its train job's images is tried small first: one that needs their size is checked at it.
+        var first = via == null ? new Attempt<Target>(inputs, null) : smallest(inputs, s -> target(name, via, s, false, false));
+        var small = first.inputs();
+        Target inference = first.result() != null ? first.result() : target(name, via, small, false, true);
         if (inference == null) return false;
         if (inference == SKIPPED) return true;
         boolean ok = check(inference);
@@ -204,18 +195,12 @@ final class GradcheckCommand implements Callable<Integer> {
      * (labels 0 or 1, valid class ids).
      */
     private boolean checkJob(String name) {
-        // Smaller images first, quietly, as for layers.
-        TrainStep step = null;
-        var modelInputs = smallBatch(c.checker().jobs().get(name).data());     // the model's inputs (no labels)
-        for (long side : IMAGE) {
-            var small = shrunk(modelInputs, side);
-            if (small == modelInputs) break;
-            step = c.checker().lowerStep(name, 2, small);
-            if (step != null && !c.diags().hasErrors()) break;
-            step = null;
-            c = Compiler.checkFile(file);
-        }
-        if (step == null) step = c.checker().lowerStep(name, 2);
+        // Smaller images first, as for layers; the job's data are the model's inputs (no labels).
+        var first = smallest(smallBatch(c.checker().jobs().get(name).data()), s -> {
+            var lowered = c.checker().lowerStep(name, 2, s);
+            return lowered != null && !c.diags().hasErrors() ? lowered : null;
+        });
+        TrainStep step = first.result() != null ? first.result() : c.checker().lowerStep(name, 2);
         if (step == null || c.diags().hasErrors()) {
             err.print(c.diags().render());
             return false;
@@ -322,11 +307,10 @@ final class GradcheckCommand implements Callable<Integer> {
 
     /** The nodes of {@code g} that {@code loss} and {@code more} need, with those as the outputs. */
     private static Graph withOutputs(Graph g, Node loss, List<Node> more) {
-        var copy = new Graph();
-        for (Node n : g.nodes()) copy.add(n, g.loc(n));
-        copy.output(loss);
-        more.forEach(copy::output);
-        return DeadCodePass.run(copy);
+        var outputs = new ArrayList<Node>();
+        outputs.add(loss);
+        outputs.addAll(more);
+        return DeadCodePass.run(g.withOutputs(outputs));
     }
 
     /** The worst relative error along a random direction and at a few random elements. */
@@ -399,6 +383,25 @@ final class GradcheckCommand implements Callable<Integer> {
         if (shape.length < 2 || !t.dtype().isFloat()) return x;
         double scale = 1 / Math.sqrt(java.util.Arrays.stream(shape).max().orElse(1));
         return Tensor.build(t.dtype(), shape, i -> x.at(i) * scale);
+    }
+
+    /** What an attempt at some inputs gave (null: it failed), and those inputs. */
+    private record Attempt<T>(List<Type.Tensor> inputs, T result) {}
+
+    /**
+     * {@code attempt} at the inputs with their images shrunk to each of {@link #IMAGE} in turn,
+     * the first that succeeds; a failed attempt's diagnostics are dropped with the compilation
+     * (a fresh one replaces it). No success: the inputs as they are, and no result.
+     */
+    private <T> Attempt<T> smallest(List<Type.Tensor> inputs, java.util.function.Function<List<Type.Tensor>, T> attempt) {
+        for (long side : IMAGE) {
+            var small = shrunk(inputs, side);
+            if (small == inputs) break;
+            T result = attempt.apply(small);
+            if (result != null) return new Attempt<>(small, result);
+            c = Compiler.checkFile(file);
+        }
+        return new Attempt<>(inputs, null);
     }
 
     /** Images ([B, C, H, W]) with sides above {@code side} made that size: the differences run the model many times. */
