@@ -1,7 +1,5 @@
 package dev.dlc.cli;
 
-import dev.dlc.ir.Interpreter;
-import dev.dlc.train.TrainLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,25 +65,21 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         boolean terminal = System.console() != null && System.console().isTerminal();
-        var options = new TrainLoop.Options(out, metricsOut, plot, limitBatches, terminal, Interpreter.Precision.F32);
-        for (String job : jobs) {
-            out.println("train " + job);
-            try {
-                new TrainLoop(c, job, options).run();
-            } catch (TrainLoop.Failure e) {
-                err.println(e.getMessage().contains(": error: ") ? e.getMessage() : "dlc: " + e.getMessage());
-                return 1;
-            }
+        // The train blocks and then main run as host code, on the Truffle runtime (main is left
+        // out when one job was asked for); the flags travel as the language's options.
+        var options = new java.util.LinkedHashMap<String, String>();
+        options.put("dl.Train", train == null ? "all" : train);
+        options.put("dl.Main", String.valueOf(train == null));
+        options.put("dl.Set", String.join("\n", settings));
+        options.put("dl.LimitBatches", String.valueOf(limitBatches));
+        if (metricsOut != null) options.put("dl.MetricsOut", metricsOut.toString());
+        if (plot != null) options.put("dl.Plot", plot.toString());
+        options.put("dl.Progress", String.valueOf(terminal));
+        try {
+            return HostCommand.run(file, options, out, err);
+        } catch (java.io.IOException e) {
+            err.println("dlc: cannot read " + file + ": " + e.getMessage());
+            return 1;
         }
-        // Then the host program, on the Truffle runtime (unless one job was asked for).
-        if (hasMain && train == null) {
-            try {
-                return HostCommand.runMain(file, out, err);
-            } catch (java.io.IOException e) {
-                err.println("dlc: cannot read " + file + ": " + e.getMessage());
-                return 1;
-            }
-        }
-        return 0;
     }
 }

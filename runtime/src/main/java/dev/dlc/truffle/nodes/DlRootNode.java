@@ -6,22 +6,31 @@ import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.nodes.RootNode;
 import com.oracle.truffle.api.source.Source;
 import com.oracle.truffle.api.source.SourceSection;
+import dev.dlc.Compiler;
 import dev.dlc.truffle.DlNone;
 
-/** A file's {@code main} block: runs its statements, returns None. */
+/**
+ * A file's host program: its {@code train} blocks in order, then its {@code main} block;
+ * returns None. It keeps the compiled program, whose layers, fns and data sets the builtins use.
+ */
 public final class DlRootNode extends RootNode {
     @Child private DlStmtNode body;
     private final Source source;
     private final SourceSection section;
+    private final Compiler.Compilation program;
 
-    public DlRootNode(TruffleLanguage<?> language, FrameDescriptor frame, DlStmtNode body, Source source, SourceSection section) {
+    public DlRootNode(TruffleLanguage<?> language, FrameDescriptor frame, DlStmtNode body, Source source, SourceSection section,
+                      Compiler.Compilation program) {
         super(language, frame);
         this.body = body;
         this.source = source;
         this.section = section;
+        this.program = program;
     }
 
     Source source() { return source; }
+
+    public Compiler.Compilation program() { return program; }
 
     @Override public Object execute(VirtualFrame frame) {
         body.executeVoid(frame);
