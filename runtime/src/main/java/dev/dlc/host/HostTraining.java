@@ -2,6 +2,7 @@ package dev.dlc.host;
 
 import com.oracle.truffle.api.source.SourceSection;
 import dev.dlc.Compiler;
+import dev.dlc.check.Checker;
 import dev.dlc.check.TrainStep;
 import dev.dlc.data.DataError;
 import dev.dlc.data.KFold;
@@ -64,7 +65,20 @@ public final class HostTraining implements HostBuiltins {
 
     // ================================================================== train blocks
 
-    @Override public void train(Compiler.Compilation c, String job, SourceSection at) {
+    @Override public Object value(Compiler.Compilation c) { return new HostProgramObject(c, this); }
+
+    @Override public void train(Compiler.Compilation c, String job, SourceSection at) { trainJob(c, job, at); }
+
+    /** Runs train job {@code job} (after the --set overrides) and returns its trained model. */
+    HostModel trainJob(Compiler.Compilation c, String job) { return trainJob(c, job, null); }
+
+    /** Layer {@code name} built with {@code config}, without weights until it first runs. */
+    HostModel model(Compiler.Compilation c, String name, Map<String, Object> config) {
+        if (c.checker().hostKind(name) != Checker.HostKind.LAYER) throw DlException.at((SourceSection) null, "no layer named '" + name + "'");
+        return new HostModel(DlText.call(name, List.of(), config), models++);
+    }
+
+    private HostModel trainJob(Compiler.Compilation c, String job, SourceSection at) {
         for (String s : settings.overrides()) {
             int eq = s.indexOf('=');
             String problem = eq <= 0 ? "expected KEY=VALUE, e.g. --set epochs=2" : c.checker().override(job, s.substring(0, eq).strip(), s.substring(eq + 1));
@@ -73,6 +87,11 @@ public final class HostTraining implements HostBuiltins {
         out.println("train " + job);
         var loop = new TrainLoop(c, job, options(settings.plot()));
         run(loop, at);
+        var values = c.checker().trainValues(job);
+        long seed = values.get("seed") instanceof dev.dlc.check.Val.Int i && i.known() ? i.get() : 0;
+        var model = new HostModel(c.checker().trainEntrySpan(job, "model").text(), seed);
+        keepWeights(model, loop);
+        return model;
     }
 
     // ================================================================== calls

@@ -39,4 +39,7 @@ public interface HostBuiltins {
     default void train(Compiler.Compilation program, String job, SourceSection at) {
         throw DlException.at(at, "train " + job + ": this context cannot train models");
     }
+
+    /** What evaluating the program gives its embedder (an interop object), after its train blocks and main ran. */
+    default Object value(Compiler.Compilation program) { return DlNone.INSTANCE; }
 }

@@ -28,6 +28,23 @@ class EmbeddingTest {
     }
 
     @Test
+    void theExampleRunsThroughThePolyglotApi() throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var process = new ProcessBuilder(java, "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=runtime/target/upgrade",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), "examples/embedding/EmbedPolyglot.java")
+                .directory(Repo.ROOT.toFile()).redirectErrorStream(true).start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the example finishes");
+        String out = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.exitValue(), out);
+        assertTrue(out.contains("jobs: ['logistic']"), out);
+        assertTrue(out.contains("logit of (1, -1): positive"), out);
+        assertTrue(out.contains("logit of (-1, 1): negative"), out);
+        assertTrue(out.contains("loaded model agrees: true"), out);
+        assertTrue(out.contains("Affine(out = 3) gives 3 values"), out);
+    }
+
+    @Test
     void compileErrorsAreDiagnostics() {
         var e = assertThrows(DlException.class, () -> Dl.compile("bad.dl", "layer L() {\n    forward(x: f32[B, 3]) -> f32[B, 4] = x\n}\n"));
         assertTrue(e.getMessage().startsWith("bad.dl:2:"), e.getMessage());

@@ -7,11 +7,10 @@ import com.oracle.truffle.api.nodes.RootNode;
 import com.oracle.truffle.api.source.Source;
 import com.oracle.truffle.api.source.SourceSection;
 import dev.dlc.Compiler;
-import dev.dlc.truffle.DlNone;
 
 /**
  * A file's host program: its {@code train} blocks in order, then its {@code main} block;
- * returns None. It keeps the compiled program, whose layers, fns and data sets the builtins use.
+ * returns what the builtins make of the program for an embedder. It keeps the compiled program, whose layers, fns and data sets the builtins use.
  */
 public final class DlRootNode extends RootNode {
     @Child private DlStmtNode body;
@@ -34,8 +33,11 @@ public final class DlRootNode extends RootNode {
 
     @Override public Object execute(VirtualFrame frame) {
         body.executeVoid(frame);
-        return DlNone.INSTANCE;
+        return value();
     }
+
+    @com.oracle.truffle.api.CompilerDirectives.TruffleBoundary
+    private Object value() { return dev.dlc.truffle.DlContext.get(this).builtins().value(program); }
 
     @Override public SourceSection getSourceSection() { return section; }
     @Override public String getName() { return "main"; }
