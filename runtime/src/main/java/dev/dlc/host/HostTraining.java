@@ -126,7 +126,11 @@ public final class HostTraining implements HostBuiltins {
         }
     }
 
-    /** {@code fit(model, data, loss = ..., optimizer = ..., epochs = ..., ...)}: trains the model in place; returns the last epoch's training loss. */
+    /**
+     * {@code fit(model, data, loss = ..., optimizer = ..., epochs = ..., ...)}: trains the model
+     * in place, with any key of a train block, and {@code verbose = false} for no progress
+     * lines; returns the last epoch's training loss.
+     */
     private Object fit(Compiler.Compilation c, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
         if (args.size() != 2) throw DlException.at(at, "fit: expected a model and a data set, then keyword arguments (loss = ..., optimizer = ..., epochs = ...), found " + args.size() + " positional arguments");
         HostModel model = model(args.get(0), "fit", at);
@@ -137,8 +141,14 @@ public final class HostTraining implements HostBuiltins {
         entries.put("model", model);
         entries.put("data", data);
         entries.putAll(kwargs);
+        // verbose = false: no line per epoch (a loop over folds prints its own summary)
+        Object verbose = entries.remove("verbose");
+        if (verbose != null && !(verbose instanceof Boolean)) throw DlException.at(at, "fit: verbose expects true or false, found " + Values.repr(verbose));
+        var options = Boolean.FALSE.equals(verbose)
+                ? new TrainLoop.Options(new PrintWriter(OutputStream.nullOutputStream()), settings.metricsOut(), null, settings.limitBatches(), false, Interpreter.Precision.F32)
+                : options(null);
         var job = job(c, entries, "fit", at);
-        var loop = new TrainLoop(job, JOB, options(null)).named("fit " + model.expr()).on(split(job, data, at))
+        var loop = new TrainLoop(job, JOB, options).named("fit " + model.expr()).on(split(job, data, at))
                 .startFrom(step -> initialWeights(model, step));
         var epochs = run(loop, at);
         keepWeights(model, loop);

@@ -54,6 +54,28 @@ class HostTrainingTest {
         assertTrue(run.out().contains("mean validation mse below 0.01: True"), run.out());
     }
 
+    @Test
+    void theKFoldHousePricesExampleReachesItsStatedError() {
+        var run = Repo.dlc("run", Repo.path("examples/kfold_house_prices.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        assertEquals(5, run.out().lines().filter(l -> l.startsWith("fold ")).count(), run.out());
+        var last = run.out().lines().reduce((a, b) -> b).orElseThrow();
+        double mean = Double.parseDouble(last.replaceAll(".*folds: ([0-9.]+)$", "$1"));
+        assertTrue(mean < 0.12, last);
+    }
+
+    @Test
+    void theSaveLoadExampleRoundTrips() {
+        var run = Repo.dlc("run", Repo.path("examples/save_load.dl").toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        assertTrue(run.out().contains("same predictions: True"), run.out());
+        assertTrue(run.out().contains("same accuracy: True"), run.out());
+        var accuracy = run.out().lines().filter(l -> l.startsWith("accuracy ")).findFirst().orElseThrow();
+        assertTrue(Double.parseDouble(accuracy.split(" ")[1]) > 0.9, accuracy);
+    }
+
     private static Repo.Run host(String main, Path tmp) throws Exception {
         Path p = tmp.resolve("h.dl");
         Files.writeString(p, "use std.nn\nuse std.data\nlayer Net() = seq { Linear(1) }\nmain {\n" + main + "\n}\n");
