@@ -34,6 +34,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the learning curves (loss, train and test metrics per epoch) to this PNG.")
     Path plot;
 
+    @Option(names = "--backend", paramLabel = "NAME", description = "Where the tensor programs run: ${COMPLETION-CANDIDATES} (default: the first).",
+            completionCandidates = Backends.class)
+    String backend;
+
     @Option(names = "--limit-batches", paramLabel = "N", defaultValue = "0",
             description = "At most N batches per epoch and per evaluation (smoke runs); 0: all.")
     long limitBatches;
@@ -56,6 +60,10 @@ final class RunCommand implements Callable<Integer> {
         boolean hasMain = c.program().root().decls().stream().anyMatch(d -> d instanceof dev.dlc.ast.Decl.MainDecl);
         if (jobs.isEmpty() && !hasMain) { err.println("dlc: " + file + " has no train job or main block to run"); return 1; }
         if (seed != null) settings.add("seed=" + seed);
+        if (backend != null && dev.dlc.exec.Backend.named(backend) == null) {
+            err.println("dlc: --backend " + backend + ": unknown backend; the backends are " + String.join(", ", dev.dlc.exec.Backend.NAMES));
+            return 1;
+        }
         for (String job : jobs) {
             for (String s : settings) {
                 int eq = s.indexOf('=');
@@ -75,11 +83,17 @@ final class RunCommand implements Callable<Integer> {
         if (metricsOut != null) options.put("dl.MetricsOut", metricsOut.toString());
         if (plot != null) options.put("dl.Plot", plot.toString());
         options.put("dl.Progress", String.valueOf(terminal));
+        if (backend != null) options.put("dl.Backend", backend);
         try {
             return HostCommand.run(file, options, out, err);
         } catch (java.io.IOException e) {
             err.println("dlc: cannot read " + file + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The backends, for --backend's help. */
+    static final class Backends implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() { return dev.dlc.exec.Backend.NAMES.iterator(); }
     }
 }

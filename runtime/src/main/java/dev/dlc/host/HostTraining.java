@@ -145,7 +145,7 @@ public final class HostTraining implements HostBuiltins {
         Object verbose = entries.remove("verbose");
         if (verbose != null && !(verbose instanceof Boolean)) throw DlException.at(at, "fit: verbose expects true or false, found " + Values.repr(verbose));
         var options = Boolean.FALSE.equals(verbose)
-                ? new TrainLoop.Options(new PrintWriter(OutputStream.nullOutputStream()), settings.metricsOut(), null, settings.limitBatches(), false, Interpreter.Precision.F32)
+                ? new TrainLoop.Options(new PrintWriter(OutputStream.nullOutputStream()), settings.metricsOut(), null, settings.limitBatches(), false, settings.backend())
                 : options(null);
         var job = job(c, entries, "fit", at);
         var loop = new TrainLoop(job, JOB, options).named("fit " + model.expr()).on(split(job, data, at))
@@ -200,7 +200,7 @@ public final class HostTraining implements HostBuiltins {
         var names = g.nodes().stream().filter(Node.Input.class::isInstance).map(n -> ((Node.Input) n).name()).toList();
         for (int i = 0; i < xs.size(); i++) inputs.put(names.get(i), xs.get(i));
         try {
-            var outs = Interpreter.run(g, inputs, model.weights, Interpreter.Options.f32());
+            var outs = settings.backend().run(g, inputs, model.weights);
             return outs.size() == 1 ? outs.getFirst() : new DlList(outs.toArray(), true);
         } catch (Interpreter.Error | IllegalArgumentException e) {
             throw DlException.at(at, "predict: " + e.getMessage());
@@ -319,7 +319,7 @@ public final class HostTraining implements HostBuiltins {
         var names = g.nodes().stream().filter(Node.Input.class::isInstance).map(n -> ((Node.Input) n).name()).toList();
         for (int i = 0; i < args.size() && i < names.size(); i++) inputs.put(names.get(i), args.get(i));
         try {
-            return Interpreter.run(g, inputs, Map.of(), Interpreter.Options.f32()).getFirst();
+            return settings.backend().run(g, inputs, Map.of()).getFirst();
         } catch (Interpreter.Error | IllegalArgumentException e) {
             throw DlException.at(at, name + ": " + e.getMessage());
         }
@@ -395,7 +395,7 @@ public final class HostTraining implements HostBuiltins {
     // ================================================================== running
 
     private TrainLoop.Options options(Path plot) {
-        return new TrainLoop.Options(out, settings.metricsOut(), plot, settings.limitBatches(), settings.progress(), Interpreter.Precision.F32);
+        return new TrainLoop.Options(out, settings.metricsOut(), plot, settings.limitBatches(), settings.progress(), settings.backend());
     }
 
     private static List<TrainLoop.Epoch> run(TrainLoop loop, SourceSection at) {

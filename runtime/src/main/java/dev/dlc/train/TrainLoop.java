@@ -9,7 +9,6 @@ import dev.dlc.data.DataError;
 import dev.dlc.data.DataSet;
 import dev.dlc.data.DataSets;
 import dev.dlc.data.Split;
-import dev.dlc.ir.Interpreter;
 import dev.dlc.ops.Tensor;
 import dev.dlc.pass.Pipeline;
 import java.io.IOException;
@@ -39,7 +38,7 @@ public final class TrainLoop {
      * @param limitBatches at most this many batches per epoch (smoke runs), 0 for all
      * @param terminal     whether {@code out} is a terminal: a live progress bar, else plain lines
      */
-    public record Options(PrintWriter out, Path metricsOut, Path plot, long limitBatches, boolean terminal, Interpreter.Precision precision) {}
+    public record Options(PrintWriter out, Path metricsOut, Path plot, long limitBatches, boolean terminal, dev.dlc.exec.Backend backend) {}
 
     /** One epoch: the training loss and metrics (means over the examples), the test ones, throughput. */
     public record Epoch(int epoch, double trainLoss, Map<String, Double> trainMetrics, Double testLoss,
@@ -54,7 +53,7 @@ public final class TrainLoop {
     private final String job;
     private final Options o;
     private final Map<Long, EvalStep> evals = new HashMap<>();
-    private InterpretedTrainer trainer;
+    private Trainer trainer;
     private String label;
     private Split given;
     private java.util.function.Function<TrainStep, Map<String, Tensor>> start = _ -> Map.of();
@@ -88,7 +87,7 @@ public final class TrainLoop {
     }
 
     /** The trainer after {@link #run}, with the trained slots. */
-    public InterpretedTrainer trainer() { return trainer; }
+    public Trainer trainer() { return trainer; }
 
     public List<Epoch> run() throws Failure {
         var values = c.checker().trainValues(job);
@@ -99,7 +98,7 @@ public final class TrainLoop {
         long seed = values.get("seed") instanceof Val.Int i && i.known() ? i.get() : 0;
 
         TrainStep step = lower(batch);
-        trainer = new InterpretedTrainer(c.checker(), step, n -> lowerOrNull(n), o.precision());
+        trainer = o.backend().trainer(c.checker(), step, n -> lowerOrNull(n));
         start.apply(step).forEach(trainer::set);
         var metricNames = step.metrics().stream().map(TrainStep.Metric::name).toList();
         var epochsDone = new ArrayList<Epoch>();
@@ -114,10 +113,10 @@ public final class TrainLoop {
             long seen = 0;
             for (int b = 0; b < batches.size(); b++) {
                 int[] idx = batches.get(b);
-                InterpretedTrainer.StepResult r;
+                Trainer.StepResult r;
                 try {
                     r = trainer.step(split.train().batch(idx));
-                } catch (InterpretedTrainer.Diverged e) {
+                } catch (Trainer.Diverged e) {
                     throw diverged(e, epoch, b + 1);
                 }
                 lossSum += r.loss() * idx.length;
@@ -230,7 +229,7 @@ public final class TrainLoop {
             var parts = test.batch(idx);
             var inputs = new HashMap<String, Tensor>();
             for (int i = 0; i < parts.size(); i++) inputs.put(eval.data().get(i).name(), parts.get(i));
-            var outs = Interpreter.run(eval.graph(), inputs, slots, new Interpreter.Options(o.precision(), false, 0));
+            var outs = o.backend().run(eval.graph(), inputs, slots);
             if (sums == null) sums = new double[names.size()];
             lossSum += outs.getFirst().at(0) * idx.length;
             for (int m = 0; m < sums.length; m++) sums[m] += outs.get(1 + m).at(0) * idx.length;
@@ -273,7 +272,7 @@ public final class TrainLoop {
      * A loss that became NaN or infinite: reported at the op that first computed a non-finite
      * value (at the train block's loss when that op is in the stdlib, with a note into it).
      */
-    private Failure diverged(InterpretedTrainer.Diverged e, int epoch, int batch) {
+    private Failure diverged(Trainer.Diverged e, int epoch, int batch) {
         String message = e.getMessage() + " (epoch " + epoch + ", batch " + batch + ")";
         var lossAt = c.checker().trainEntrySpan(job, "loss");
         if (e.origin == null || e.origin.span() == null) return failure("loss", message + "; lower the learning rate or clip gradients (clip = 1.0)");

@@ -50,13 +50,22 @@ public final class DlLanguage extends TruffleLanguage<DlContext> {
     @Option(help = "Show a live progress bar (the output is a terminal).", category = OptionCategory.USER, stability = OptionStability.STABLE)
     static final OptionKey<Boolean> Progress = new OptionKey<>(false);
 
+    @Option(help = "Where the tensor programs run: interp (the reference interpreter) or a compiled backend.", category = OptionCategory.USER, stability = OptionStability.STABLE)
+    static final OptionKey<String> Backend = new OptionKey<>(dev.dlc.exec.Backend.NAMES.getFirst());
+
+    private static dev.dlc.exec.Backend backend(String name) {
+        var b = dev.dlc.exec.Backend.named(name);
+        if (b == null) throw new IllegalArgumentException("unknown backend '" + name + "'; the backends are " + String.join(", ", dev.dlc.exec.Backend.NAMES));
+        return b;
+    }
+
     @Override protected OptionDescriptors getOptionDescriptors() { return new DlLanguageOptionDescriptors(); }
 
     @Override protected DlContext createContext(Env env) {
         var o = env.getOptions();
         var settings = new HostSettings(o.get(Set).lines().filter(l -> !l.isBlank()).toList(), o.get(LimitBatches),
                 o.get(MetricsOut).isEmpty() ? null : java.nio.file.Path.of(o.get(MetricsOut)),
-                o.get(Plot).isEmpty() ? null : java.nio.file.Path.of(o.get(Plot)), o.get(Progress));
+                o.get(Plot).isEmpty() ? null : java.nio.file.Path.of(o.get(Plot)), o.get(Progress), backend(o.get(Backend)));
         // The one place the builtins are chosen: training on top of print, range and len.
         return new DlContext(env, new HostTraining(new DefaultHostBuiltins(env.out()), env.out(), settings), o.get(Train), o.get(Main));
     }
