@@ -51,7 +51,7 @@ final class Builtins {
             new DataSet("translation", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("seq_len", Type.Scalar.INT, Val.Int.of(10)),
                     new Param("batch", Type.Scalar.INT, Val.Int.of(64)), new Param("vocab", Type.Scalar.INT, Val.Int.of(1000)))));
 
-    private static final Set<String> STAGED = Set.of("range", "len", "scan");
+    private static final Set<String> STAGED = Set.of("range", "len", "scan", "require");
     private static final Set<String> INITIALIZERS = Set.of("normal", "uniform", "xavier_uniform", "xavier_normal",
             "kaiming_normal", "kaiming_uniform", "constant");
     private static final Set<String> HOST = Set.of("print", "fit", "evaluate", "predict", "save", "load", "kfold", "beam_search");
@@ -106,9 +106,26 @@ final class Builtins {
                 yield new Val.Bad();
             }
             case "scan" -> scan(args, span, c);
+            case "require" -> require(args, span);
             case "nms", "tokenize", "vocab" -> new Val.Bad();
             default -> init(b.name(), args, span);
         };
+    }
+
+    /**
+     * {@code require(cond, "message")}: an error with that message, at this call (for the
+     * stdlib, the user's call of it), when a condition known at compile time is false.
+     * A condition known only at run time cannot be checked here and passes. Gives nothing,
+     * or an error value that ends the body it is in (see {@link Eval}).
+     */
+    private Val require(List<Val.Arg> args, Span span) {
+        if (args.size() != 2 || !(args.get(0).value() instanceof Val.Bool cond) || !(args.get(1).value() instanceof Val.Str message)) {
+            ck.diags.error(span, "require: expects a Bool condition and a String message");
+            return new Val.Bad();
+        }
+        if (!Boolean.FALSE.equals(cond.value())) return new Val.None();
+        ck.diags.error(span, message.value());
+        return new Val.Bad();
     }
 
     private Val init(String name, List<Val.Arg> args, Span span) {
