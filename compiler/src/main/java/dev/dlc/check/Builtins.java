@@ -43,6 +43,9 @@ final class Builtins {
                     new Param("classes", Type.Scalar.INT, Val.Int.of(2)), new Param("batch", Type.Scalar.INT, Val.Int.of(32)))),
             new DataSet("polynomial_data", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("degree", Type.Scalar.INT, Val.Int.of(3)),
                     new Param("features", Type.Scalar.INT, Val.Int.of(20)), new Param("batch", Type.Scalar.INT, Val.Int.of(10)))),
+            new DataSet("high_dim_regression", List.of(new Param("n", Type.Scalar.INT, Val.Int.of(20)), new Param("n_test", Type.Scalar.INT, Val.Int.of(100)),
+                    new Param("features", Type.Scalar.INT, Val.Int.of(200)), new Param("noise", Type.Scalar.FLOAT, new Val.Real(0.01)),
+                    new Param("batch", Type.Scalar.INT, Val.Int.of(5)))),
             new DataSet("csv", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("target", Type.Scalar.STRING, REQUIRED),
                     new Param("features", Type.Scalar.INT, REQUIRED), new Param("batch", Type.Scalar.INT, Val.Int.of(64)))),
             new DataSet("text", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("level", Type.Scalar.STRING, new Val.Str("char")),
@@ -228,7 +231,7 @@ final class Builtins {
             case "synthetic_regression" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_binary" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_classification" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.I32, b));
-            case "polynomial_data" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
+            case "polynomial_data", "high_dim_regression" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "csv" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "text" -> List.of(tensor(DType.I32, b, dim(o, "seq_len")), tensor(DType.I32, b, dim(o, "seq_len")));
             default -> List.of(tensor(DType.I32, b, dim(o, "seq_len")), tensor(DType.I32, b, dim(o, "seq_len")),
