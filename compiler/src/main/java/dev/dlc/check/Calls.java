@@ -45,6 +45,7 @@ final class Calls {
         return switch (f) {
             case Val.Bad b -> b;
             case Val.Layer l -> ck.layers.apply(l.inst(), args, span, c);
+            case Val.Schedule s -> scheduleValue(s, args, span);
             case Val.Fn fn -> {
                 var all = new ArrayList<>(args);
                 all.addAll(fn.bound());
@@ -52,7 +53,7 @@ final class Calls {
                     case Callee.Layer l -> ck.layers.construct(l.decl(), all, span, c);
                     case Callee.Fn d -> callFn(d.decl(), all, span, c);
                     case Callee.Optimizer o -> new Val.Optimizer(o.decl(), hyper(o.decl().name().name(), o.decl().params(), all, span, c));
-                    case Callee.Schedule s -> new Val.Schedule(s.decl(), hyper(s.decl().name().name(), s.decl().hyper(), all, span, c));
+                    case Callee.Schedule s -> schedule(s.decl(), all, span, c);
                     case Callee.Prim p -> ck.prims.call(p, all, span, c);
                     case Callee.Builtin b -> ck.builtins.call(b, all, span, c);
                 };
@@ -72,6 +73,43 @@ final class Calls {
             case Val.TupleV t -> t.items().stream().anyMatch(Calls::isBad);
             default -> false;
         };
+    }
+
+    // ================================================================== schedules
+
+    /**
+     * A schedule with its hyperparameters. A hyperparameter declared Float is a number here
+     * (only an optimizer's hyperparameters follow schedules); one declared Schedule is a
+     * schedule. The body is then run once for an unknown step with these values, so that
+     * what it requires of them (chain's milestones) is reported at this call.
+     */
+    private Val schedule(Decl.ScheduleDecl decl, List<Val.Arg> args, Span span, Ctx c) {
+        String name = decl.name().name();
+        var hyper = hyper(name, decl.hyper(), args, span, c);
+        boolean ok = true;
+        for (Decl.Param p : decl.hyper()) {
+            if (!(hyper.get(p.name().name()) instanceof Val.Schedule given) || TypeMatch.isSchedule(p.type())) continue;
+            ck.diags.error(argSpan(args, p, decl.hyper(), span), name + ": argument '" + p.name().name() + "' is a Float and cannot follow "
+                    + Val.describe(given) + "; schedules compose through hyperparameters declared Schedule, as in warmup(into, steps) and chain(schedules, milestones)");
+            ok = false;
+        }
+        if (!ok || hyper.values().stream().anyMatch(Calls::isBad)) return new Val.Bad();
+        var s = new Val.Schedule(decl, hyper);
+        int errors = ck.diags.errorCount();
+        ck.scheduleValue(s, Val.Int.UNKNOWN);
+        return ck.diags.errorCount() > errors ? new Val.Bad() : s;
+    }
+
+    /** {@code s(step)}: a schedule's value at a step, known when the step is (at run time), else an unknown Float. */
+    private Val scheduleValue(Val.Schedule s, List<Val.Arg> args, Span span) {
+        if (args.size() != 1 || args.getFirst().keyword() != null || !(args.getFirst().value() instanceof Val.Int step)) {
+            ck.diags.error(span, (s.known() ? s.decl().name().name() + ": " : "") + "a schedule is called with one argument, the step (an Int)"
+                    + (args.size() == 1 && args.getFirst().keyword() == null ? ", found " + Val.describe(args.getFirst().value()) : ""));
+            return new Val.Bad();
+        }
+        if (!s.known()) return Val.Real.UNKNOWN;
+        Val v = ck.scheduleValue(s, step);
+        return v == null ? new Val.Bad() : v;
     }
 
     /** Binds and checks the hyperparameters of an optimizer or schedule. */
@@ -200,6 +238,11 @@ final class Calls {
                     return new Val.Tensor(new Type.Tensor(dt, dev.dlc.types.Shape.SCALAR), null);
                 }
             }
+            case TypeExpr.Named n when TypeMatch.isSchedule(n) -> {
+                if (v instanceof Val.Schedule) return v;
+                if (Scalars.isNumber(v))
+                    return fail(span, what + ": expected a schedule, found Float; a fixed value is written constant(" + showNumber(v) + ")");
+            }
             case TypeExpr.Named n -> {
                 var s = TypeMatch.scalar(n.name().name());
                 if (s == null) return v;            // reported by validate()
@@ -243,6 +286,13 @@ final class Calls {
     }
 
     private Val fail(Span span, String message) { return fail(span, message, List.of()); }
+
+    /** A number as the user would write it again (1, 0.1), for hints. */
+    private static String showNumber(Val v) {
+        Double d = Scalars.real(v);
+        if (d == null) return "...";
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString();
+    }
 
     // ================================================================== fn calls
 

@@ -21,6 +21,7 @@ class DataSetsTest {
                 Arguments.of("synthetic_binary", Map.of("n", 20L, "features", 2L), "[f32[5,2], f32[5]]"),
                 Arguments.of("synthetic_classification", Map.of("n", 20L, "features", 4L, "classes", 3L), "[f32[5,4], i32[5]]"),
                 Arguments.of("polynomial_data", Map.of("n", 20L, "features", 4L), "[f32[5,4], f32[5]]"),
+                Arguments.of("high_dim_regression", Map.of("n", 20L, "features", 7L), "[f32[5,7], f32[5]]"),
                 Arguments.of("csv", Map.of("path", data + "/houses.csv", "target", "SalePrice", "features", 18L), "[f32[5,18], f32[5]]"),
                 Arguments.of("text", Map.of("path", data + "/tiny_corpus.txt", "seq_len", 7L), "[i32[5,7], i32[5,7]]"),
                 Arguments.of("translation", Map.of("path", data + "/tiny_fra_eng.txt", "seq_len", 8L), "[i32[5,8], i32[5,8], i32[5,8]]"));
@@ -36,7 +37,7 @@ class DataSetsTest {
 
     @Test void optionMistakesAreClear() {
         assertEquals("unknown data set 'mnist'; std.data has fashion_mnist, synthetic_regression, synthetic_binary, synthetic_classification, "
-                + "polynomial_data, csv, text and translation", assertThrows(DataError.class, () -> DataSets.open("mnist", Map.of())).getMessage());
+                + "polynomial_data, high_dim_regression, csv, text and translation", assertThrows(DataError.class, () -> DataSets.open("mnist", Map.of())).getMessage());
         assertEquals("synthetic_binary: missing option 'features'",
                 assertThrows(DataError.class, () -> DataSets.open("synthetic_binary", Map.of("n", 3L))).getMessage());
         assertEquals("synthetic_binary: unknown option 'noise'; its options are batch, features, n, seed",
