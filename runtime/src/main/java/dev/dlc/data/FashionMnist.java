@@ -68,6 +68,12 @@ final class FashionMnist {
             this.cols = new Bilinear(w, r);
         }
 
+        @Override void copyRow(int row, float[] dst, int offset) {
+            if (h != r || w != r) { super.copyRow(row, dst, offset); return; }
+            int base = row * h * w;
+            for (int i = 0; i < h * w; i++) dst[offset + i] = SCALE[pixels[base + i] & 0xFF];
+        }
+
         @Override void copyRow(int row, double[] dst, int offset) {
             int base = row * h * w;
             if (h == r && w == r) {

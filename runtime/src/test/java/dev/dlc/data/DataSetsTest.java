@@ -35,6 +35,28 @@ class DataSetsTest {
         assertEquals(expected, b.stream().map(Tensor::type).toList().toString());
     }
 
+    /** The copy a compiled backend takes (batchInto) holds the very values of batch, for every part, through a subset too. */
+    @ParameterizedTest(name = "{0}") @MethodSource("types")
+    void batchIntoGivesTheBatchsValues(String kind, Map<String, Object> options, String ignored) throws DataError {
+        DataSet whole = DataSets.open(kind, options).train();
+        int[] which = {4, 0, 3};
+        for (DataSet d : List.of(whole, new Subset(whole, new int[] {2, 1, 0, 3, 4}))) {
+            List<Tensor> b = d.batch(which);
+            for (int part = 0; part < b.size(); part++) {
+                Tensor t = b.get(part);
+                if (t.dtype().isFloat()) {
+                    var dst = new float[t.numel()];
+                    d.batchInto(which, part, dst);
+                    for (int i = 0; i < dst.length; i++) assertEquals((float) t.at(i), dst[i], kind + " part " + part + " element " + i);
+                } else {
+                    var dst = new int[t.numel()];
+                    d.batchInto(which, part, dst);
+                    for (int i = 0; i < dst.length; i++) assertEquals((int) t.at(i), dst[i], kind + " part " + part + " element " + i);
+                }
+            }
+        }
+    }
+
     @Test void optionMistakesAreClear() {
         assertEquals("unknown data set 'mnist'; std.data has fashion_mnist, synthetic_regression, synthetic_binary, synthetic_classification, "
                 + "polynomial_data, high_dim_regression, csv, text and translation", assertThrows(DataError.class, () -> DataSets.open("mnist", Map.of())).getMessage());
