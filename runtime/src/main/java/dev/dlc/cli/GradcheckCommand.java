@@ -374,16 +374,15 @@ final class GradcheckCommand implements Callable<Integer> {
     /**
      * {@code t} without the inputs that reach its result only through integer or bool values
      * (token ids made from a float input, lengths counted from them): such an input has no
-     * gradient to check, which is said, not failed. A parameter so used still fails.
+     * gradient to check, which is said, not failed. A parameter so used still fails; so does
+     * a layer with nothing left, and a fn with nothing left is a metric (said by {@link #check}).
      */
     private Target withoutIntegerOnlyInputs(Target t) {
-        var kept = new ArrayList<Node>();
-        for (Node n : t.wrt()) {
-            if (n instanceof Node.Input in && !reachesThroughFloats(t.graph(), in, t.loss()))
-                out.println(t.label() + " input " + in.name() + "  no gradient: it reaches the result only through integer or bool values; not checked");
-            else kept.add(n);
-        }
-        if (kept.size() == t.wrt().size()) return t;
+        var dropped = t.wrt().stream().filter(n -> n instanceof Node.Input in && !reachesThroughFloats(t.graph(), in, t.loss())).toList();
+        if (dropped.isEmpty() || dropped.size() == t.wrt().size()) return t;
+        for (Node n : dropped)
+            out.println(t.label() + " input " + ((Node.Input) n).name() + "  no gradient: it reaches the result only through integer or bool values; not checked");
+        var kept = t.wrt().stream().filter(n -> !dropped.contains(n)).toList();
         return new Target(t.label(), t.graph(), t.loss(), kept, t.grads(), t.inputs(), t.params(), t.options(), t.decl(), t.fn());
     }
 
