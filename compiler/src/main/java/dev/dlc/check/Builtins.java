@@ -57,8 +57,10 @@ final class Builtins {
     private static final Set<String> STAGED = Set.of("range", "len", "scan", "require");
     private static final Set<String> INITIALIZERS = Set.of("normal", "uniform", "xavier_uniform", "xavier_normal",
             "kaiming_normal", "kaiming_uniform", "constant");
-    private static final Set<String> HOST = Set.of("print", "fit", "evaluate", "predict", "save", "load", "kfold", "beam_search");
+    private static final Set<String> HOST = Set.of("print", "fit", "evaluate", "predict", "save", "load", "kfold", "beam_search", "tensor");
     private static final Map<String, String> MODULE_OF = Map.of("nms", "std.vision", "tokenize", "std.text", "vocab", "std.text");
+
+    boolean isDataSet(String name) { return DATA.stream().anyMatch(d -> d.name.equals(name)); }
 
     Callee.Builtin lookup(String name, Ctx c) {
         if (STAGED.contains(name) || INITIALIZERS.contains(name)) return new Callee.Builtin(name, "");
@@ -175,7 +177,7 @@ final class Builtins {
 
     // ================================================================== data sets
 
-    private Val data(String name, List<Val.Arg> args, Span span, Ctx c) {
+    Val data(String name, List<Val.Arg> args, Span span, Ctx c) {
         DataSet ds = DATA.stream().filter(d -> d.name.equals(name)).findFirst().orElseThrow();
         var opts = new LinkedHashMap<String, Val>();
         int pos = 0;

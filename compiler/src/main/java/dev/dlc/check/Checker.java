@@ -123,6 +123,22 @@ public final class Checker {
     public Graph graph() { return graph; }
     public Program program() { return program; }
 
+    /** What a top-level name means to host code ({@code main}): a declaration of the root module's scope or a data set. */
+    public enum HostKind { LAYER, FN, OPTIMIZER, SCHEDULE, TRAIN, DATA_SET }
+
+    /** The kind of {@code name} as host code sees it; null for anything else (a primitive, a host builtin, unknown). */
+    public HostKind hostKind(String name) {
+        var m = program.root();
+        return switch (names.decl(m, name)) {
+            case Decl.LayerDecl _ -> HostKind.LAYER;
+            case Decl.FnDecl _ -> HostKind.FN;
+            case Decl.OptimizerDecl _ -> HostKind.OPTIMIZER;
+            case Decl.ScheduleDecl _ -> HostKind.SCHEDULE;
+            case Decl.TrainDecl _ -> HostKind.TRAIN;
+            case null -> builtins.isDataSet(name) && names.sees(m, "std.data") ? HostKind.DATA_SET : null;
+        };
+    }
+
     private void checkModule(Module m) {
         for (Decl d : m.decls()) {
             int before = diags.errorCount();
@@ -672,6 +688,19 @@ public final class Checker {
         var cfgCtx = new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
         Val v = layers.construct(l, args, where, cfgCtx);
         return v instanceof Val.Layer layer ? apply(layer.inst(), inputs, where, false) : null;
+    }
+
+    /**
+     * Data set {@code name} called from host code with these arguments (host values, keyword
+     * null for a positional one), checked as in a train block: its options with defaults and
+     * its element types; null after reporting what is wrong at {@code where}.
+     */
+    public Val.Data dataSet(String name, List<Object> positional, Map<String, Object> keywords, Span where) {
+        var args = new ArrayList<Val.Arg>();
+        positional.forEach(v -> args.add(new Val.Arg(null, hostValue(v), where)));
+        keywords.forEach((k, v) -> args.add(new Val.Arg(k, hostValue(v), where)));
+        var ctx = new Ctx(program.root(), new Env(null), null, new Bindings(), Ctx.Mode.CONFIG, new Val.Bool(false));
+        return builtins.data(name, args, where, ctx) instanceof Val.Data d ? d : null;
     }
 
     private static Val hostValue(Object v) {

@@ -91,7 +91,7 @@ public final class Model {
             forwards.put(shape, g);
         }
         try {
-            var out = Interpreter.run(g, Map.of(inputName(g), x), weights, Interpreter.Options.f32());
+            var out = dev.dlc.exec.Backend.standard().run(g, Map.of(inputName(g), x), weights);
             return out.getFirst();
         } catch (Interpreter.Error | IllegalArgumentException e) {
             throw new DlException("predict: " + e.getMessage());

@@ -1,7 +1,6 @@
 package dev.dlc.api;
 
 import dev.dlc.Compiler;
-import dev.dlc.ir.Interpreter;
 import dev.dlc.train.Checkpoint;
 import dev.dlc.train.CheckpointError;
 import dev.dlc.train.TrainLoop;
@@ -41,7 +40,7 @@ public final class Program {
             if (problem != null) throw new DlException(e.getKey() + "=" + e.getValue() + ": " + problem);
         }
         var out = progress != null ? progress : new PrintWriter(new StringWriter());
-        var loop = new TrainLoop(c, job, new TrainLoop.Options(out, null, null, 0, false, Interpreter.Precision.F32));
+        var loop = new TrainLoop(c, job, new TrainLoop.Options(out, null, null, 0, false, dev.dlc.exec.Backend.standard()));
         try {
             var epochs = loop.run();
             return new Training(epochs, Model.ofJob(this, job, loop.trainer().slots()));

@@ -27,11 +27,14 @@ public final class HostCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws IOException {
-        return runMain(file, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return run(file, java.util.Map.of("dl.Train", "none"), spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** Runs the main block of {@code file} (nothing when it has none); 0, or 1 after printing the error. */
-    static int runMain(Path file, PrintWriter out, PrintWriter err) throws IOException {
+    /**
+     * Runs {@code file} in a polyglot context of DL with these options (dl.Train, dl.Main, ...):
+     * its train blocks, then its main block; 0, or 1 after printing the error.
+     */
+    static int run(Path file, java.util.Map<String, String> options, PrintWriter out, PrintWriter err) throws IOException {
         if (!Files.isRegularFile(file)) {
             err.println(file + ": error: no such file");
             err.flush();
@@ -39,7 +42,7 @@ public final class HostCommand implements Callable<Integer> {
         }
         // Named by the path as given, so diagnostics read like `dlc check`'s.
         var source = Source.newBuilder("dl", file.toFile()).name(file.toString()).build();
-        try (var context = Context.newBuilder("dl").out(new WriterStream(out)).err(new WriterStream(err)).build()) {
+        try (var context = Context.newBuilder("dl").options(options).out(new WriterStream(out)).err(new WriterStream(err)).build()) {
             context.eval(source);
             return 0;
         } catch (PolyglotException e) {

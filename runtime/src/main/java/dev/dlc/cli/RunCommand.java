@@ -1,7 +1,5 @@
 package dev.dlc.cli;
 
-import dev.dlc.ir.Interpreter;
-import dev.dlc.train.TrainLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +34,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Write the learning curves (loss, train and test metrics per epoch) to this PNG.")
     Path plot;
 
+    @Option(names = "--backend", paramLabel = "NAME", description = "Where the tensor programs run: ${COMPLETION-CANDIDATES} (default: the first).",
+            completionCandidates = Backends.class)
+    String backend;
+
     @Option(names = "--limit-batches", paramLabel = "N", defaultValue = "0",
             description = "At most N batches per epoch and per evaluation (smoke runs); 0: all.")
     long limitBatches;
@@ -58,6 +60,10 @@ final class RunCommand implements Callable<Integer> {
         boolean hasMain = c.program().root().decls().stream().anyMatch(d -> d instanceof dev.dlc.ast.Decl.MainDecl);
         if (jobs.isEmpty() && !hasMain) { err.println("dlc: " + file + " has no train job or main block to run"); return 1; }
         if (seed != null) settings.add("seed=" + seed);
+        if (backend != null && dev.dlc.exec.Backend.named(backend) == null) {
+            err.println("dlc: --backend " + backend + ": unknown backend; the backends are " + String.join(", ", dev.dlc.exec.Backend.NAMES));
+            return 1;
+        }
         for (String job : jobs) {
             for (String s : settings) {
                 int eq = s.indexOf('=');
@@ -67,25 +73,27 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         boolean terminal = System.console() != null && System.console().isTerminal();
-        var options = new TrainLoop.Options(out, metricsOut, plot, limitBatches, terminal, Interpreter.Precision.F32);
-        for (String job : jobs) {
-            out.println("train " + job);
-            try {
-                new TrainLoop(c, job, options).run();
-            } catch (TrainLoop.Failure e) {
-                err.println(e.getMessage().contains(": error: ") ? e.getMessage() : "dlc: " + e.getMessage());
-                return 1;
-            }
+        // The train blocks and then main run as host code, on the Truffle runtime (main is left
+        // out when one job was asked for); the flags travel as the language's options.
+        var options = new java.util.LinkedHashMap<String, String>();
+        options.put("dl.Train", train == null ? "all" : train);
+        options.put("dl.Main", String.valueOf(train == null));
+        options.put("dl.Set", String.join("\n", settings));
+        options.put("dl.LimitBatches", String.valueOf(limitBatches));
+        if (metricsOut != null) options.put("dl.MetricsOut", metricsOut.toString());
+        if (plot != null) options.put("dl.Plot", plot.toString());
+        options.put("dl.Progress", String.valueOf(terminal));
+        if (backend != null) options.put("dl.Backend", backend);
+        try {
+            return HostCommand.run(file, options, out, err);
+        } catch (java.io.IOException e) {
+            err.println("dlc: cannot read " + file + ": " + e.getMessage());
+            return 1;
         }
-        // Then the host program, on the Truffle runtime (unless one job was asked for).
-        if (hasMain && train == null) {
-            try {
-                return HostCommand.runMain(file, out, err);
-            } catch (java.io.IOException e) {
-                err.println("dlc: cannot read " + file + ": " + e.getMessage());
-                return 1;
-            }
-        }
-        return 0;
+    }
+
+    /** The backends, for --backend's help. */
+    static final class Backends implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() { return dev.dlc.exec.Backend.NAMES.iterator(); }
     }
 }

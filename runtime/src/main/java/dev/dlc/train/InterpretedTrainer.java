@@ -18,7 +18,7 @@ import java.util.function.LongFunction;
  * and keeps its slots (parameters, buffers, optimizer states) between steps. Slow, and exact:
  * it is the oracle the compiled backends are tested against.
  */
-public final class InterpretedTrainer {
+public final class InterpretedTrainer implements Trainer {
     private final Checker checker;
     private final TrainStep step;                                  // the program for the usual batch size
     private final LongFunction<TrainStep> programFor;              // the step for another batch size (a partial last batch)
@@ -26,22 +26,6 @@ public final class InterpretedTrainer {
     private final Interpreter.Precision precision;
     private final Map<String, Tensor> slots = new LinkedHashMap<>();
     private long t;
-
-    /** The loss and the metrics of one step, on the batch before the update. */
-    public record StepResult(long step, double loss, List<Double> metrics) {}
-
-    /** A step whose loss is not a number: training cannot go on from here. */
-    public static final class Diverged extends RuntimeException {
-        /** The step (1-based), and where the first NaN or infinity of that step was computed (null if not found). */
-        public final long step;
-        public final transient Interpreter.Origin origin;
-
-        Diverged(String message, long step, Interpreter.Origin origin) {
-            super(message);
-            this.step = step;
-            this.origin = origin;
-        }
-    }
 
     /** Starts from the slots' initializers with the job's seed ({@code seed = ...}, default 0). */
     public InterpretedTrainer(Checker checker, TrainStep step, Interpreter.Precision precision) {
@@ -62,24 +46,24 @@ public final class InterpretedTrainer {
             slots.put(s.path(), Initializers.initial(s.init(), s.node().type(), s.path(), step.seed()));
     }
 
-    public TrainStep program() { return step; }
+    @Override public TrainStep program() { return step; }
 
     /** The current value of a slot ({@code fc.w}, {@code optimizer.fc.w.m}). */
-    public Tensor value(String path) {
+    @Override public Tensor value(String path) {
         var v = slots.get(path);
         if (v == null) throw new IllegalArgumentException("no slot " + path + "; slots: " + slots.keySet());
         return v;
     }
 
     /** Replaces a slot's value (a loaded checkpoint, a test's chosen start). */
-    public void set(String path, Tensor v) {
+    @Override public void set(String path, Tensor v) {
         var old = value(path);
         if (!old.type().equals(v.type())) throw new IllegalArgumentException(path + ": expected " + old.type() + ", found " + v.type());
         slots.put(path, v);
     }
 
     /** One step on a batch: the model's inputs, then the labels, typed as the step's data inputs. */
-    public StepResult step(List<Tensor> batch) {
+    @Override public StepResult step(List<Tensor> batch) {
         long n = batch.isEmpty() ? 0 : batch.getFirst().dim(0);
         TrainStep step = programs.computeIfAbsent(n, programFor::apply);
         if (step == null) throw new IllegalArgumentException("no step program for a batch of " + n);
@@ -108,13 +92,13 @@ public final class InterpretedTrainer {
     }
 
     /** The step count so far. */
-    public long steps() { return t; }
+    @Override public long steps() { return t; }
 
     /** Continues the step count (a resumed run). */
-    public void steps(long count) { t = count; }
+    @Override public void steps(long count) { t = count; }
 
     /** Every slot's current value, by path (read-only). */
-    public Map<String, Tensor> slots() { return java.util.Collections.unmodifiableMap(slots); }
+    @Override public Map<String, Tensor> slots() { return java.util.Collections.unmodifiableMap(slots); }
 
     private static long batchOf(TrainStep s) { return s.data().getFirst().type().dim(0).value(); }
 }

@@ -9,7 +9,6 @@ import dev.dlc.data.DataError;
 import dev.dlc.data.DataSet;
 import dev.dlc.data.DataSets;
 import dev.dlc.data.Split;
-import dev.dlc.ir.Interpreter;
 import dev.dlc.ops.Tensor;
 import dev.dlc.pass.Pipeline;
 import java.io.IOException;
@@ -39,7 +38,7 @@ public final class TrainLoop {
      * @param limitBatches at most this many batches per epoch (smoke runs), 0 for all
      * @param terminal     whether {@code out} is a terminal: a live progress bar, else plain lines
      */
-    public record Options(PrintWriter out, Path metricsOut, Path plot, long limitBatches, boolean terminal, Interpreter.Precision precision) {}
+    public record Options(PrintWriter out, Path metricsOut, Path plot, long limitBatches, boolean terminal, dev.dlc.exec.Backend backend) {}
 
     /** One epoch: the training loss and metrics (means over the examples), the test ones, throughput. */
     public record Epoch(int epoch, double trainLoss, Map<String, Double> trainMetrics, Double testLoss,
@@ -54,27 +53,53 @@ public final class TrainLoop {
     private final String job;
     private final Options o;
     private final Map<Long, EvalStep> evals = new HashMap<>();
-    private InterpretedTrainer trainer;
+    private Trainer trainer;
+    private String label;
+    private Split given;
+    private java.util.function.Function<TrainStep, Map<String, Tensor>> start = _ -> Map.of();
 
     public TrainLoop(Compiler.Compilation c, String job, Options o) {
         this.c = c;
         this.job = job;
         this.o = o;
+        this.label = job;
+    }
+
+    /** Shows {@code name} instead of the job's name in progress, JSON lines and plots (a job host code made up). */
+    public TrainLoop named(String name) {
+        this.label = name;
+        return this;
+    }
+
+    /** Trains and evaluates on {@code split} instead of opening the job's data set (a fold of kfold). */
+    public TrainLoop on(Split split) {
+        this.given = split;
+        return this;
+    }
+
+    /**
+     * Starts from the slot values {@code values} gives for the step (a model trained before,
+     * from host code); slots it leaves out start from their initializers.
+     */
+    public TrainLoop startFrom(java.util.function.Function<TrainStep, Map<String, Tensor>> values) {
+        this.start = values;
+        return this;
     }
 
     /** The trainer after {@link #run}, with the trained slots. */
-    public InterpretedTrainer trainer() { return trainer; }
+    public Trainer trainer() { return trainer; }
 
     public List<Epoch> run() throws Failure {
         var values = c.checker().trainValues(job);
         var data = (Val.Data) values.get("data");
-        Split split = open(data);
+        Split split = given != null ? given : open(data);
         int batch = Math.toIntExact(option(data, "batch", 1));
         int epochs = values.get("epochs") instanceof Val.Int i && i.known() ? (int) i.get() : 1;
         long seed = values.get("seed") instanceof Val.Int i && i.known() ? i.get() : 0;
 
         TrainStep step = lower(batch);
-        trainer = new InterpretedTrainer(c.checker(), step, n -> lowerOrNull(n), o.precision());
+        trainer = o.backend().trainer(c.checker(), step, n -> lowerOrNull(n));
+        start.apply(step).forEach(trainer::set);
         var metricNames = step.metrics().stream().map(TrainStep.Metric::name).toList();
         var epochsDone = new ArrayList<Epoch>();
         Path checkpoint = values.get("checkpoint") instanceof Val.Str dir ? Path.of(dir.value()) : null;
@@ -88,10 +113,10 @@ public final class TrainLoop {
             long seen = 0;
             for (int b = 0; b < batches.size(); b++) {
                 int[] idx = batches.get(b);
-                InterpretedTrainer.StepResult r;
+                Trainer.StepResult r;
                 try {
                     r = trainer.step(split.train().batch(idx));
-                } catch (InterpretedTrainer.Diverged e) {
+                } catch (Trainer.Diverged e) {
                     throw diverged(e, epoch, b + 1);
                 }
                 lossSum += r.loss() * idx.length;
@@ -104,7 +129,7 @@ public final class TrainLoop {
             for (int m = 0; m < metricSums.length; m++) trainMetrics.put(metricNames.get(m), metricSums[m] / seen);
             Epoch e = split.test() == null
                     ? new Epoch(epoch, lossSum / seen, trainMetrics, null, Map.of(), seen / seconds, seconds)
-                    : evaluate(split.test(), batch, epoch, lossSum / seen, trainMetrics, seen / seconds, seconds);
+                    : evaluate(split.test(), batch, trainer.slots(), epoch, lossSum / seen, trainMetrics, seen / seconds, seconds);
             epochsDone.add(e);
             report(e, epochs);
             writeJson(e);
@@ -149,7 +174,7 @@ public final class TrainLoop {
     private void plot(List<Epoch> epochs) throws Failure {
         if (o.plot() == null || epochs.isEmpty()) return;
         try {
-            Plot.learningCurves(o.plot(), "train " + job, epochs.stream().map(Plot.EpochPoint::of).toList());
+            Plot.learningCurves(o.plot(), "train " + label, epochs.stream().map(Plot.EpochPoint::of).toList());
             o.out().println("learning curves: " + o.plot());
         } catch (java.io.IOException e) {
             throw new Failure("cannot write " + o.plot() + ": " + e.getMessage());
@@ -170,8 +195,26 @@ public final class TrainLoop {
         return step == null ? null : step.withGraph(Pipeline.checked().run(step.graph()));
     }
 
-    /** Mean loss and metrics over the test split, in inference mode, with the trained slots. */
-    private Epoch evaluate(DataSet test, int batch, int epoch, double trainLoss, Map<String, Double> trainMetrics,
+    /**
+     * The job's loss and metrics, in inference mode, over {@code split}'s test part (its
+     * training part when it has none) with these weights; weights the model has but
+     * {@code weights} lacks start from their initializers with {@code seed} (and are added).
+     */
+    public Epoch evaluate(Split split, Map<String, Tensor> weights, long seed) throws Failure {
+        var values = c.checker().trainValues(job);
+        int batch = Math.toIntExact(option((Val.Data) values.get("data"), "batch", 1));
+        DataSet part = split.test() != null ? split.test() : split.train();
+        var eval = evals.computeIfAbsent((long) Math.min(batch, part.size()), n -> c.checker().lowerEval(job, n));
+        if (eval == null) throw new Failure(c.diags().render().strip());
+        // The checker's record of initializers belongs to the graph it built last: this one.
+        for (var n : eval.graph().nodes())
+            if (n instanceof dev.dlc.ir.Node.Param p && !weights.containsKey(p.path()))
+                weights.put(p.path(), Initializers.initial(c.checker().initializerOf(p), p.type(), p.path(), seed));
+        return evaluate(part, batch, weights, 0, Double.NaN, Map.of(), 0, 0);
+    }
+
+    /** Mean loss and metrics over the test split, in inference mode, with the given slots. */
+    private Epoch evaluate(DataSet test, int batch, Map<String, Tensor> slots, int epoch, double trainLoss, Map<String, Double> trainMetrics,
                            double samplesPerSecond, double seconds) throws Failure {
         double lossSum = 0;
         double[] sums = null;
@@ -186,7 +229,7 @@ public final class TrainLoop {
             var parts = test.batch(idx);
             var inputs = new HashMap<String, Tensor>();
             for (int i = 0; i < parts.size(); i++) inputs.put(eval.data().get(i).name(), parts.get(i));
-            var outs = Interpreter.run(eval.graph(), inputs, trainer.slots(), new Interpreter.Options(o.precision(), false, 0));
+            var outs = o.backend().run(eval.graph(), inputs, slots);
             if (sums == null) sums = new double[names.size()];
             lossSum += outs.getFirst().at(0) * idx.length;
             for (int m = 0; m < sums.length; m++) sums[m] += outs.get(1 + m).at(0) * idx.length;
@@ -200,6 +243,15 @@ public final class TrainLoop {
     // ================================================================== data
 
     private Split open(Val.Data data) throws Failure {
+        try {
+            return openData(c, data);
+        } catch (DataError e) {
+            throw failure("data", e.getMessage());
+        }
+    }
+
+    /** Opens a checked data set; relative paths are neighbours of the program's file. */
+    public static Split openData(Compiler.Compilation c, Val.Data data) throws DataError {
         var options = new LinkedHashMap<String, Object>();
         data.options().forEach((k, v) -> {
             Object x = switch (v) {
@@ -210,21 +262,17 @@ public final class TrainLoop {
                 default -> null;
             };
             // Relative paths are the .dl file's neighbours.
-            if (k.equals("path") && x instanceof String p && !Path.of(p).isAbsolute() && fileDir() != null) x = fileDir().resolve(p).toString();
+            if (k.equals("path") && x instanceof String p && !Path.of(p).isAbsolute() && fileDir(c) != null) x = fileDir(c).resolve(p).toString();
             if (x != null) options.put(k, x);
         });
-        try {
-            return DataSets.open(data.kind(), options);
-        } catch (DataError e) {
-            throw failure("data", e.getMessage());
-        }
+        return DataSets.open(data.kind(), options);
     }
 
     /**
      * A loss that became NaN or infinite: reported at the op that first computed a non-finite
      * value (at the train block's loss when that op is in the stdlib, with a note into it).
      */
-    private Failure diverged(InterpretedTrainer.Diverged e, int epoch, int batch) {
+    private Failure diverged(Trainer.Diverged e, int epoch, int batch) {
         String message = e.getMessage() + " (epoch " + epoch + ", batch " + batch + ")";
         var lossAt = c.checker().trainEntrySpan(job, "loss");
         if (e.origin == null || e.origin.span() == null) return failure("loss", message + "; lower the learning rate or clip gradients (clip = 1.0)");
@@ -247,7 +295,7 @@ public final class TrainLoop {
         return new Failure(new dev.dlc.diag.Diagnostic(at, dev.dlc.diag.Diagnostic.Severity.ERROR, message, List.of()).render().stripTrailing());
     }
 
-    private Path fileDir() {
+    private static Path fileDir(Compiler.Compilation c) {
         var p = Path.of(c.program().root().source().path()).toAbsolutePath().getParent();
         return p;
     }
@@ -281,7 +329,7 @@ public final class TrainLoop {
         if (epochs.isEmpty()) return;
         var last = epochs.getLast();
         double total = epochs.stream().mapToDouble(Epoch::seconds).sum();
-        var b = new StringBuilder(String.format(Locale.ROOT, "train %s: %d epoch%s in %s, train loss %.4f", job, epochs.size(),
+        var b = new StringBuilder(String.format(Locale.ROOT, "train %s: %d epoch%s in %s, train loss %.4f", label, epochs.size(),
                 epochs.size() == 1 ? "" : "s", duration(total), last.trainLoss()));
         last.testMetrics().forEach((k, v) -> b.append(String.format(Locale.ROOT, ", test %s %.4f", k, v)));
         b.append(String.format(Locale.ROOT, ", weight norm %.4g", weightNorm()));
@@ -303,7 +351,7 @@ public final class TrainLoop {
     /** One JSON object per epoch, appended (train, epoch, train_loss, samples_per_s, seconds, test_*). */
     private void writeJson(Epoch e) throws Failure {
         if (o.metricsOut() == null) return;
-        var b = new StringBuilder("{\"train\": \"" + job.replace("\"", "\\\"") + "\", \"epoch\": " + e.epoch());
+        var b = new StringBuilder("{\"train\": \"" + label.replace("\"", "\\\"") + "\", \"epoch\": " + e.epoch());
         b.append(", \"train_loss\": ").append(json(e.trainLoss()));
         e.trainMetrics().forEach((k, v) -> b.append(", \"train_").append(k).append("\": ").append(json(v)));
         if (e.testLoss() != null) b.append(", \"test_loss\": ").append(json(e.testLoss()));

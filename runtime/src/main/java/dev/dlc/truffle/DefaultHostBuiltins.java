@@ -1,6 +1,7 @@
 package dev.dlc.truffle;
 
 import com.oracle.truffle.api.source.SourceSection;
+import dev.dlc.Compiler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,17 +11,17 @@ import java.util.Set;
 
 /**
  * The builtins host code has before training is wired up: {@code print}, {@code range} and
- * {@code len}. The training builtins are known but report that they are not available yet.
+ * {@code len}. A context without the training builtins (dev.dlc.host) says so when host code calls them.
  */
 public class DefaultHostBuiltins implements HostBuiltins {
-    /** The builtins of LANGUAGE.md §8 that the training loop will provide. */
+    /** The builtins of LANGUAGE.md §8 that the training builtins provide. */
     public static final Set<String> TRAINING = Set.of("fit", "evaluate", "predict", "save", "load", "kfold", "beam_search");
 
     private final OutputStream out;
 
     public DefaultHostBuiltins(OutputStream out) { this.out = out; }
 
-    @Override public Object call(String name, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
+    @Override public Object call(Compiler.Compilation program, String name, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
         return switch (name) {
             case "print" -> print(args, kwargs, at);
             case "range" -> range(args, kwargs, at);
@@ -33,8 +34,8 @@ public class DefaultHostBuiltins implements HostBuiltins {
                 };
             }
             default -> throw DlException.at(at, TRAINING.contains(name)
-                    ? name + ": not available yet: host code cannot train models yet"
-                    : name + ": unknown builtin in host code (calling layers, fns and data sets from host code is not available yet)");
+                    ? name + ": not available in this context (it has no training builtins)"
+                    : name + ": unknown builtin in host code");
         };
     }
 

@@ -47,6 +47,12 @@ public final class DlException extends AbstractTruffleException {
         return new DlException(render(s, message), null, s, false);
     }
 
+    /** An error whose diagnostic is already rendered (the training loop's), located at {@code s}. */
+    @TruffleBoundary
+    public static DlException rendered(String text, SourceSection s) {
+        return new DlException(text, null, s, false);
+    }
+
     /** The compile errors of a program: every diagnostic, then how many errors there were. */
     @TruffleBoundary
     static DlException compileErrors(Diagnostics diags, SourceSection first, String path) {

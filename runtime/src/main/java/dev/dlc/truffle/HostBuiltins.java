@@ -1,6 +1,7 @@
 package dev.dlc.truffle;
 
 import com.oracle.truffle.api.source.SourceSection;
+import dev.dlc.Compiler;
 import java.util.List;
 import java.util.Map;
 
@@ -22,11 +23,23 @@ public interface HostBuiltins {
     /**
      * Calls the builtin {@code name}.
      *
+     * @param program the compiled program whose host code calls it (its layers, fns and data sets)
      * @param args   positional arguments, in order
      * @param kwargs keyword arguments, in the order written
      * @param at     the call in the source; report a user error with
      *               {@code throw DlException.at(at, "name: message")}, which prints as a
      *               positioned diagnostic (never throw other exceptions for user errors)
      */
-    Object call(String name, List<Object> args, Map<String, Object> kwargs, SourceSection at);
+    Object call(Compiler.Compilation program, String name, List<Object> args, Map<String, Object> kwargs, SourceSection at);
+
+    /**
+     * Runs train job {@code job} of {@code program}: the host program's {@code train} blocks
+     * run in order before {@code main}. {@code at} is the block's name.
+     */
+    default void train(Compiler.Compilation program, String job, SourceSection at) {
+        throw DlException.at(at, "train " + job + ": this context cannot train models");
+    }
+
+    /** What evaluating the program gives its embedder (an interop object), after its train blocks and main ran. */
+    default Object value(Compiler.Compilation program) { return DlNone.INSTANCE; }
 }

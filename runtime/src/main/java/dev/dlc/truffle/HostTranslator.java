@@ -39,10 +39,17 @@ final class HostTranslator {
         this.source = source;
     }
 
-    DlRootNode main(Decl.MainDecl main) {
-        DlStmtNode body = main == null ? new Statements.Block(new DlStmtNode[0]) : block(main.body());
+    /** The program's {@code train} blocks in order (each runs when the context selects it), then its {@code main} block. */
+    DlRootNode program(dev.dlc.Compiler.Compilation c) {
+        var stmts = new ArrayList<DlStmtNode>();
+        Decl.MainDecl main = null;
+        for (Decl d : c.program().root().decls()) {
+            if (d instanceof Decl.TrainDecl t) stmts.add(new Statements.Train(t.name().name()).at(t.name().span()));
+            if (d instanceof Decl.MainDecl m) main = m;
+        }
+        if (main != null) stmts.add(new Statements.Main(block(main.body())).at(main.span()));
         var section = main == null ? source.createUnavailableSection() : source.createSection(main.span().start(), main.span().end() - main.span().start());
-        return new DlRootNode(language, frame.build(), body, source, section);
+        return new DlRootNode(language, frame.build(), new Statements.Block(stmts.toArray(DlStmtNode[]::new)), source, section, c);
     }
 
     private DlStmtNode block(Block b) {

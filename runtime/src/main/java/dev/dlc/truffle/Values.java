@@ -42,8 +42,40 @@ public final class Values {
                 if (l.isTuple() && l.size() == 1) b.append(',');
                 yield b.append(l.isTuple() ? ")" : "]").toString();
             }
+            case dev.dlc.ops.Tensor t -> tensorRepr(t);
             default -> String.valueOf(v);
         };
+    }
+
+    /**
+     * A tensor as PyTorch prints one: nested brackets, floats with four decimals, the dtype
+     * named unless it is f32; past 6 elements along an axis, the first and last 3 with "...".
+     */
+    static String tensorRepr(dev.dlc.ops.Tensor t) {
+        var b = new StringBuilder("tensor(");
+        tensorRows(t, 0, 0, b, 7);
+        if (t.dtype() != dev.dlc.types.DType.F32) b.append(", dtype=").append(t.dtype().name().toLowerCase(java.util.Locale.ROOT));
+        return b.append(')').toString();
+    }
+
+    private static void tensorRows(dev.dlc.ops.Tensor t, int axis, int offset, StringBuilder b, int indent) {
+        if (axis == t.rank()) {
+            double v = t.at(offset);
+            b.append(t.dtype().isFloat() ? String.format(java.util.Locale.ROOT, "%.4f", v) : t.dtype() == dev.dlc.types.DType.BOOL ? (v != 0 ? "True" : "False") : Long.toString((long) v));
+            return;
+        }
+        int n = t.dim(axis), stride = 1;
+        for (int a = axis + 1; a < t.rank(); a++) stride *= t.dim(a);
+        b.append('[');
+        for (int i = 0; i < n; i++) {
+            if (n > 6 && i == 3) {
+                b.append(axis == t.rank() - 1 ? "..., " : "...,\n" + " ".repeat(indent + axis + 1));
+                i = n - 3;
+            }
+            tensorRows(t, axis + 1, offset + i * stride, b, indent);
+            if (i < n - 1) b.append(axis == t.rank() - 1 ? ", " : ",\n" + " ".repeat(indent + axis + 1));
+        }
+        b.append(']');
     }
 
     /**

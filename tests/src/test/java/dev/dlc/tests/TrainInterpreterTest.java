@@ -138,7 +138,7 @@ class TrainInterpreterTest {
         var x = Tensor.of(DType.F32, new int[] {4, 2}, 0, 0, 0, 1, 1, 0, 1, 1);
         var y = Tensor.of(DType.F32, new int[] {4}, 0, 1, 1, 0);
         var t = trainer("tests/train/xor.dl", "xor", 4, Interpreter.Precision.F32, true);
-        InterpretedTrainer.StepResult r = null;
+        dev.dlc.train.Trainer.StepResult r = null;
         for (int i = 0; i < 300; i++) r = t.step(List.of(x, y));
         assertEquals(1.0, r.metrics().getFirst(), "binary accuracy on the four points after 300 steps, loss " + r.loss());
         assertTrue(r.loss() < 0.1, "loss " + r.loss());

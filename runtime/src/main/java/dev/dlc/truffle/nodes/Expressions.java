@@ -167,7 +167,8 @@ public final class Expressions {
                 if (keywords[i] == null) positional.add(values[i]);
                 else named.put(keywords[i], values[i]);
             }
-            Object r = DlContext.get(this).builtins().call(name, positional, named, getSourceSection());
+            var program = ((DlRootNode) getRootNode()).program();
+            Object r = DlContext.get(this).builtins().call(program, name, positional, named, getSourceSection());
             return r == null ? DlNone.INSTANCE : r;
         }
     }

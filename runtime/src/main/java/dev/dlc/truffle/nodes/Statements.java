@@ -55,6 +55,32 @@ public final class Statements {
         }
     }
 
+    /** The {@code main} block: runs unless the context's options leave it out. */
+    public static final class Main extends DlStmtNode {
+        @Child private DlStmtNode body;
+
+        public Main(DlStmtNode body) { this.body = body; }
+
+        @Override public void executeVoid(VirtualFrame frame) {
+            if (dev.dlc.truffle.DlContext.get(this).runsMain()) body.executeVoid(frame);
+        }
+    }
+
+    /** A {@code train} block: runs the job, when the context's options select it. */
+    public static final class Train extends DlStmtNode {
+        private final String job;
+
+        public Train(String job) { this.job = job; }
+
+        @Override public void executeVoid(VirtualFrame frame) { run(); }
+
+        @com.oracle.truffle.api.CompilerDirectives.TruffleBoundary
+        private void run() {
+            var context = dev.dlc.truffle.DlContext.get(this);
+            if (context.runs(job)) context.builtins().train(((DlRootNode) getRootNode()).program(), job, getSourceSection());
+        }
+    }
+
     public static final class ExprStmt extends DlStmtNode {
         @Child private DlExprNode expr;
 

@@ -1,0 +1,51 @@
+package dev.dlc.train;
+
+import dev.dlc.check.TrainStep;
+import dev.dlc.ir.Interpreter;
+import dev.dlc.ops.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a job's training step batch after batch and keeps its slots (parameters, buffers,
+ * optimizer states) between steps. The reference interpreter's ({@link InterpretedTrainer})
+ * is the oracle; a compiled backend's must agree with it.
+ */
+public interface Trainer {
+    /** The loss and the metrics of one step, on the batch before the update. */
+    record StepResult(long step, double loss, List<Double> metrics) {}
+
+    /** A step whose loss is not a number: training cannot go on from here. */
+    final class Diverged extends RuntimeException {
+        /** The step (1-based), and where the first NaN or infinity of that step was computed (null if not found). */
+        public final long step;
+        public final transient Interpreter.Origin origin;
+
+        public Diverged(String message, long step, Interpreter.Origin origin) {
+            super(message);
+            this.step = step;
+            this.origin = origin;
+        }
+    }
+
+    /** The step program for the usual batch size. */
+    TrainStep program();
+
+    /** The current value of a slot ({@code fc.w}, {@code optimizer.fc.w.m}). */
+    Tensor value(String path);
+
+    /** Replaces a slot's value (a loaded checkpoint, a model trained before); the type must match. */
+    void set(String path, Tensor v);
+
+    /** One step on a batch: the model's inputs, then the labels, typed as the step's data inputs. */
+    StepResult step(List<Tensor> batch);
+
+    /** The step count so far. */
+    long steps();
+
+    /** Continues the step count (a resumed run). */
+    void steps(long count);
+
+    /** Every slot's current value, by path, in the step's slot order. */
+    Map<String, Tensor> slots();
+}
