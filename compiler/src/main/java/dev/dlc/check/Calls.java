@@ -30,6 +30,7 @@ final class Calls {
     }
 
     Val call(Expr.Call call, Ctx c) {
+        if (call.callee() instanceof Expr.Name n && n.name().equals("then")) return then(call, c);
         Val f = ck.eval.expr(call.callee(), c);
         return invoke(f, args(call.args(), c), call.span(), c);
     }
@@ -98,6 +99,51 @@ final class Calls {
         int errors = ck.diags.errorCount();
         ck.scheduleValue(s, Val.Int.UNKNOWN);
         return ck.diags.errorCount() > errors ? new Val.Bad() : s;
+    }
+
+    /**
+     * {@code first then next} (LANGUAGE.md §6's `warmup(5) then cosine(...)`): one schedule
+     * after another. When {@code first} calls a schedule whose first hyperparameter is a
+     * Schedule it leaves out ({@code warmup(5)}), {@code next} fills it: {@code warmup(next,
+     * steps = 5)}. Otherwise {@code first} must say how long it lasts (its {@code steps}) and
+     * the two are {@code chain([first, next], milestones = [steps])}: {@code next} starts from
+     * its own step 1 there. {@code then} groups to the right, so a chain of three reads in order.
+     */
+    private Val then(Expr.Call call, Ctx c) {
+        Expr first = call.args().get(0).value(), next = call.args().get(1).value();
+        Span op = call.callee().span();
+        if (first instanceof Expr.Call fc && !(fc.callee() instanceof Expr.Name fn && fn.name().equals("then"))
+                && ck.eval.expr(fc.callee(), c) instanceof Val.Fn f && f.callee() instanceof Callee.Schedule sd && leavesOutInto(sd.decl(), fc)) {
+            var args = new ArrayList<Val.Arg>();
+            args.add(new Val.Arg(null, ck.eval.expr(next, c), next.span()));
+            args.addAll(args(fc.args(), c));
+            return invoke(f, args, fc.span(), c);
+        }
+        Val a = ck.eval.expr(first, c), b = ck.eval.expr(next, c);
+        if (isBad(a) || isBad(b)) return new Val.Bad();
+        for (var side : List.of(java.util.Map.entry(first, a), java.util.Map.entry(next, b))) {
+            if (side.getValue() instanceof Val.Schedule) continue;
+            ck.diags.error(side.getKey().span(), "then: joins two schedules, one after the other (e.g. warmup(100) then cosine(0.1, steps = 900)); found " + Val.describe(side.getValue()));
+            return new Val.Bad();
+        }
+        var s = (Val.Schedule) a;
+        if (!(s.hyper().get("steps") instanceof Val.Int steps) || !steps.known()) {
+            ck.diags.error(first.span(), "then: the schedule before `then` must say how long it lasts (a 'steps' hyperparameter, as cosine(0.1, steps = 900) has)"
+                    + (s.known() ? "; " + s.decl().name().name() + " has none" : ""));
+            return new Val.Bad();
+        }
+        Val chain = ck.eval.expr(new Expr.Name(op, "chain"), c);
+        var args = List.of(new Val.Arg(null, new Val.ListV(List.of(a, b)), call.span()),
+                new Val.Arg("milestones", new Val.ListV(List.of(steps)), call.span()));
+        return invoke(chain, args, call.span(), c);
+    }
+
+    /** Whether a call of schedule {@code d} leaves out its first hyperparameter, a Schedule (warmup's {@code into}). */
+    private static boolean leavesOutInto(Decl.ScheduleDecl d, Expr.Call call) {
+        if (d.hyper().isEmpty() || !TypeMatch.isSchedule(d.hyper().getFirst().type())) return false;
+        String into = d.hyper().getFirst().name().name();
+        long positional = call.args().stream().filter(x -> x.keyword() == null).count();
+        return positional < d.hyper().size() && call.args().stream().noneMatch(x -> x.keyword() != null && x.keyword().name().equals(into));
     }
 
     /** {@code s(step)}: a schedule's value at a step, known when the step is (at run time), else an unknown Float. */

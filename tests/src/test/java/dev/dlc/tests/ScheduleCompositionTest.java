@@ -49,6 +49,16 @@ class ScheduleCompositionTest {
     private static final double COSINE_FIRST = 0.05 * (1 + Math.cos(Math.PI / 900));
 
     @Test
+    void thenIsWarmupOrChainWrittenInOrder() {
+        for (long step = 1; step <= 1200; step++) {
+            assertEquals(at("warm_cosine", step), at("warm_then_cosine", step), "warmup(100) then cosine(...) at step " + step);
+            assertEquals(at("explicit_three", step), at("linear_then_cosine_then_constant", step), "a then b then c at step " + step);
+        }
+        assertEquals(0.001, at("linear_then_cosine_then_constant", 1001), 1e-15);
+        assertEquals(0.05, at("linear_then_cosine_then_constant", 50), 1e-15);
+    }
+
+    @Test
     void warmupRampsToWhereItsScheduleStartsThenRunsItFromStepOne() {
         assertEquals(0.001, at("warm_cosine", 1), 1e-15);
         assertEquals(0.05, at("warm_cosine", 50), 1e-15);
