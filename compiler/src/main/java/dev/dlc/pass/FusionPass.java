@@ -128,7 +128,7 @@ public final class FusionPass {
 
     /** Why consumer {@code u} reads its arguments from memory whatever they are; null when it can compute them. */
     private String readsFromMemory(Node u) {
-        if (Scan.is(u)) return "the scan " + opName(u) + " reads it from memory at every step";
+        if (Scan.is(u)) return "the scan reads it from memory at every step";
         if (u instanceof Node.Apply a && def(a).fusion() == Fusion.OPAQUE)
             return a.op() + " is OPAQUE: it reads its operands from memory, no producer is fused into it";
         if (place.get(u) == Place.VIEW) return opName(u) + " is a view of its buffer";
@@ -154,28 +154,35 @@ public final class FusionPass {
         Shape in = shape(a.args().getFirst()), out = shape(a), space = space(root);
         if (out.numel().equals(shape(root).numel())) return null; // an epilogue of the reduction: one inner loop per point
         if (in.equals(space)) return null;                         // a row: reduced once per kept index, broadcast back
-        return a.op() + " reduces " + in + " to " + out + ", but the kernel of " + opName(root) + " iterates " + space
-                + ": neither the reduction's result nor its input";
+        return a.op() + " reduces " + in + " to " + out + "; the kernel of " + opName(root) + " iterates " + space + " to compute "
+                + shape(root) + ": the reduction would be neither one value per point of it nor a row of its space";
     }
 
-    /** Null when opaque {@code a} can take the kernel of {@code root} as its epilogue, else why not. */
+    /**
+     * Null when opaque {@code a} can take the kernel of {@code root} as its epilogue, else why not.
+     * An epilogue is elementwise over the opaque op's result at the same linear index: elementwise
+     * and broadcast ops of as many elements, and views (a reshape reads the same index).
+     */
     private String epilogueOf(Node.Apply a, List<Node> us, Node root) {
         if (us.size() != 1) return a.op() + " is OPAQUE and read by " + us.size() + " ops: an epilogue continues one consumer";
         Node u = us.getFirst();
-        Fusion uk = fusion(u);
-        if (uk != Fusion.ELEMWISE && uk != Fusion.BROADCAST)
-            return a.op() + " is OPAQUE: its consumer " + opName(u) + " is " + uk + " and not an epilogue";
+        if (!continuesEpilogue(u, a)) return a.op() + " is OPAQUE: its consumer " + opName(u) + " is " + fusion(u) + " and not an epilogue";
         Node other = find(root, Fusion.OPAQUE);
         if (other != null) return "the kernel of " + opName(root) + " already runs " + opName(other) + " (OPAQUE)";
         Node reduce = find(root, Fusion.REDUCE);
         if (reduce != null) return "the kernel of " + opName(root) + " reduces (" + opName(reduce) + "): an epilogue is elementwise";
-        for (Node m : dependents(a, members.get(root))) {
-            Fusion k = fusion(m);
-            if ((k != Fusion.ELEMWISE && k != Fusion.BROADCAST) || !shape(m).equals(shape(a)))
-                return "its epilogue would reach " + opName(m) + " (" + k + ", " + m.type() + "), not elementwise over " + a.type();
-        }
+        for (Node m : dependents(a, members.get(root)))
+            if (!continuesEpilogue(m, a))
+                return "its epilogue would reach " + opName(m) + " (" + fusion(m) + ", " + m.type() + "), not elementwise over " + a.type();
         return null;
     }
+
+    private static boolean continuesEpilogue(Node m, Node opaque) {
+        Fusion k = fusion(m);
+        return (k == Fusion.ELEMWISE || k == Fusion.BROADCAST || isView(m)) && shape(m).numel().equals(shape(opaque).numel());
+    }
+
+    private static boolean isView(Node n) { return n instanceof Node.Apply a && !Scan.is(a) && def(a).view(); }
 
     /** The members of a kernel that depend on {@code a}, directly or through other members. */
     private List<Node> dependents(Node a, Set<Node> kernel) {
@@ -210,6 +217,8 @@ public final class FusionPass {
     private String reason(Node producer, Node consumer) {
         String blocked = readsFromMemory(consumer);
         if (blocked != null) return blocked;
+        if (fusion(producer) == Fusion.OPAQUE && producer instanceof Node.Apply a && !Scan.is(a) && !continuesEpilogue(consumer, producer))
+            return a.op() + " is OPAQUE: its consumer " + opName(consumer) + " is " + fusion(consumer) + " and not an epilogue";
         Node other = storedFor.get(producer);
         if (other != null) return "stored for " + opName(other) + ", which reads it from memory";
         return why.getOrDefault(producer, "stored");
