@@ -153,7 +153,13 @@ public final class FusionPass {
         if (opaque != null) return "the kernel of " + opName(root) + " is the elementwise epilogue of " + opName(opaque);
         Shape in = shape(a.args().getFirst()), out = shape(a), space = space(root);
         if (out.numel().equals(shape(root).numel())) return null; // an epilogue of the reduction: one inner loop per point
-        if (in.equals(space)) return null;                         // a row: reduced once per kept index, broadcast back
+        if (in.equals(space)) {                                     // a row: reduced once per kept index, broadcast back
+            for (Node m : members.get(root))
+                if (fusion(m) == Fusion.REDUCE && shape(((Node.Apply) m).args().getFirst()).equals(space) && !reducedAxes(m).equals(reducedAxes(a)))
+                    return a.op() + " reduces axes " + reducedAxes(a) + " of " + space + " but the kernel of " + opName(root)
+                            + " reduces axes " + reducedAxes(m) + " (" + opName(m) + "): one row shape per kernel";
+            return null;
+        }
         return a.op() + " reduces " + in + " to " + out + "; the kernel of " + opName(root) + " iterates " + space + " to compute "
                 + shape(root) + ": the reduction would be neither one value per point of it nor a row of its space";
     }
@@ -175,6 +181,24 @@ public final class FusionPass {
             if (!continuesEpilogue(m, a))
                 return "its epilogue would reach " + opName(m) + " (" + fusion(m) + ", " + m.type() + "), not elementwise over " + a.type();
         return null;
+    }
+
+    /**
+     * The axes a reduction combines, from its {@code axis} argument as every reduction row of the
+     * op table binds it: one axis, a list, or absent for all of them; negative from the end.
+     */
+    private static java.util.SortedSet<Integer> reducedAxes(Node n) {
+        var a = (Node.Apply) n;
+        int rank = shape(a.args().getFirst()).rank();
+        var out = new java.util.TreeSet<Integer>();
+        if (rank == 0) return out;
+        switch (a.attrs().get("axis")) {
+            case null -> { for (int i = 0; i < rank; i++) out.add(i); }
+            case Long l -> out.add((int) Math.floorMod(l, rank));
+            case List<?> l -> l.forEach(x -> out.add((int) Math.floorMod(((Number) x).longValue(), rank)));
+            default -> throw new IllegalStateException(a.op() + ": an axis argument " + a.attrs().get("axis"));
+        }
+        return out;
     }
 
     private static boolean continuesEpilogue(Node m, Node opaque) {
