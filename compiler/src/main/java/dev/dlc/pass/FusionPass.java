@@ -216,7 +216,9 @@ public final class FusionPass {
             Node m = work.removeLast();
             if (kernel.contains(m) && seen.add(m)) work.addAll(users.getOrDefault(m, List.of()));
         }
-        return new ArrayList<>(seen);
+        var out = new ArrayList<>(seen);
+        out.sort((x, y) -> position.get(x) - position.get(y)); // program order: the first one that fails is named
+        return out;
     }
 
     private void inline(Node n, Set<Node> roots) {
