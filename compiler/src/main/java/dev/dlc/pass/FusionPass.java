@@ -246,7 +246,7 @@ public final class FusionPass {
         if (fusion(producer) == Fusion.OPAQUE && producer instanceof Node.Apply a && !Scan.is(a) && !continuesEpilogue(consumer, producer))
             return a.op() + " is OPAQUE: its consumer " + opName(consumer) + " is " + fusion(consumer) + " and not an epilogue";
         Node other = storedFor.get(producer);
-        if (other != null) return "stored for " + opName(other) + ", which reads it from memory";
+        if (other != null) return "kept in memory for " + opName(other) + ", which reads it from there";
         return why.getOrDefault(producer, "stored");
     }
 
