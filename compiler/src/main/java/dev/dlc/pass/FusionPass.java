@@ -2,6 +2,7 @@ package dev.dlc.pass;
 
 import dev.dlc.ir.FusedProgram;
 import dev.dlc.ir.Graph;
+import dev.dlc.ir.Kernel;
 import dev.dlc.ir.Node;
 import dev.dlc.ir.Scan;
 import dev.dlc.ops.Fusion;
@@ -16,9 +17,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
- * The fuse pass: splits a graph into kernels ({@link dev.dlc.ir.Kernel}), reading only each
+ * The fuse pass: splits a graph into kernels ({@link Kernel}), reading only each
  * op's fusion kind from the op table (and its {@code view} column), never its name.
  *
  * <p>First every computed value is placed, consumers before producers (reverse program order),
@@ -27,13 +30,15 @@ import java.util.Set;
  * its consumers' kernel instead when
  * <ul>
  *   <li>it is elementwise, broadcast or movement and all its consumers are in one kernel; or it
- *       computes nothing ({@link #recomputable}: movement, a broadcast, a source) and is then
- *       recomputed in each of several kernels: a load is as cheap as a load;
+ *       is {@link #recomputable} (movement, a broadcast-kind op of one tensor such as
+ *       {@code y != -100}, a source) and is recomputed in each of several kernels: one load and
+ *       at most one cheap op cost about what loading a stored copy costs;
  *   <li>it is a reduction and its consumer's kernel iterates either the reduction's result
- *       (an epilogue: {@code -sum(x)}) or the reduction's input (a row: softmax's
- *       {@code x - max(x)}), and holds no opaque op;
+ *       (an epilogue: {@code -sum(x)}) or the reduction's input with the same reduced axes as
+ *       the kernel's other rows (a row: softmax's {@code x - max(x)}), and holds no opaque op;
  *   <li>it is opaque (matmul, conv) and its only consumer starts an elementwise chain over its
- *       result (bias add, activation, an optimizer update): the chain becomes its epilogue.
+ *       result, views included (bias add, activation, an optimizer update): the chain becomes
+ *       its epilogue.
  * </ul>
  * An opaque op or a scan reads its operands from memory (no prologue), and reshape/flatten
  * that cannot be fused become views: kernels that copy nothing.
@@ -187,10 +192,10 @@ public final class FusionPass {
      * The axes a reduction combines, from its {@code axis} argument as every reduction row of the
      * op table binds it: one axis, a list, or absent for all of them; negative from the end.
      */
-    private static java.util.SortedSet<Integer> reducedAxes(Node n) {
+    private static SortedSet<Integer> reducedAxes(Node n) {
         var a = (Node.Apply) n;
         int rank = shape(a.args().getFirst()).rank();
-        var out = new java.util.TreeSet<Integer>();
+        var out = new TreeSet<Integer>();
         if (rank == 0) return out;
         switch (a.attrs().get("axis")) {
             case null -> { for (int i = 0; i < rank; i++) out.add(i); }
@@ -265,12 +270,14 @@ public final class FusionPass {
         return out;
     }
 
-    private static dev.dlc.ir.Kernel.Kind kindOf(Node root, Place p, List<Node> ops) {
-        if (p == Place.VIEW) return dev.dlc.ir.Kernel.Kind.VIEW;
-        if (Scan.is(root)) return dev.dlc.ir.Kernel.Kind.SCAN;
-        if (ops.stream().anyMatch(m -> fusion(m) == Fusion.OPAQUE)) return dev.dlc.ir.Kernel.Kind.OPAQUE;
-        if (ops.stream().anyMatch(m -> fusion(m) == Fusion.REDUCE)) return dev.dlc.ir.Kernel.Kind.REDUCE;
-        return dev.dlc.ir.Kernel.Kind.ELEMENTWISE;
+    private static Kernel.Kind kindOf(Node root, Place p, List<Node> ops) {
+        if (p == Place.VIEW) return Kernel.Kind.VIEW;
+        if (Scan.is(root)) return Kernel.Kind.SCAN;
+        // The parts of a tuple (a split's) are not ops: only applications decide the kind.
+        var applied = ops.stream().filter(m -> m instanceof Node.Apply).toList();
+        if (applied.stream().anyMatch(m -> fusion(m) == Fusion.OPAQUE)) return Kernel.Kind.OPAQUE;
+        if (applied.stream().anyMatch(m -> fusion(m) == Fusion.REDUCE)) return Kernel.Kind.REDUCE;
+        return Kernel.Kind.ELEMENTWISE;
     }
 
     /**
@@ -290,9 +297,9 @@ public final class FusionPass {
 
     // ------------------------------------------------------------------ the op table, read by kind only
 
-    /** The first member of the kernel of {@code root} of this fusion kind, or null. */
+    /** The first op of the kernel of {@code root} of this fusion kind, or null (a tuple's parts are not ops). */
     private Node find(Node root, Fusion kind) {
-        return members.get(root).stream().filter(m -> fusion(m) == kind).min((x, y) -> position.get(x) - position.get(y)).orElse(null);
+        return members.get(root).stream().filter(m -> m instanceof Node.Apply && fusion(m) == kind).min((x, y) -> position.get(x) - position.get(y)).orElse(null);
     }
 
     static OpDef def(Node.Apply a) {
