@@ -32,6 +32,11 @@ final class Calls {
     Val call(Expr.Call call, Ctx c) {
         if (call.callee() instanceof Expr.Name n && n.name().equals("then")) return then(call, c);
         Val f = ck.eval.expr(call.callee(), c);
+        // In host code a fn given only keywords is configured, not called: a loss or metric
+        // for fit and evaluate (cross_entropy(label_smoothing = 0.1)), as in a train block.
+        if (c.mode() == Ctx.Mode.HOST && f instanceof Val.Fn fn && fn.callee() instanceof Callee.Fn
+                && !call.args().isEmpty() && call.args().stream().allMatch(a -> a.keyword() != null))
+            return new Val.Fn(fn.callee(), args(call.args(), c));
         return invoke(f, args(call.args(), c), call.span(), c);
     }
 
