@@ -23,7 +23,7 @@ import static dev.dlc.exec.cpu.MicroKernel.NR;
 public final class Gemm {
     private Gemm() {}
 
-    static final int KC = 128, MC = 240, NC = 2048;
+    static final int KC = 256, MC = 240, NC = 1024;
     /** Below this many multiply-adds per product, packing costs more than it saves. */
     static final int SMALL = 1 << 13;
     /** Below this many multiply-adds in all, one thread finishes before a second would start. */
