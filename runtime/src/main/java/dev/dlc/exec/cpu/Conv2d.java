@@ -55,13 +55,14 @@ public final class Conv2d {
 
         /**
          * Whether the batch-folded transposed product ({@code N·P} rows, O/G columns) covers
-         * fewer padded MR × NR tiles than N per-image products (O/G rows, P columns) would.
+         * under half the padded MR × NR tile area of N per-image products (O/G rows, P columns).
+         * Half: its panels are packed an element at a time, the per-image ones by runs.
          */
         boolean transposed() {
             int mr = MicroKernel.MR, nr = MicroKernel.NR, p = positions(), og = outputsPerGroup();
             long folded = (long) Gemm.ceilDiv(n * p, mr) * mr * Gemm.ceilDiv(og, nr) * nr;
             long perImage = (long) n * Gemm.ceilDiv(og, mr) * mr * Gemm.ceilDiv(p, nr) * nr;
-            return folded < perImage;
+            return 2 * folded < perImage;
         }
     }
 
