@@ -10,7 +10,8 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * col[K, OH·OW]} with K = C/G·KH·KW, where col (im2col) holds the input window of every output
  * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
  * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
- * activation run in the product's epilogue.
+ * activation run in the product's epilogue. Layers with few output channels at stride 1 (LeNet)
+ * go to {@link DirectConv} instead, where packing would cost more than the arithmetic.
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each
  * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
@@ -73,6 +74,10 @@ public final class Conv2d {
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
+        if (DirectConv.suits(g)) {
+            DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            return;
+        }
         var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
         if (g.transposed()) {
             for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
@@ -116,7 +121,7 @@ public final class Conv2d {
          */
         void transposedProduct(int gi) {
             int og = g.outputsPerGroup(), p = g.positions(), rows = g.n() * p;
-            float[] t = Scratch.floats(rows * og);
+            float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
             var epilogue = Epilogue.of(activation);
             if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
             Operand wt = weights(gi).t();
@@ -127,17 +132,6 @@ public final class Conv2d {
                     int dst = outOff + (n * g.o() + gi * og + o) * p, src = n * p * og + o;
                     for (int q = 0; q < p; q++) out[dst + q] = t[src + q * og];
                 }
-        }
-    }
-
-    /** The calling thread's buffer for transposed products, grown as needed and kept. */
-    private static final class Scratch {
-        private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[1][0]);
-
-        static float[] floats(int n) {
-            float[][] s = LOCAL.get();
-            if (s[0].length < n) s[0] = new float[n];
-            return s[0];
         }
     }
 }
