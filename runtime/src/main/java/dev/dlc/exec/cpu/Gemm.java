@@ -12,15 +12,18 @@ import java.util.Arrays;
  * NR-wide panels; for each MC-row block, a block of A into MR-high panels; the
  * {@link MicroKernel} then sweeps the MR × NR tiles. Sizes (AVX-512, NR = 64):
  * <ul>
- * <li>KC = 128: one B panel (KC × NR floats, 32 KiB) stays in the 48 KiB L1 while the kernel
- *     runs down the rows of the A block against it;
- * <li>MC = 240: the packed A block (120 KiB) stays in the 2 MiB L2 for every B panel;
- * <li>NC = 2048: the packed B block (1 MiB) fits the L2 beside it.
+ * <li>KC = 256: a B panel (KC × NR floats, 64 KiB) is read from L2 by each tile of the A block
+ *     (the hardware prefetcher streams it; 128, which keeps it in the 48 KiB L1, measured no
+ *     faster) and C is read and written once per 256 multiply-adds;
+ * <li>MC = 240: the packed A block (240 KiB) stays in the 2 MiB L2 for every B panel;
+ * <li>NC = 1024: the packed B block (1 MiB) fits the L2 beside it (2048 measured slower at 2048³).
  * </ul>
  * Threads split the tiles of C along M (or along N when N has more tiles), each packing what its
- * tiles need; a batch's items are split with them. Each element's K-sum runs in KC slices in
- * order, each slice from zero and then added to C, so the result does not depend on the thread
- * count. Products of at most {@link #SMALL} multiply-adds skip packing.
+ * tiles need; a batch's items are split with them. Each element's sum runs over k in order, in
+ * KC slices that continue from C's running value (from zero, or from C's old value when
+ * accumulating): the order depends on K and KC only, so the result does not depend on the
+ * thread count. Products of at most {@link #SMALL} multiply-adds skip packing (one fma chain
+ * per element).
  */
 public final class Gemm {
     private Gemm() {}
