@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The input is first copied with its zero padding (plus one vector of slack), so that every
  * load is a whole, unmasked vector; lanes past the row's end are computed and never stored.
+ * Bias and activation follow per output row, by the {@link Epilogue}, while the row is in cache.
  * Work is split by output rows; each output's sum order is fixed, so threads change no bit.
  */
 final class DirectConv {
@@ -35,7 +36,8 @@ final class DirectConv {
         var p = new Padded(g);
         float[] padded = Scratch.floats(Scratch.PADDED, g.n() * p.image + L);
         Parallel.forRange(g.n(), (lo, hi) -> p.copy(x, xOff, padded, lo, hi));
-        var job = new Job(padded, p, weights, wOff, bias, biasOff, out, outOff, g, activation);
+        var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
+        var job = new Job(padded, p, weights, wOff, out, outOff, g, epilogue);
         Parallel.forRange(g.n() * g.groups() * g.outH(), job::rows);
     }
 
@@ -56,8 +58,7 @@ final class DirectConv {
         }
     }
 
-    private record Job(float[] x, Padded p, float[] w, int wOff, float[] bias, int biasOff,
-                       float[] out, int outOff, Geometry g, Activation activation) {
+    private record Job(float[] x, Padded p, float[] w, int wOff, float[] out, int outOff, Geometry g, Epilogue epilogue) {
         /** Output rows [lo, hi), numbered (image, group, y). */
         void rows(int lo, int hi) {
             int oh = g.outH(), og = g.outputsPerGroup();
@@ -66,17 +67,25 @@ final class DirectConv {
                 int src = n * p.image() + gi * g.channelsPerGroup() * p.plane() + y * p.rowLength();
                 for (int o = 0; o < og; o += OB)
                     for (int x0 = 0; x0 < g.outW(); x0 += L) {
-                        int first = gi * og + o;
-                        if (og - o >= OB) four(src + x0, first, n, y, x0);
-                        else for (int q = o; q < og; q++) one(src + x0, gi * og + q, n, y, x0);
+                        VectorMask<Float> inRow = S.indexInRange(x0, g.outW());
+                        if (og - o >= OB) four(src + x0, gi * og + o, output(n, gi * og + o, y, x0), inRow);
+                        else for (int q = o; q < og; q++) one(src + x0, gi * og + q, output(n, gi * og + q, y, x0), inRow);
                     }
+                epilogue.apply(out, output(n, gi * og, y, 0), g.outH() * g.outW(), og, g.outW(), gi * og, 0);
             }
         }
 
-        /** Output channels [first, first + 4) at row y, columns [x0, x0 + L) of image n. */
-        private void four(int src, int first, int n, int y, int x0) {
+        private int output(int n, int o, int y, int x0) { return outOff + ((n * g.o() + o) * g.outH() + y) * g.outW() + x0; }
+
+        /**
+         * Output channels [first, first + 4) at one row's columns [x0, x0 + L), raw sums stored at
+         * {@code at} (channel planes apart). No calls and no branches in here: a call the JIT did
+         * not inline would box the accumulators, and a branch first seen taken by a later shape
+         * would deoptimize this loop.
+         */
+        private void four(int src, int first, int at, VectorMask<Float> inRow) {
             int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw(), taps = cg * kh * kw;
-            int dh = g.dilationH() * p.rowLength(), dw = g.dilationW();
+            int dh = g.dilationH() * p.rowLength(), dw = g.dilationW(), plane = g.outH() * g.outW();
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             int wi = wOff + first * taps;
             for (int c = 0; c < cg; c++)
@@ -90,14 +99,14 @@ final class DirectConv {
                         a3 = FloatVector.broadcast(S, w[wi + 3 * taps]).fma(v, a3);
                     }
                 }
-            store(a0, first, n, y, x0);
-            store(a1, first + 1, n, y, x0);
-            store(a2, first + 2, n, y, x0);
-            store(a3, first + 3, n, y, x0);
+            a0.intoArray(out, at, inRow);
+            a1.intoArray(out, at + plane, inRow);
+            a2.intoArray(out, at + 2 * plane, inRow);
+            a3.intoArray(out, at + 3 * plane, inRow);
         }
 
         /** One output channel: what is left when the group's channels are not a multiple of four. */
-        private void one(int src, int o, int n, int y, int x0) {
+        private void one(int src, int o, int at, VectorMask<Float> inRow) {
             int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw();
             int dh = g.dilationH() * p.rowLength(), dw = g.dilationW();
             FloatVector a = FloatVector.zero(S);
@@ -107,19 +116,7 @@ final class DirectConv {
                     int s = src + c * p.plane() + i * dh;
                     for (int j = 0; j < kw; j++, wi++) a = FloatVector.broadcast(S, w[wi]).fma(FloatVector.fromArray(S, x, s + j * dw), a);
                 }
-            store(a, o, n, y, x0);
-        }
-
-        /** Bias, activation, and the lanes that fall inside the output row. */
-        private void store(FloatVector v, int o, int n, int y, int x0) {
-            if (bias != null) v = v.add(bias[biasOff + o]);
-            v = Epilogue.activate(v, activation);
-            int at = outOff + ((n * g.o() + o) * g.outH() + y) * g.outW() + x0;
-            if (x0 + L <= g.outW()) v.intoArray(out, at);
-            else {
-                VectorMask<Float> m = S.indexInRange(x0, g.outW());
-                v.intoArray(out, at, m);
-            }
+            a.intoArray(out, at, inRow);
         }
     }
 }
