@@ -90,11 +90,13 @@ final class Im2col {
             if (iy < 0 || iy >= g.h()) {
                 for (int q = 0; q < run; q++) to[dst + q * MR] = 0f;
             } else {
-                int rowStart = xo + (c * g.h() + iy) * g.w();
-                for (int q = 0; q < run; q++) {
-                    int ix = x0 + (j + q) * g.dilationW();
-                    to[dst + q * MR] = ix >= 0 && ix < g.w() ? x[rowStart + ix] : 0f;
-                }
+                // Taps j + q read input column x0 + (j + q)·d, inside the row for q in [lo, hi).
+                int d = g.dilationW(), rowStart = xo + (c * g.h() + iy) * g.w() + x0 + j * d;
+                int lo = Math.clamp(ceilDiv(-x0 - j * d, d), 0, run);
+                int hi = Math.clamp(Math.floorDiv(g.w() - 1 - x0 - j * d, d) + 1, lo, run);
+                for (int q = 0; q < lo; q++) to[dst + q * MR] = 0f;
+                for (int q = lo; q < hi; q++) to[dst + q * MR] = x[rowStart + q * d];
+                for (int q = hi; q < run; q++) to[dst + q * MR] = 0f;
             }
             kk += run;
             j = 0;
