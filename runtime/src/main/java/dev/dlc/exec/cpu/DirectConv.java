@@ -37,8 +37,22 @@ final class DirectConv {
         float[] padded = Scratch.floats(Scratch.PADDED, g.n() * p.image + L);
         Parallel.forRange(g.n(), (lo, hi) -> p.copy(x, xOff, padded, lo, hi));
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
-        var job = new Job(padded, p, weights, wOff, out, outOff, g, epilogue);
+        var job = new Job(padded, p, weights, wOff, interleaved(weights, wOff, g), out, outOff, g, epilogue);
         Parallel.forRange(g.n() * g.groups() * g.outH(), job::rows);
+    }
+
+    /**
+     * The weights of every four-channel block [o, o + 4) of a group as {@code [o·taps + t·4 + q]
+     * = w[o + q][t]}: the four weights of a tap side by side, read at one rising index.
+     */
+    private static float[] interleaved(float[] w, int wOff, Geometry g) {
+        int og = g.outputsPerGroup(), taps = g.depth();
+        float[] t = Scratch.floats(Scratch.WEIGHTS, g.o() * taps);
+        for (int gi = 0; gi < g.groups(); gi++)
+            for (int o = gi * og; o + OB <= (gi + 1) * og; o += OB)
+                for (int k = 0; k < taps; k++)
+                    for (int q = 0; q < OB; q++) t[o * taps + k * OB + q] = w[wOff + (o + q) * taps + k];
+        return t;
     }
 
     /** x with its padding: planes of (h + 2·padH) × (w + 2·padW). */
@@ -58,7 +72,7 @@ final class DirectConv {
         }
     }
 
-    private record Job(float[] x, Padded p, float[] w, int wOff, float[] out, int outOff, Geometry g, Epilogue epilogue) {
+    private record Job(float[] x, Padded p, float[] w, int wOff, float[] w4, float[] out, int outOff, Geometry g, Epilogue epilogue) {
         /** Output rows [lo, hi), numbered (image, group, y). */
         void rows(int lo, int hi) {
             int oh = g.outH(), og = g.outputsPerGroup();
@@ -87,16 +101,16 @@ final class DirectConv {
             int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw(), taps = cg * kh * kw;
             int dh = g.dilationH() * p.rowLength(), dw = g.dilationW(), plane = g.outH() * g.outW();
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-            int wi = wOff + first * taps;
+            int wi = first * taps;
             for (int c = 0; c < cg; c++)
                 for (int i = 0; i < kh; i++) {
                     int s = src + c * p.plane() + i * dh;
-                    for (int j = 0; j < kw; j++, wi++) {
+                    for (int j = 0; j < kw; j++, wi += OB) {
                         FloatVector v = FloatVector.fromArray(S, x, s + j * dw);
-                        a0 = FloatVector.broadcast(S, w[wi]).fma(v, a0);
-                        a1 = FloatVector.broadcast(S, w[wi + taps]).fma(v, a1);
-                        a2 = FloatVector.broadcast(S, w[wi + 2 * taps]).fma(v, a2);
-                        a3 = FloatVector.broadcast(S, w[wi + 3 * taps]).fma(v, a3);
+                        a0 = FloatVector.broadcast(S, w4[wi]).fma(v, a0);
+                        a1 = FloatVector.broadcast(S, w4[wi + 1]).fma(v, a1);
+                        a2 = FloatVector.broadcast(S, w4[wi + 2]).fma(v, a2);
+                        a3 = FloatVector.broadcast(S, w4[wi + 3]).fma(v, a3);
                     }
                 }
             a0.intoArray(out, at, inRow);
