@@ -38,7 +38,7 @@ final class DirectConv {
         Parallel.forRange(g.n(), (lo, hi) -> p.copy(x, xOff, padded, lo, hi));
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
         var job = new Job(padded, p, weights, wOff, interleaved(weights, wOff, g), out, outOff, g, epilogue);
-        Parallel.forRange(g.n() * g.groups() * g.outH(), job::rows);
+        Parallel.forRange(Job.pairs(g), job::rows);
     }
 
     /**
@@ -73,19 +73,28 @@ final class DirectConv {
     }
 
     private record Job(float[] x, Padded p, float[] w, int wOff, float[] w4, float[] out, int outOff, Geometry g, Epilogue epilogue) {
-        /** Output rows [lo, hi), numbered (image, group, y). */
+        /** Pairs of output rows, numbered (image, group, y / 2): ceil(OH / 2) per image and group. */
+        static int pairs(Geometry g) { return g.n() * g.groups() * Gemm.ceilDiv(g.outH(), 2); }
+
+        /** Row pairs [lo, hi): two rows share each weight broadcast; an odd last row goes alone. */
         void rows(int lo, int hi) {
-            int oh = g.outH(), og = g.outputsPerGroup();
+            int per = Gemm.ceilDiv(g.outH(), 2), og = g.outputsPerGroup();
             for (int r = lo; r < hi; r++) {
-                int n = r / (g.groups() * oh), gi = r / oh % g.groups(), y = r % oh;
+                int n = r / (g.groups() * per), gi = r / per % g.groups(), y = r % per * 2;
+                boolean two = y + 1 < g.outH();
                 int src = n * p.image() + gi * g.channelsPerGroup() * p.plane() + y * p.rowLength();
                 for (int o = 0; o < og; o += OB)
                     for (int x0 = 0; x0 < g.outW(); x0 += L) {
                         VectorMask<Float> inRow = S.indexInRange(x0, g.outW());
-                        if (og - o >= OB) four(src + x0, gi * og + o, output(n, gi * og + o, y, x0), inRow);
-                        else for (int q = o; q < og; q++) one(src + x0, gi * og + q, output(n, gi * og + q, y, x0), inRow);
+                        int first = gi * og + o;
+                        if (og - o >= OB && two) eight(src + x0, first, output(n, first, y, x0), inRow);
+                        else if (og - o >= OB) four(src + x0, first, output(n, first, y, x0), inRow);
+                        else for (int q = first; q < (gi + 1) * og; q++)
+                            for (int yy = y; yy < y + (two ? 2 : 1); yy++)
+                                one(src + (yy - y) * p.rowLength() + x0, q, output(n, q, yy, x0), inRow);
                     }
-                epilogue.apply(out, output(n, gi * og, y, 0), g.outH() * g.outW(), og, g.outW(), gi * og, 0);
+                for (int yy = y; yy < y + (two ? 2 : 1); yy++)
+                    epilogue.apply(out, output(n, gi * og, yy, 0), g.outH() * g.outW(), og, g.outW(), gi * og, 0);
             }
         }
 
@@ -117,6 +126,34 @@ final class DirectConv {
             a1.intoArray(out, at + plane, inRow);
             a2.intoArray(out, at + 2 * plane, inRow);
             a3.intoArray(out, at + 3 * plane, inRow);
+        }
+
+        /** {@link #four} for rows y and y + 1 at once: eight accumulators, each weight broadcast used twice. */
+        private void eight(int src, int first, int at, VectorMask<Float> inRow) {
+            int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw(), taps = cg * kh * kw;
+            int dh = g.dilationH() * p.rowLength(), dw = g.dilationW(), plane = g.outH() * g.outW();
+            int next = p.rowLength(), down = g.outW();
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int wi = first * taps;
+            for (int c = 0; c < cg; c++)
+                for (int i = 0; i < kh; i++) {
+                    int s = src + c * p.plane() + i * dh;
+                    for (int j = 0; j < kw; j++, wi += OB) {
+                        FloatVector v = FloatVector.fromArray(S, x, s + j * dw), u = FloatVector.fromArray(S, x, s + next + j * dw);
+                        FloatVector w0 = FloatVector.broadcast(S, w4[wi]), w1 = FloatVector.broadcast(S, w4[wi + 1]);
+                        FloatVector w2 = FloatVector.broadcast(S, w4[wi + 2]), w3 = FloatVector.broadcast(S, w4[wi + 3]);
+                        a0 = w0.fma(v, a0); a1 = w1.fma(v, a1); a2 = w2.fma(v, a2); a3 = w3.fma(v, a3);
+                        b0 = w0.fma(u, b0); b1 = w1.fma(u, b1); b2 = w2.fma(u, b2); b3 = w3.fma(u, b3);
+                    }
+                }
+            a0.intoArray(out, at, inRow);
+            a1.intoArray(out, at + plane, inRow);
+            a2.intoArray(out, at + 2 * plane, inRow);
+            a3.intoArray(out, at + 3 * plane, inRow);
+            b0.intoArray(out, at + down, inRow);
+            b1.intoArray(out, at + plane + down, inRow);
+            b2.intoArray(out, at + 2 * plane + down, inRow);
+            b3.intoArray(out, at + 3 * plane + down, inRow);
         }
 
         /** One output channel: what is left when the group's channels are not a multiple of four. */
