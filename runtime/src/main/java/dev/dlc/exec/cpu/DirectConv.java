@@ -11,12 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
  * small-channel layers), computed directly: no GEMM panels to pack, which at these sizes cost
  * far more than the arithmetic. A vector holds L consecutive outputs of one output row; for each
  * kernel tap (c, i, j), in that order from zero, it loads the L inputs under them (one vector,
- * since the stride is 1) and adds them times the tap's weight for four output channels at once.
+ * since the stride is 1) and adds them times the tap's weight for four output channels at once,
+ * for two output rows at once where there are two (eight accumulators, each weight broadcast
+ * used twice).
  *
  * <p>The input is first copied with its zero padding (plus one vector of slack), so that every
  * load is a whole, unmasked vector; lanes past the row's end are computed and never stored.
  * Bias and activation follow per output row, by the {@link Epilogue}, while the row is in cache.
- * Work is split by output rows; each output's sum order is fixed, so threads change no bit.
+ * Work is split by pairs of output rows; each output's sum order is fixed, so threads change no
+ * bit.
  */
 final class DirectConv {
     private DirectConv() {}
