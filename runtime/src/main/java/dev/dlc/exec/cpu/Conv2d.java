@@ -1,0 +1,139 @@
+package dev.dlc.exec.cpu;
+
+import dev.dlc.exec.cpu.Epilogue.Activation;
+import dev.dlc.exec.cpu.Gemm.Operand;
+
+/**
+ * conv2d forward, NCHW, as the op table's CONV2D row defines it (PyTorch's cross-correlation):
+ * x [N, C, H, W], weights [O, C/G, KH, KW], stride, padding (zeros), dilation and G groups. For
+ * each image and group the convolution is one product, {@code out[O/G, OH·OW] = w[O/G, K] ·
+ * col[K, OH·OW]} with K = C/G·KH·KW, where col (im2col) holds the input window of every output
+ * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
+ * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
+ * activation run in the product's epilogue. Layers with few output channels at stride 1 (LeNet)
+ * go to {@link DirectConv} instead, where packing would cost more than the arithmetic.
+ *
+ * <p>Images (times groups) are spread over the threads when there are enough of them, each
+ * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
+ * way every output sums in the order Gemm fixes, so the thread count does not change a bit.
+ *
+ * <p>The VJPs of conv2d are convolutions too (see ConvVjps): dx is a stride-1 conv2d of the
+ * padded gradient, shaped like a forward; dw is a conv2d of x with channels as the batch whose
+ * "kernel" is the whole output plane, leaving a tiny output (KH × KW positions) over a huge K.
+ * Per image, that product would fill a few columns of each 64-wide tile. When it pays
+ * ({@link Geometry#transposed}) the batch is folded into one product instead, transposed so that
+ * output channels run along the tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
+ */
+public final class Conv2d {
+    private Conv2d() {}
+
+    /** Sizes and attributes of one convolution: x [n, c, h, w] and weights [o, c/groups, kh, kw]. */
+    public record Geometry(int n, int c, int h, int w, int o, int kh, int kw,
+                           int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
+        public Geometry {
+            if (groups < 1 || c % groups != 0 || o % groups != 0)
+                throw new IllegalArgumentException("conv2d: " + c + " input and " + o + " output channels do not split into " + groups + " groups");
+            if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1 || padH < 0 || padW < 0)
+                throw new IllegalArgumentException("conv2d: stride and dilation must be positive, padding non-negative");
+        }
+
+        /** x [n, c, h, w] and weights [o, c/groups, kh, kw] with the same stride, padding and dilation both ways. */
+        public static Geometry of(int[] x, int[] weights, int stride, int padding, int dilation, int groups) {
+            if (weights[1] * groups != x[1])
+                throw new IllegalArgumentException("conv2d: input has " + x[1] + " channels but the weight expects " + weights[1] * groups);
+            return new Geometry(x[0], x[1], x[2], x[3], weights[0], weights[2], weights[3],
+                    stride, stride, padding, padding, dilation, dilation, groups);
+        }
+
+        public int outH() { return (h + 2 * padH - dilationH * (kh - 1) - 1) / strideH + 1; }
+        public int outW() { return (w + 2 * padW - dilationW * (kw - 1) - 1) / strideW + 1; }
+
+        int channelsPerGroup() { return c / groups; }
+        int outputsPerGroup() { return o / groups; }
+        /** The product's inner size: one group's channels times the kernel window. */
+        int depth() { return channelsPerGroup() * kh * kw; }
+        int positions() { return outH() * outW(); }
+
+        boolean pointwise() { return kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0; }
+
+        /**
+         * Whether the batch-folded transposed product ({@code N·P} rows, O/G columns) covers
+         * under half the padded MR × NR tile area of N per-image products (O/G rows, P columns).
+         * Half: its panels are packed an element at a time, the per-image ones by runs.
+         */
+        boolean transposed() {
+            int mr = MicroKernel.MR, nr = MicroKernel.NR, p = positions(), og = outputsPerGroup();
+            long folded = (long) Gemm.ceilDiv(n * p, mr) * mr * Gemm.ceilDiv(og, nr) * nr;
+            long perImage = (long) n * Gemm.ceilDiv(og, mr) * mr * Gemm.ceilDiv(p, nr) * nr;
+            return 2 * folded < perImage;
+        }
+    }
+
+    /**
+     * {@code out[n, o, y, x] = act(Σ w · x_window + bias[o])}, x, weights and out row-major at
+     * their offsets; {@code bias} (null for none) holds one value per output channel.
+     */
+    public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+                               float[] out, int outOff, Geometry g, Activation activation) {
+        if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
+        if (DirectConv.suits(g)) {
+            DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            return;
+        }
+        var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+        if (g.transposed()) {
+            for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
+            return;
+        }
+        int items = g.n() * g.groups();
+        if (items >= Parallel.threads()) Parallel.forRange(items, job::items);
+        else job.items(0, items);
+    }
+
+    private record Job(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+                       float[] out, int outOff, Geometry g, Activation activation) {
+        void items(int lo, int hi) {
+            for (int t = lo; t < hi; t++) product(t / g.groups(), t % g.groups());
+        }
+
+        /** Group gi's weights [O/G, K]. */
+        private Operand weights(int gi) {
+            return new Operand(weights, wOff + gi * g.outputsPerGroup() * g.depth(), g.depth(), false);
+        }
+
+        /** Image i, group gi: {@code out[O/G, P] = w · col}, col packed from the image (or x itself for a 1 × 1 kernel). */
+        private void product(int i, int gi) {
+            int og = g.outputsPerGroup(), k = g.depth(), p = g.positions();
+            int xo = xOff + (i * g.c() + gi * g.channelsPerGroup()) * g.h() * g.w();
+            var c = new Operand(out, outOff + (i * g.o() + gi * og) * p, p, false);
+            var epilogue = Epilogue.of(activation);
+            if (bias != null) epilogue = epilogue.withRowBias(bias, biasOff + gi * og);
+            Operand w = weights(gi);
+            if (g.pointwise()) {
+                Gemm.multiply(og, p, k, w, new Operand(x, xo, p, false), c, false, epilogue);
+                return;
+            }
+            Gemm.multiplyPacked(og, p, k, (i0, mc, p0, kc, to) -> Packing.packA(w, i0, mc, p0, kc, to),
+                    (j0, nc, p0, kc, to) -> Im2col.packColumns(x, xo, g, j0, nc, p0, kc, to), c, false, epilogue);
+        }
+
+        /**
+         * Group gi over the whole batch: {@code t[N·P, O/G] = colᵀ · wᵀ}, rows (image, position),
+         * computed in scratch and scattered into out.
+         */
+        void transposedProduct(int gi) {
+            int og = g.outputsPerGroup(), p = g.positions(), rows = g.n() * p;
+            float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
+            var epilogue = Epilogue.of(activation);
+            if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
+            Operand wt = weights(gi).t();
+            Gemm.multiplyPacked(rows, og, g.depth(), (i0, mc, p0, kc, to) -> Im2col.packWindows(x, xOff, g, gi, i0, mc, p0, kc, to),
+                    (j0, nc, p0, kc, to) -> Packing.packB(wt, j0, nc, p0, kc, to), Operand.of(t, og), false, epilogue);
+            for (int n = 0; n < g.n(); n++)
+                for (int o = 0; o < og; o++) {
+                    int dst = outOff + (n * g.o() + gi * og + o) * p, src = n * p * og + o;
+                    for (int q = 0; q < p; q++) out[dst + q] = t[src + q * og];
+                }
+        }
+    }
+}
