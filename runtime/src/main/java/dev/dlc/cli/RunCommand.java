@@ -38,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
             completionCandidates = Backends.class)
     String backend;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Threads of the compiled CPU backend (default: one per core).")
+    Integer threads;
+
     @Option(names = "--limit-batches", paramLabel = "N", defaultValue = "0",
             description = "At most N batches per epoch and per evaluation (smoke runs); 0: all.")
     long limitBatches;
@@ -84,11 +87,40 @@ final class RunCommand implements Callable<Integer> {
         if (plot != null) options.put("dl.Plot", plot.toString());
         options.put("dl.Progress", String.valueOf(terminal));
         if (backend != null) options.put("dl.Backend", backend);
+        if (threads != null && threads < 1) {
+            err.println("dlc: --threads " + threads + ": expected a positive number of threads");
+            return 1;
+        }
         try {
-            return HostCommand.run(file, options, out, err);
+            if (threads == null) return HostCommand.run(file, options, out, err);
+            configureThreads(threads);
+            int[] status = {0};
+            java.io.IOException[] failed = {null};
+            // Every parallel kernel called from this thread (the host program runs on it) uses at most N threads.
+            dev.dlc.exec.cpu.Parallel.limited(threads, () -> {
+                try {
+                    status[0] = HostCommand.run(file, options, out, err);
+                } catch (java.io.IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) throw failed[0];
+            return status[0];
         } catch (java.io.IOException e) {
             err.println("dlc: cannot read " + file + ": " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Sizes the CPU thread pool before its first use; a pool already running (an earlier run
+     * in this JVM) keeps its size, and {@link dev.dlc.exec.cpu.Parallel#limited} caps what a run uses.
+     */
+    private static void configureThreads(int n) {
+        try {
+            dev.dlc.exec.cpu.Parallel.configure(n);
+        } catch (IllegalStateException alreadyRunning) {
+            // the cap below still holds
         }
     }
 
