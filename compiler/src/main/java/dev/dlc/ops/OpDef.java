@@ -12,10 +12,12 @@ import java.util.Map;
  * @param operator the operator spelling ({@code +}, {@code @}, {@code not}), or null
  * @param function whether {@code name} is callable as a function ({@code exp(x)}, {@code matmul(a, b)})
  * @param fixed    attributes implied by the name and added to every binding (a cast's {@code dtype})
+ * @param view     whether the result is the argument's row-major data read under another shape
+ *                 (reshape, flatten): a backend may alias the argument's buffer instead of copying
  * @param gpu      null: run the cpu kernel
  */
 public record OpDef(Prim prim, String name, String operator, boolean function, Sig sig, Map<String, Object> fixed,
-                    Fusion fusion, ShapeRule shape, FlopRule flops, VjpRule vjp, Kernel cpu, Kernel gpu) {
+                    Fusion fusion, boolean view, ShapeRule shape, FlopRule flops, VjpRule vjp, Kernel cpu, Kernel gpu) {
 
     public OpDef { fixed = Map.copyOf(fixed); }
 
@@ -26,8 +28,11 @@ public record OpDef(Prim prim, String name, String operator, boolean function, S
 
     public Type infer(Bound args) throws ShapeError { return shape.infer(args); }
 
+    /** This row with its result marked as a view of its argument's buffer. */
+    OpDef asView() { return new OpDef(prim, name, operator, function, sig, fixed, fusion, true, shape, flops, vjp, cpu, gpu); }
+
     /** The same op under another DL name with fixed attributes (the casts {@code f32(x)} ...). */
     OpDef alias(String alias, Sig aliasSig, Map<String, Object> attrs) {
-        return new OpDef(prim, alias, null, true, aliasSig, attrs, fusion, shape, flops, vjp, cpu, gpu);
+        return new OpDef(prim, alias, null, true, aliasSig, attrs, fusion, view, shape, flops, vjp, cpu, gpu);
     }
 }

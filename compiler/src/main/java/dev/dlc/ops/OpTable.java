@@ -103,10 +103,11 @@ public final class OpTable {
         fn(MAX_POOL2D, "max_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d, LinalgKernels.MAX_POOL2D),
         fn(AVG_POOL2D, "avg_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d, LinalgKernels.AVG_POOL2D),
 
+        // Views: the same row-major data under another shape, so a backend need not copy it.
         fn(RESHAPE, "reshape", Sig.of(req("x", TENSOR), req("shape", DIMS)), INJECTIVE, MovementRules::reshape, Flops::zero,
-           MovementKernels.RESHAPE),
+           MovementKernels.RESHAPE).asView(),
         fn(FLATTEN, "flatten", Sig.of(req("x", TENSOR), opt("start", INT, 1L)), INJECTIVE, MovementRules::flatten, Flops::zero,
-           MovementKernels.RESHAPE),
+           MovementKernels.RESHAPE).asView(),
         fn(TRANSPOSE, "transpose", Sig.of(req("x", TENSOR), opt("a", INT, -2L), opt("b", INT, -1L)),
            INJECTIVE, MovementRules::transpose, Flops::zero, MovementKernels.TRANSPOSE),
         fn(PERMUTE, "permute", Sig.of(req("x", TENSOR), req("axes", INTS)), INJECTIVE, MovementRules::permute, Flops::zero,
@@ -233,7 +234,7 @@ public final class OpTable {
 
     private static OpDef row(Prim p, String name, String operator, boolean function, Sig sig, Fusion f,
                              ShapeRule shape, FlopRule flops, Kernel cpu) {
-        return new OpDef(p, name, operator, function, sig, Map.of(), f, shape, flops,
+        return new OpDef(p, name, operator, function, sig, Map.of(), f, false, shape, flops,
                 Vjps.RULES.get(p), cpu, null); // vjp: null until the primitive has a rule; gpu null runs cpu
     }
 }

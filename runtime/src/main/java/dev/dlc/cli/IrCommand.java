@@ -3,7 +3,11 @@ package dev.dlc.cli;
 import dev.dlc.Compiler;
 import dev.dlc.ast.Decl;
 import dev.dlc.check.Checker;
+import dev.dlc.check.TrainStep;
+import dev.dlc.ir.Graph;
 import dev.dlc.ir.Printer;
+import dev.dlc.pass.FusedPrinter;
+import dev.dlc.pass.FusionPass;
 import dev.dlc.types.Type;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,10 +31,13 @@ final class IrCommand implements Callable<Integer> {
     List<String> inputs;
 
     @Option(names = "--stage", paramLabel = "STAGE", defaultValue = "typed",
-            description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed). grad: the forward, then the gradient of the sum of its result with respect to every parameter. opt: the grad stage after the optimization passes.")
+            description = "IR stage to print: ${COMPLETION-CANDIDATES} (default: typed). grad: the forward, then the gradient of the sum of its result with respect to every parameter. opt: the grad stage after the optimization passes. fused: the opt stage, then its kernels and their memory plan.")
     Stage stage;
 
-    enum Stage { typed, grad, opt }
+    enum Stage { typed, grad, opt, fused }
+
+    @Option(names = "--explain-fusion", description = "With --stage fused: say, for every producer and consumer in different kernels, why they were not fused.")
+    boolean explain;
 
     @Option(names = "--print-after", paramLabel = "PASS",
             description = "With --stage opt: also print the IR after each run of PASS (repeatable; 'all' for every pass).")
@@ -48,10 +55,14 @@ final class IrCommand implements Callable<Integer> {
     @Override public Integer call() {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        if (!Passes.valid(stage == Stage.opt, printAfter, err)) return 1;
+        boolean optimized = stage == Stage.opt || stage == Stage.fused;
+        if (!Passes.valid(optimized, printAfter, err)) return 1;
+        if (explain && stage != Stage.fused) { err.println("dlc: --explain-fusion needs --stage fused"); return 1; }
         var c = compileClean(file, err);
         if (c == null) return 1;
-        if (stage != Stage.typed && (jobName != null || (layer == null && inputs == null && !c.checker().jobs().isEmpty())))
+        boolean step = jobName != null || (layer == null && inputs == null && !c.checker().jobs().isEmpty());
+        if (stage == Stage.fused && step) return printFusedStep(c, out, err);
+        if (stage != Stage.typed && step)
             return TrainSteps.print(c, jobName, batch, stage == Stage.opt ? new Passes(printAfter, out) : null, out, err);
         var job = instantiate(c, layer, inputs, err);
         err.print(c.diags().render());
@@ -61,7 +72,31 @@ final class IrCommand implements Callable<Integer> {
             out.print(Printer.print(c.checker().graph()));
             return 0;
         }
-        return printGradient(c.checker().graph(), stage == Stage.opt ? new Passes(printAfter, out) : null, out, err);
+        var g = gradient(c.checker().graph(), out, err);
+        if (g == null) return 1;
+        if (optimized) g = new Passes(printAfter, out).run(g);
+        out.print(Printer.print(g));
+        if (stage == Stage.fused) out.print(FusedPrinter.print(FusionPass.run(g), explain));
+        return 0;
+    }
+
+    /** The fused stage of a train job's step: the step as --stage opt prints it, then its kernels and memory plan. */
+    private int printFusedStep(Compiler.Compilation c, PrintWriter out, PrintWriter err) {
+        var jobs = c.checker().jobs().keySet();
+        String name = jobName != null ? jobName : jobs.iterator().next();
+        if (!jobs.contains(name)) {
+            err.println("dlc: --job: no train job named '" + name + "'; the file has " + String.join(", ", jobs));
+            return 1;
+        }
+        if (batch != null && batch <= 0) { err.println("dlc: --batch must be positive, found " + batch); return 1; }
+        TrainStep step = c.checker().lowerStep(name, batch == null ? 0 : batch);
+        err.print(c.diags().render());
+        if (step == null || c.diags().hasErrors()) return 1;
+        out.println(TrainSteps.describe(step));
+        var g = new Passes(printAfter, out).run(step.graph());
+        out.print(Printer.print(g));
+        out.print(FusedPrinter.print(FusionPass.run(g), explain));
+        return 0;
     }
 
     /** A file compiled without errors, or null after reporting why not (commands that run code need a clean program). */
@@ -75,13 +110,12 @@ final class IrCommand implements Callable<Integer> {
 
     /**
      * The gradient of sum(forward result) with respect to every trainable parameter: the
-     * backward program autodiff builds for a train step, without its loss; optimized when
-     * {@code passes} is given.
+     * backward program autodiff builds for a train step, without its loss (null after saying why not).
      */
-    private static int printGradient(dev.dlc.ir.Graph g, Passes passes, PrintWriter out, PrintWriter err) {
+    private static Graph gradient(Graph g, PrintWriter out, PrintWriter err) {
         if (g.outputs().size() != 1 || !(g.outputs().getFirst().type() instanceof Type.Tensor)) {
             err.println("dlc: --stage grad needs a forward with one tensor result");
-            return 1;
+            return null;
         }
         var loss = new dev.dlc.ir.Builder(g).apply("sum", g.outputs().getFirst());
         var params = g.nodes().stream().filter(n -> n instanceof dev.dlc.ir.Node.Param p && p.trainable())
@@ -89,12 +123,11 @@ final class IrCommand implements Callable<Integer> {
         try {
             var r = dev.dlc.pass.AutodiffPass.run(g, loss, params);
             out.println("gradient of the sum of the result, then d/d" + String.join(", d/d", params.stream().map(dev.dlc.ir.Node.Param::path).toList()));
-            out.print(Printer.print(passes == null ? r.graph() : passes.run(r.graph())));
-            return 0;
+            return r.graph();
         } catch (dev.dlc.pass.AutodiffPass.NotDifferentiable e) {
             if (e.span == null) err.println("dlc: " + e.getMessage());
             else err.print(new dev.dlc.diag.Diagnostic(e.span, dev.dlc.diag.Diagnostic.Severity.ERROR, e.getMessage(), List.of()).render());
-            return 1;
+            return null;
         }
     }
 

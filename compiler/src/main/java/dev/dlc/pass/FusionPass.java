@@ -1,0 +1,284 @@
+package dev.dlc.pass;
+
+import dev.dlc.ir.FusedProgram;
+import dev.dlc.ir.Graph;
+import dev.dlc.ir.Node;
+import dev.dlc.ir.Scan;
+import dev.dlc.ops.Fusion;
+import dev.dlc.ops.OpDef;
+import dev.dlc.ops.OpTable;
+import dev.dlc.types.Shape;
+import dev.dlc.types.Type;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fuse pass: splits a graph into kernels ({@link dev.dlc.ir.Kernel}), reading only each
+ * op's fusion kind from the op table (and its {@code view} column), never its name.
+ *
+ * <p>First every computed value is placed, consumers before producers (reverse program order),
+ * so that a producer sees the kernels its consumers ended in. A value is <em>stored</em> (a
+ * kernel of its own writes it to memory) by default; {@link #place} lets it be computed inside
+ * its consumers' kernel instead when
+ * <ul>
+ *   <li>it is elementwise, broadcast or movement and all its consumers are in one kernel; or it
+ *       computes nothing ({@link #recomputable}: movement, a broadcast, a source) and is then
+ *       recomputed in each of several kernels: a load is as cheap as a load;
+ *   <li>it is a reduction and its consumer's kernel iterates either the reduction's result
+ *       (an epilogue: {@code -sum(x)}) or the reduction's input (a row: softmax's
+ *       {@code x - max(x)}), and holds no opaque op;
+ *   <li>it is opaque (matmul, conv) and its only consumer starts an elementwise chain over its
+ *       result (bias add, activation, an optimizer update): the chain becomes its epilogue.
+ * </ul>
+ * An opaque op or a scan reads its operands from memory (no prologue), and reshape/flatten
+ * that cannot be fused become views: kernels that copy nothing.
+ *
+ * <p>Then two merges, in {@link Merges}: an elementwise kernel joins the elementwise or opaque
+ * kernel whose result it reads at the same index (Adam's m, v and p updates, and a matmul's
+ * epilogue continuing after a stored value), and the elementwise kernels whose results no other
+ * kernel reads (the parameter updates at the end of a train step) become one horizontal kernel.
+ */
+public final class FusionPass {
+    public static final String NAME = "fuse";
+
+    private enum Place { INLINE, STORE, VIEW }
+
+    private final Graph g;
+    private final Map<Node, Integer> position = new IdentityHashMap<>();
+    private final Map<Node, List<Node>> users = new IdentityHashMap<>();
+    private final Set<Node> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Node, Place> place = new IdentityHashMap<>();
+    /** The roots of the kernels that compute a value: itself when stored, its consumers' roots when inlined. */
+    private final Map<Node, Set<Node>> homes = new IdentityHashMap<>();
+    /** A root's kernel: the values computed in it (the root included). */
+    private final Map<Node, Set<Node>> members = new IdentityHashMap<>();
+    /** Why a stored value's consumers do not compute it themselves. */
+    private final Map<Node, String> why = new IdentityHashMap<>();
+    /** The consumer that made a value stored by reading it from memory (an opaque op, a scan, a view), if one did. */
+    private final Map<Node, Node> storedFor = new IdentityHashMap<>();
+
+    private FusionPass(Graph g) {
+        this.g = g;
+        var nodes = g.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            position.put(n, i);
+            for (Node u : new LinkedHashSet<>(Scan.uses(n))) users.computeIfAbsent(u, _ -> new ArrayList<>()).add(n);
+        }
+        outputs.addAll(g.outputs());
+    }
+
+    /** The kernels of {@code g}, scan bodies fused recursively. */
+    public static FusedProgram run(Graph g) {
+        var pass = new FusionPass(g);
+        var nodes = g.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) pass.place(nodes.get(i));
+        return new Merges(pass.g, pass.position, pass.kernels(), pass::reason).run();
+    }
+
+    // ------------------------------------------------------------------ placing values
+
+    private void place(Node n) {
+        switch (n) {
+            case Node.Input _, Node.Param _, Node.Const _ -> {} // leaves: in memory outside, or immediates
+            case Node.Project p -> {
+                // A part of a tuple (split, scan) is written by the kernel that computes the tuple.
+                put(p, Place.STORE, p.tuple(), "a part of a tuple: written by the kernel of " + opName(p.tuple()));
+            }
+            case Node.Apply a -> placeApply(a);
+        }
+    }
+
+    private void placeApply(Node.Apply a) {
+        var us = users.getOrDefault(a, List.of());
+        if (outputs.contains(a)) { keep(a, "a graph output: stored for the caller"); return; }
+        if (us.isEmpty()) { keep(a, "nothing reads it"); return; }
+        if (Scan.is(a)) { keep(a, "a scan is a kernel of its own"); return; }
+        if (a.type() instanceof Type.Tuple) { keep(a, a.op() + " has a tuple result: one kernel writes every part"); return; }
+        for (Node u : us) {
+            String blocked = readsFromMemory(u);
+            if (blocked != null) {
+                storedFor.put(a, u);
+                keep(a, blocked);
+                return;
+            }
+        }
+        var ks = Collections.<Node>newSetFromMap(new IdentityHashMap<>());
+        for (Node u : us) ks.addAll(homes.get(u));
+        OpDef def = def(a);
+        if (ks.size() > 1) {
+            if (recomputable(a, def)) inline(a, ks);
+            else keep(a, "used by " + ks.size() + " kernels: " + a.op() + " (" + def.fusion() + ") is stored once rather than computed in each");
+            return;
+        }
+        Node root = ks.iterator().next();
+        String refused = switch (def.fusion()) {
+            case ELEMWISE, BROADCAST, INJECTIVE -> null;
+            case REDUCE -> reductionInto(a, root);
+            case OPAQUE -> epilogueOf(a, us, root);
+        };
+        if (refused == null) inline(a, ks);
+        else keep(a, refused);
+    }
+
+    /** Why consumer {@code u} reads its arguments from memory whatever they are; null when it can compute them. */
+    private String readsFromMemory(Node u) {
+        if (Scan.is(u)) return "the scan " + opName(u) + " reads it from memory at every step";
+        if (u instanceof Node.Apply a && def(a).fusion() == Fusion.OPAQUE)
+            return a.op() + " is OPAQUE: it reads its operands from memory, no producer is fused into it";
+        if (place.get(u) == Place.VIEW) return opName(u) + " is a view of its buffer";
+        return null;
+    }
+
+    /**
+     * Whether {@code a} is recomputed in every kernel that reads it rather than stored: it moves
+     * data (INJECTIVE), or is a BROADCAST-kind op reading one tensor (a broadcast, a comparison
+     * or arithmetic with a constant), or reads nothing (a source). Each costs one load and at
+     * most one cheap op, about what loading a stored copy costs. ELEMWISE ops (exp, tanh, casts)
+     * are stored: they may be transcendental, and recomputing a chain of them multiplies.
+     */
+    private static boolean recomputable(Node.Apply a, OpDef def) {
+        long tensors = a.args().stream().filter(x -> !(x instanceof Node.Const)).count();
+        return def.fusion() == Fusion.INJECTIVE || (def.fusion() == Fusion.BROADCAST && tensors <= 1) || a.args().isEmpty();
+    }
+
+    /** Null when reduction {@code a} can run inside the kernel of {@code root}, else why not. */
+    private String reductionInto(Node.Apply a, Node root) {
+        Node opaque = find(root, Fusion.OPAQUE);
+        if (opaque != null) return "the kernel of " + opName(root) + " is the elementwise epilogue of " + opName(opaque);
+        Shape in = shape(a.args().getFirst()), out = shape(a), space = space(root);
+        if (out.numel().equals(shape(root).numel())) return null; // an epilogue of the reduction: one inner loop per point
+        if (in.equals(space)) return null;                         // a row: reduced once per kept index, broadcast back
+        return a.op() + " reduces " + in + " to " + out + ", but the kernel of " + opName(root) + " iterates " + space
+                + ": neither the reduction's result nor its input";
+    }
+
+    /** Null when opaque {@code a} can take the kernel of {@code root} as its epilogue, else why not. */
+    private String epilogueOf(Node.Apply a, List<Node> us, Node root) {
+        if (us.size() != 1) return a.op() + " is OPAQUE and read by " + us.size() + " ops: an epilogue continues one consumer";
+        Node u = us.getFirst();
+        Fusion uk = fusion(u);
+        if (uk != Fusion.ELEMWISE && uk != Fusion.BROADCAST)
+            return a.op() + " is OPAQUE: its consumer " + opName(u) + " is " + uk + " and not an epilogue";
+        Node other = find(root, Fusion.OPAQUE);
+        if (other != null) return "the kernel of " + opName(root) + " already runs " + opName(other) + " (OPAQUE)";
+        Node reduce = find(root, Fusion.REDUCE);
+        if (reduce != null) return "the kernel of " + opName(root) + " reduces (" + opName(reduce) + "): an epilogue is elementwise";
+        for (Node m : dependents(a, members.get(root))) {
+            Fusion k = fusion(m);
+            if ((k != Fusion.ELEMWISE && k != Fusion.BROADCAST) || !shape(m).equals(shape(a)))
+                return "its epilogue would reach " + opName(m) + " (" + k + ", " + m.type() + "), not elementwise over " + a.type();
+        }
+        return null;
+    }
+
+    /** The members of a kernel that depend on {@code a}, directly or through other members. */
+    private List<Node> dependents(Node a, Set<Node> kernel) {
+        var seen = Collections.<Node>newSetFromMap(new IdentityHashMap<>());
+        var work = new ArrayList<>(users.getOrDefault(a, List.of()));
+        while (!work.isEmpty()) {
+            Node m = work.removeLast();
+            if (kernel.contains(m) && seen.add(m)) work.addAll(users.getOrDefault(m, List.of()));
+        }
+        return new ArrayList<>(seen);
+    }
+
+    private void inline(Node n, Set<Node> roots) {
+        place.put(n, Place.INLINE);
+        homes.put(n, roots);
+        for (Node r : roots) members.get(r).add(n);
+    }
+
+    /** Stores {@code a}, or makes it a view when its row says its result is its argument's buffer. */
+    private void keep(Node.Apply a, String reason) {
+        put(a, def(a) != null && def(a).view() ? Place.VIEW : Place.STORE, a, reason);
+    }
+
+    private void put(Node n, Place p, Node root, String reason) {
+        place.put(n, p);
+        homes.put(n, Set.of(root));
+        members.computeIfAbsent(root, _ -> Collections.newSetFromMap(new IdentityHashMap<>())).add(n);
+        why.put(n, reason);
+    }
+
+    /** Why {@code consumer} reads {@code producer} from memory (the producer's kernel stored it). */
+    private String reason(Node producer, Node consumer) {
+        String blocked = readsFromMemory(consumer);
+        if (blocked != null) return blocked;
+        Node other = storedFor.get(producer);
+        if (other != null) return "stored for " + opName(other) + ", which reads it from memory";
+        return why.getOrDefault(producer, "stored");
+    }
+
+    // ------------------------------------------------------------------ kernels from the placement
+
+    /** One proto-kernel per stored or view value, in program order (each after what it reads). */
+    private List<Merges.Proto> kernels() {
+        var out = new ArrayList<Merges.Proto>();
+        for (Node n : g.nodes()) {
+            if (n instanceof Node.Project || !(place.get(n) instanceof Place p) || p == Place.INLINE) continue;
+            var ops = new ArrayList<>(members.get(n));
+            ops.sort((x, y) -> position.get(x) - position.get(y));
+            var body = Scan.is(n) ? run(Scan.of((Node.Apply) n).body()) : null;
+            out.add(new Merges.Proto(kindOf(n, p, ops), space(n), ops, body));
+        }
+        return out;
+    }
+
+    private static dev.dlc.ir.Kernel.Kind kindOf(Node root, Place p, List<Node> ops) {
+        if (p == Place.VIEW) return dev.dlc.ir.Kernel.Kind.VIEW;
+        if (Scan.is(root)) return dev.dlc.ir.Kernel.Kind.SCAN;
+        if (ops.stream().anyMatch(m -> fusion(m) == Fusion.OPAQUE)) return dev.dlc.ir.Kernel.Kind.OPAQUE;
+        if (ops.stream().anyMatch(m -> fusion(m) == Fusion.REDUCE)) return dev.dlc.ir.Kernel.Kind.REDUCE;
+        return dev.dlc.ir.Kernel.Kind.ELEMENTWISE;
+    }
+
+    /**
+     * The iteration space of the kernel rooted at {@code root}: a reduction's or a tuple op's
+     * input (it loops over what it reads), a scan's steps, else the result.
+     */
+    private static Shape space(Node root) {
+        if (Scan.is(root)) {
+            var s = Scan.of((Node.Apply) root);
+            var x = (Type.Tensor) s.xs().getFirst().type();
+            return Shape.of(List.of(x.dim(Scan.sliceAxis(s.axis(), x.rank()))));
+        }
+        if (root instanceof Node.Apply a && !a.args().isEmpty()
+                && (root.type() instanceof Type.Tuple || fusion(root) == Fusion.REDUCE)) return shape(a.args().getFirst());
+        return shape(root);
+    }
+
+    // ------------------------------------------------------------------ the op table, read by kind only
+
+    /** The first member of the kernel of {@code root} of this fusion kind, or null. */
+    private Node find(Node root, Fusion kind) {
+        return members.get(root).stream().filter(m -> fusion(m) == kind).min((x, y) -> position.get(x) - position.get(y)).orElse(null);
+    }
+
+    static OpDef def(Node.Apply a) {
+        if (Scan.is(a)) return null;
+        return OpTable.forNode(a.op(), a.args().size()).orElseThrow(() -> new IllegalStateException("no primitive '" + a.op() + "'"));
+    }
+
+    /** An op's fusion kind; a scan and a tuple's part count as OPAQUE (they fuse with nothing). */
+    static Fusion fusion(Node n) {
+        return n instanceof Node.Apply a && !Scan.is(a) ? def(a).fusion() : Fusion.OPAQUE;
+    }
+
+    static Shape shape(Node n) { return n.type() instanceof Type.Tensor t ? t.shape() : Shape.SCALAR; }
+
+    static String opName(Node n) {
+        return switch (n) {
+            case Node.Apply a -> a.op();
+            case Node.Project p -> opName(p.tuple()) + " part " + p.index();
+            case Node.Input in -> in.name();
+            case Node.Param p -> p.path();
+            case Node.Const c -> "const";
+        };
+    }
+}

@@ -1,0 +1,69 @@
+package dev.dlc.exec.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What a kernel does to each finished output element while its tile is still in cache:
+ * {@code c[i][j] = act(c[i][j] + colBias[j] + rowBias[i])}, the biases optional (null). A layer's
+ * {@code relu(x @ w + b)} is one GEMM with a column bias; a convolution's bias per output
+ * channel is a row bias of its [O, H·W] product.
+ */
+public record Epilogue(float[] colBias, int colOffset, float[] rowBias, int rowOffset, Activation activation) {
+    public enum Activation { NONE, RELU, SIGMOID, TANH }
+
+    /** Nothing: the product as it is. */
+    public static final Epilogue NONE = new Epilogue(null, 0, null, 0, Activation.NONE);
+
+    private static final VectorSpecies<Float> S = VectorMath.S;
+
+    public static Epilogue of(Activation activation) { return new Epilogue(null, 0, null, 0, activation); }
+
+    /** This epilogue with {@code bias[offset + j]} added to column j. */
+    public Epilogue withColBias(float[] bias, int offset) { return new Epilogue(bias, offset, rowBias, rowOffset, activation); }
+
+    /** This epilogue with {@code bias[offset + i]} added to row i. */
+    public Epilogue withRowBias(float[] bias, int offset) { return new Epilogue(colBias, colOffset, bias, offset, activation); }
+
+    boolean isIdentity() { return colBias == null && rowBias == null && activation == Activation.NONE; }
+
+    /**
+     * Applies to the {@code rows × cols} block of c at {@code off} (row stride ldc) whose first
+     * element is output element (i0, j0), for the bias indices.
+     */
+    void apply(float[] c, int off, int ldc, int rows, int cols, int i0, int j0) {
+        if (isIdentity()) return;
+        for (int i = 0; i < rows; i++) {
+            int row = off + i * ldc;
+            float rb = rowBias == null ? 0f : rowBias[rowOffset + i0 + i];
+            int j = 0;
+            for (; j <= cols - S.length(); j += S.length())
+                finish(FloatVector.fromArray(S, c, row + j), rb, j0 + j).intoArray(c, row + j);
+            if (j < cols) {
+                VectorMask<Float> m = S.indexInRange(j, cols);
+                finish(FloatVector.fromArray(S, c, row + j, m), rb, j0 + j).intoArray(c, row + j, m);
+            }
+        }
+    }
+
+    /** One vector of a row: the column bias loaded at output column j (masked lanes read 0 there). */
+    private FloatVector finish(FloatVector v, float rowBiasValue, int j) {
+        if (colBias != null) {
+            int n = colBias.length - colOffset - j;
+            v = v.add(n >= S.length() ? FloatVector.fromArray(S, colBias, colOffset + j)
+                    : FloatVector.fromArray(S, colBias, colOffset + j, S.indexInRange(0, n)));
+        }
+        if (rowBias != null) v = v.add(rowBiasValue);
+        return activate(v, activation);
+    }
+
+    static FloatVector activate(FloatVector v, Activation a) {
+        return switch (a) {
+            case NONE -> v;
+            case RELU -> v.max(0f);
+            case SIGMOID -> VectorMath.sigmoid(v);
+            case TANH -> VectorMath.tanh(v);
+        };
+    }
+}

@@ -1,0 +1,158 @@
+package dev.dlc.exec.cpu;
+
+import static dev.dlc.exec.cpu.MicroKernel.MR;
+import static dev.dlc.exec.cpu.MicroKernel.NR;
+
+/**
+ * Single-precision matrix products on float arrays: {@code C (= | +=) op(A) · op(B)}, then an
+ * {@link Epilogue}, with op a transpose or not, optionally batched. The layout is GotoBLAS's:
+ * for each NC-column block of C and each KC-deep slice of K, a block of B is packed into
+ * NR-wide panels; for each MC-row block, a block of A into MR-high panels; the
+ * {@link MicroKernel} then sweeps the MR × NR tiles. Sizes (AVX-512, NR = 64):
+ * <ul>
+ * <li>KC = 128: one B panel (KC × NR floats, 32 KiB) stays in the 48 KiB L1 while the kernel
+ *     runs down the rows of the A block against it;
+ * <li>MC = 240: the packed A block (120 KiB) stays in the 2 MiB L2 for every B panel;
+ * <li>NC = 2048: the packed B block (1 MiB) fits the L2 beside it.
+ * </ul>
+ * Threads split the tiles of C along M (or along N when N has more tiles), each packing what its
+ * tiles need; a batch's items are split with them. Each element's K-sum runs in KC slices in
+ * order, each slice from zero and then added to C, so the result does not depend on the thread
+ * count. Products of at most {@link #SMALL} multiply-adds skip packing.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    static final int KC = 128, MC = 240, NC = 2048;
+    /** Below this many multiply-adds per product, packing costs more than it saves. */
+    static final int SMALL = 1 << 13;
+    /** Below this many multiply-adds in all, one thread finishes before a second would start. */
+    private static final long PARALLEL_MIN = 1 << 17;
+
+    /**
+     * A matrix in a float array: element (i, j) of the operand is {@code data[offset + i·ld + j]},
+     * or {@code data[offset + j·ld + i]} when {@code transposed} (the array holds its transpose).
+     */
+    public record Operand(float[] data, int offset, int ld, boolean transposed) {
+        /** A row-major matrix with {@code ld} columns at the start of {@code data}. */
+        public static Operand of(float[] data, int ld) { return new Operand(data, 0, ld, false); }
+
+        /** The same storage read as its transpose. */
+        public Operand t() { return new Operand(data, offset, ld, !transposed); }
+
+        float at(int i, int j) { return transposed ? data[offset + j * ld + i] : data[offset + i * ld + j]; }
+
+        Operand shifted(int by) { return by == 0 ? this : new Operand(data, offset + by, ld, transposed); }
+    }
+
+    /** {@code C[m,n] (= | +=) A[m,k] · B[k,n]}, then the epilogue on every element of C. */
+    public static void multiply(int m, int n, int k, Operand a, Operand b, Operand c, boolean accumulate, Epilogue epilogue) {
+        multiplyBatched(1, m, n, k, a, 0, b, 0, c, 0, accumulate, epilogue);
+    }
+
+    /**
+     * {@code batch} products, item t reading A, B and C at their offsets plus t times their
+     * stride; a stride 0 reuses one operand for every item (a weight shared by a batch).
+     */
+    public static void multiplyBatched(int batch, int m, int n, int k, Operand a, int strideA, Operand b, int strideB,
+                                       Operand c, int strideC, boolean accumulate, Epilogue epilogue) {
+        if (c.transposed()) throw new IllegalArgumentException("gemm: C must be row-major");
+        if (batch < 0 || m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size");
+        if (batch == 0 || m == 0 || n == 0) return;
+        var job = new Job(m, n, k, a, strideA, b, strideB, c, strideC, accumulate, epilogue);
+        long perItem = (long) m * n * k;
+        int tiles = perItem <= SMALL ? 1 : job.splitRows ? ceilDiv(m, MR) : ceilDiv(n, NR);
+        int units = batch * tiles;
+        Parallel.IntRangeBody body = (lo, hi) -> job.run(lo, hi, tiles);
+        if (perItem * batch < PARALLEL_MIN) body.run(0, units);
+        else Parallel.forRange(units, body);
+    }
+
+    /** One call's operands; a unit is one batch item (small products) or one MR-row or NR-column strip of one. */
+    private record Job(int m, int n, int k, Operand a, int strideA, Operand b, int strideB, Operand c, int strideC,
+                       boolean accumulate, Epilogue epilogue, boolean splitRows) {
+        Job(int m, int n, int k, Operand a, int strideA, Operand b, int strideB, Operand c, int strideC,
+            boolean accumulate, Epilogue epilogue) {
+            this(m, n, k, a, strideA, b, strideB, c, strideC, accumulate, epilogue, ceilDiv(m, MR) >= ceilDiv(n, NR));
+        }
+
+        void run(int lo, int hi, int tiles) {
+            for (int t = lo / tiles; t * tiles < hi; t++) {
+                int first = Math.max(lo, t * tiles) - t * tiles, end = Math.min(hi, (t + 1) * tiles) - t * tiles;
+                Operand at = a.shifted(t * strideA), bt = b.shifted(t * strideB), ct = c.shifted(t * strideC);
+                if ((long) m * n * k <= SMALL) direct(at, bt, ct);
+                else if (splitRows) blocked(at, bt, ct, first * MR, Math.min(m, end * MR), 0, n);
+                else blocked(at, bt, ct, 0, m, first * NR, Math.min(n, end * NR));
+            }
+        }
+
+        /** A small product: each element one fma chain over k. */
+        private void direct(Operand a, Operand b, Operand c) {
+            float[] cd = c.data();
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) sum = Math.fma(a.at(i, p), b.at(p, j), sum);
+                    int at = c.offset() + i * c.ld() + j;
+                    cd[at] = accumulate ? cd[at] + sum : sum;
+                }
+            epilogue.apply(cd, c.offset(), c.ld(), m, n, 0, 0);
+        }
+
+        /** Rows [i0, i1) and columns [j0, j1) of C, through packed blocks. */
+        private void blocked(Operand a, Operand b, Operand c, int i0, int i1, int j0, int j1) {
+            if (k == 0) {
+                zeroUnlessAccumulating(c, i0, i1, j0, j1);
+                return;
+            }
+            var buffers = Buffers.LOCAL.get();
+            for (int jc = j0; jc < j1; jc += NC) {
+                int nc = Math.min(NC, j1 - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    Packing.packB(b, jc, nc, pc, kc, buffers.b);
+                    boolean add = accumulate || pc > 0, last = pc + kc == k;
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        Packing.packA(a, ic, mc, pc, kc, buffers.a);
+                        sweep(buffers, c, ic, mc, jc, nc, kc, add, last);
+                    }
+                }
+            }
+        }
+
+        /** Every tile of one packed A block against one packed B block; the epilogue after the last K slice. */
+        private void sweep(Buffers buffers, Operand c, int ic, int mc, int jc, int nc, int kc, boolean add, boolean last) {
+            float[] cd = c.data();
+            for (int jr = 0; jr < nc; jr += NR) {
+                int cols = Math.min(NR, nc - jr), bo = jr / NR * kc * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int rows = Math.min(MR, mc - ir), ao = ir / MR * kc * MR;
+                    int co = c.offset() + (ic + ir) * c.ld() + jc + jr;
+                    if (rows == MR && cols == NR) MicroKernel.tile(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add);
+                    else MicroKernel.edge(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add, rows, cols, buffers.edge);
+                    if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
+                }
+            }
+        }
+
+        /** k = 0: every sum is empty. */
+        private void zeroUnlessAccumulating(Operand c, int i0, int i1, int j0, int j1) {
+            for (int i = i0; i < i1; i++) {
+                int row = c.offset() + i * c.ld();
+                if (!accumulate) java.util.Arrays.fill(c.data(), row + j0, row + j1, 0f);
+                epilogue.apply(c.data(), row + j0, c.ld(), 1, j1 - j0, i, j0);
+            }
+        }
+    }
+
+    /** Each thread's packing buffers, allocated once. */
+    private static final class Buffers {
+        static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * ceilDiv(NC, NR) * NR];
+        final float[] edge = new float[MR * NR];
+    }
+
+    static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+}

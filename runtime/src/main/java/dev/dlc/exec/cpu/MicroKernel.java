@@ -1,0 +1,74 @@
+package dev.dlc.exec.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The GEMM's inner loop: an MR × NR tile of C (6 rows × 4 vectors: 6 × 64 floats with
+ * AVX-512) kept in 24 vector registers while it sums kc rank-1 updates from packed panels.
+ * Each step loads four vectors of B's panel and broadcasts six values of A's, for 24 fmas;
+ * 24 accumulators, 4 B vectors and one broadcast fit AVX-512's 32 registers without spilling.
+ *
+ * <p>Every element's sum starts from C's element (or zero) and runs over its panel's k in
+ * order: the order depends on the blocking only, never on threads or on where the tile lies.
+ */
+final class MicroKernel {
+    private MicroKernel() {}
+
+    static final VectorSpecies<Float> S = VectorMath.S;
+    static final int L = S.length();
+    static final int MR = 6;
+    static final int NR = 4 * L;
+
+    /**
+     * {@code c[r][j] (= | +=) Σ_p a[ao + p·MR + r] · b[bo + p·NR + j]} for r < MR, j < NR, with
+     * c's row r at {@code co + r·ldc}. Written out by hand, without helper calls: a call the JIT
+     * declined to inline (this method is near its size limit) would box the 24 accumulators.
+     */
+    static void tile(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        int r0 = co, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00 = add ? FloatVector.fromArray(S, c, r0) : z, c01 = add ? FloatVector.fromArray(S, c, r0 + L) : z, c02 = add ? FloatVector.fromArray(S, c, r0 + 2 * L) : z, c03 = add ? FloatVector.fromArray(S, c, r0 + 3 * L) : z;
+        FloatVector c10 = add ? FloatVector.fromArray(S, c, r1) : z, c11 = add ? FloatVector.fromArray(S, c, r1 + L) : z, c12 = add ? FloatVector.fromArray(S, c, r1 + 2 * L) : z, c13 = add ? FloatVector.fromArray(S, c, r1 + 3 * L) : z;
+        FloatVector c20 = add ? FloatVector.fromArray(S, c, r2) : z, c21 = add ? FloatVector.fromArray(S, c, r2 + L) : z, c22 = add ? FloatVector.fromArray(S, c, r2 + 2 * L) : z, c23 = add ? FloatVector.fromArray(S, c, r2 + 3 * L) : z;
+        FloatVector c30 = add ? FloatVector.fromArray(S, c, r3) : z, c31 = add ? FloatVector.fromArray(S, c, r3 + L) : z, c32 = add ? FloatVector.fromArray(S, c, r3 + 2 * L) : z, c33 = add ? FloatVector.fromArray(S, c, r3 + 3 * L) : z;
+        FloatVector c40 = add ? FloatVector.fromArray(S, c, r4) : z, c41 = add ? FloatVector.fromArray(S, c, r4 + L) : z, c42 = add ? FloatVector.fromArray(S, c, r4 + 2 * L) : z, c43 = add ? FloatVector.fromArray(S, c, r4 + 3 * L) : z;
+        FloatVector c50 = add ? FloatVector.fromArray(S, c, r5) : z, c51 = add ? FloatVector.fromArray(S, c, r5 + L) : z, c52 = add ? FloatVector.fromArray(S, c, r5 + 2 * L) : z, c53 = add ? FloatVector.fromArray(S, c, r5 + 3 * L) : z;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L), b3 = FloatVector.fromArray(S, b, bi + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
+    }
+
+    /**
+     * A tile cut by C's edge: its {@code rows × cols} corner of c copied into {@code scratch}
+     * (MR × NR, the rest zero), the whole tile computed there, the corner copied back. C gets
+     * the same sums as a whole tile would give it.
+     */
+    static void edge(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add,
+                     int rows, int cols, float[] scratch) {
+        java.util.Arrays.fill(scratch, 0f);
+        if (add) for (int r = 0; r < rows; r++) System.arraycopy(c, co + r * ldc, scratch, r * NR, cols);
+        tile(a, ao, b, bo, kc, scratch, 0, NR, add);
+        for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, c, co + r * ldc, cols);
+    }
+}

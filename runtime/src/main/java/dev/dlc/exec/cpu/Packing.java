@@ -1,0 +1,68 @@
+package dev.dlc.exec.cpu;
+
+import static dev.dlc.exec.cpu.MicroKernel.L;
+import static dev.dlc.exec.cpu.MicroKernel.MR;
+import static dev.dlc.exec.cpu.MicroKernel.NR;
+import static dev.dlc.exec.cpu.MicroKernel.S;
+
+import dev.dlc.exec.cpu.Gemm.Operand;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Copies blocks of A and B into the order the micro-kernel reads them: A as panels of MR rows
+ * stored k-major ({@code [kc][MR]}), B as panels of NR columns ({@code [kc][NR]}), rows and
+ * columns past the matrix edge zero. The kernel then reads both with unit stride, whatever the
+ * operands' layouts and transposes were.
+ */
+final class Packing {
+    private Packing() {}
+
+    /** Rows [i0, i0 + mc) and k in [p0, p0 + kc) of op(A) into {@code ceil(mc/MR)} panels. */
+    static void packA(Operand a, int i0, int mc, int p0, int kc, float[] to) {
+        for (int q = 0; q * MR < mc; q++) {
+            int base = q * kc * MR, rows = Math.min(MR, mc - q * MR), first = i0 + q * MR;
+            if (rows < MR) Arrays.fill(to, base, base + kc * MR, 0f);
+            if (a.transposed()) panelOfColumns(a, first, rows, p0, kc, to, base, MR);
+            else panelOfRows(a, first, rows, p0, kc, to, base, MR);
+        }
+    }
+
+    /** Columns [j0, j0 + nc) and k in [p0, p0 + kc) of op(B) into {@code ceil(nc/NR)} panels. */
+    static void packB(Operand b, int j0, int nc, int p0, int kc, float[] to) {
+        for (int q = 0; q * NR < nc; q++) {
+            int base = q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
+            if (cols < NR) Arrays.fill(to, base, base + kc * NR, 0f);
+            if (b.transposed()) panelOfRows(b, first, cols, p0, kc, to, base, NR);
+            else if (cols == NR) fullRowsOfB(b, first, p0, kc, to, base);
+            else panelOfColumns(b, first, cols, p0, kc, to, base, NR);
+        }
+    }
+
+    /**
+     * A panel whose {@code width} lines are stored rows of the operand (A's rows, or B's columns
+     * of a transposed B): line r, element p goes to {@code to[base + p·width + r]}.
+     */
+    private static void panelOfRows(Operand m, int first, int lines, int p0, int kc, float[] to, int base, int width) {
+        float[] d = m.data();
+        for (int r = 0; r < lines; r++) {
+            int src = m.offset() + (first + r) * m.ld() + p0;
+            for (int p = 0; p < kc; p++) to[base + p * width + r] = d[src + p];
+        }
+    }
+
+    /** A panel whose lines lie along the operand's stored rows at k: contiguous copies of {@code lines} floats. */
+    private static void panelOfColumns(Operand m, int first, int lines, int p0, int kc, float[] to, int base, int width) {
+        float[] d = m.data();
+        for (int p = 0; p < kc; p++) System.arraycopy(d, m.offset() + (p0 + p) * m.ld() + first, to, base + p * width, lines);
+    }
+
+    /** A whole panel of B, four vectors per k. */
+    private static void fullRowsOfB(Operand b, int first, int p0, int kc, float[] to, int base) {
+        float[] d = b.data();
+        for (int p = 0; p < kc; p++) {
+            int src = b.offset() + (p0 + p) * b.ld() + first, dst = base + p * NR;
+            for (int v = 0; v < NR; v += L) FloatVector.fromArray(S, d, src + v).intoArray(to, dst + v);
+        }
+    }
+}

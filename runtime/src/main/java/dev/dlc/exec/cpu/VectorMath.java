@@ -1,0 +1,67 @@
+package dev.dlc.exec.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * exp, sigmoid and tanh on float vectors, from adds, multiplies, fmas and one divide (Cephes'
+ * expf and tanhf polynomials, within 2 ulp). Not {@code lanewise(EXP)}: the JIT computes that
+ * with SVML and the interpreter with {@code Math.exp}, which differ in the last bit, so a
+ * result would change when its kernel got compiled. These operations round the same everywhere.
+ */
+final class VectorMath {
+    private VectorMath() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final float LOG2E = 1.44269504088896341f;
+    // ln 2 split in two: n·LN2_HI is exact for the |n| <= 128 that occur.
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    // Clamped so that 2^n stays a normal float (|n| <= 127); sigmoid and tanh saturate long before.
+    private static final float EXP_MAX = 88f, EXP_MIN = -87.3365447504019f;
+    // Adding then subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest integer.
+    private static final float ROUND = 12582912f;
+
+    /** e^x: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, then 2^n by the exponent bits. */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(splat(-LN2_HI), x);
+        r = n.fma(splat(-LN2_LO), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, splat(8.3334519073e-3f));
+        p = p.fma(r, splat(4.1665795894e-2f));
+        p = p.fma(r, splat(1.6666665459e-1f));
+        p = p.fma(r, splat(5.0000001201e-1f));
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    private static FloatVector splat(float v) { return FloatVector.broadcast(S, v); }
+
+    /** 1 / (1 + e^-x): saturates to 0 and 1 without overflow (e^-x is clamped). */
+    static FloatVector sigmoid(FloatVector x) {
+        return ONE.div(exp(x.neg()).add(1f));
+    }
+
+    /**
+     * tanh: an odd polynomial below |x| = 0.625, where 1 - 2/(e^2|x| + 1) would cancel; that
+     * formula with x's sign above it.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector z = x.mul(x);
+        FloatVector small = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
+        small = small.fma(z, splat(-5.37397155531e-2f));
+        small = small.fma(z, splat(1.33314422036e-1f));
+        small = small.fma(z, splat(-3.33332819422e-1f));
+        small = small.mul(z).fma(x, x);
+        FloatVector large = ONE.div(exp(ax.add(ax)).add(1f)).fma(-2f, 1f);
+        large = large.blend(large.neg(), x.lt(0f));
+        return large.blend(small, ax.lt(0.625f));
+    }
+}

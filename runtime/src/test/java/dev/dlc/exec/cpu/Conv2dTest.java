@@ -1,0 +1,107 @@
+package dev.dlc.exec.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import dev.dlc.exec.cpu.Conv2d.Geometry;
+import dev.dlc.exec.cpu.Epilogue.Activation;
+import dev.dlc.ops.Prim;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Conv2d and Pool2d against the reference conv2d and pool kernels. */
+class Conv2dTest {
+    private record Case(String name, Geometry g, boolean bias, Activation act) {}
+
+    private static Geometry geo(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups);
+    }
+
+    private static final List<Case> CASES = List.of(
+        new Case("lenet conv1", geo(3, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
+        new Case("lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
+        new Case("stride 2, padding 1", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
+        new Case("dilated, non-square kernel and strides", geo(2, 4, 11, 10, 7, 3, 2, 1, 2, 1, 0, 2, 3, 1), false, Activation.NONE),
+        new Case("two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
+        new Case("depthwise", geo(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3), true, Activation.RELU),
+        new Case("pointwise", geo(2, 8, 5, 5, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.NONE),
+        new Case("one image (the product is split)", geo(1, 5, 20, 20, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("im2col in chunks", geo(1, 64, 24, 24, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
+        new Case("weight-gradient shape (transposed product)", geo(2, 4, 11, 11, 70, 9, 9, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
+        new Case("weight-gradient shape at stride 2 (dilated)", geo(3, 5, 13, 13, 66, 6, 6, 1, 1, 1, 1, 2, 2, 1), false, Activation.NONE),
+        new Case("pointwise, transposed", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID));
+
+    @TestFactory
+    Stream<DynamicTest> againstTheReference() {
+        return CASES.stream().map(c -> dynamicTest(c.name(), () -> check(c)));
+    }
+
+    @Test
+    void weightGradientShapesTakeTheTransposedProduct() {
+        assertTrue(CASES.get(9).g().transposed());
+        assertTrue(CASES.get(10).g().transposed());
+        assertTrue(CASES.get(11).g().transposed());
+    }
+
+    @Test
+    void theSameBitsEveryRunAndWithOneThread() {
+        for (Case c : List.of(CASES.get(1), CASES.get(7), CASES.get(9))) {
+            var g = c.g();
+            float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 11), w = Ref.random(g.o() * g.depth(), 12), b = Ref.random(g.o(), 13);
+            int size = g.n() * g.o() * g.positions();
+            float[] first = new float[size], again = new float[size], serial = new float[size];
+            Conv2d.forward(x, 0, w, 0, b, 0, first, 0, g, c.act());
+            Conv2d.forward(x, 0, w, 0, b, 0, again, 0, g, c.act());
+            Parallel.limited(1, () -> Conv2d.forward(x, 0, w, 0, b, 0, serial, 0, g, c.act()));
+            Ref.sameBits(first, again, c.name() + ", again");
+            Ref.sameBits(first, serial, c.name() + ", one thread");
+        }
+    }
+
+    @Test
+    void poolsAgainstTheReference() {
+        int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 2, 1, 2, 1, 0}};
+        for (int[] k : windows) {
+            var win = new Pool2d.Window(2, 3, 9, 8, k[0], k[1], k[2], k[3], k[4], k[5]);
+            float[] x = Ref.random(2 * 3 * 9 * 8, 21);
+            int[] outShape = {2, 3, win.outH(), win.outW()};
+            var attrs = Map.<String, Object>of("kernel", List.of((long) k[0], (long) k[1]), "stride", List.of((long) k[2], (long) k[3]),
+                    "padding", List.of((long) k[4], (long) k[5]));
+            for (Prim op : List.of(Prim.MAX_POOL2D, Prim.AVG_POOL2D)) {
+                var out = new float[2 * 3 * win.outH() * win.outW()];
+                if (op == Prim.MAX_POOL2D) Pool2d.max(x, 0, out, 0, win);
+                else Pool2d.avg(x, 0, out, 0, win);
+                double[] want = Ref.run(op, attrs, outShape, x, new int[] {2, 3, 9, 8}, null, null);
+                Ref.near(want, new double[want.length], out, 0, op + " " + java.util.Arrays.toString(k));
+            }
+        }
+    }
+
+    private static void check(Case c) {
+        var g = c.g();
+        int[] xs = {g.n(), g.c(), g.h(), g.w()}, ws = {g.o(), g.channelsPerGroup(), g.kh(), g.kw()};
+        int[] os = {g.n(), g.o(), g.outH(), g.outW()};
+        float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 1), w = Ref.random(g.o() * g.depth(), 2);
+        float[] bias = c.bias() ? Ref.random(g.o() + 3, 3) : null;
+        int xOff = 3, outOff = 5;
+        float[] xin = new float[xOff + x.length];
+        System.arraycopy(x, 0, xin, xOff, x.length);
+        var out = new float[outOff + g.n() * g.o() * g.positions()];
+        Conv2d.forward(xin, xOff, w, 0, bias, 3, out, outOff, g, c.act());
+        var attrs = Map.<String, Object>of("stride", List.of((long) g.strideH(), (long) g.strideW()),
+                "padding", List.of((long) g.padH(), (long) g.padW()), "dilation", List.of((long) g.dilationH(), (long) g.dilationW()),
+                "groups", (long) g.groups());
+        double[] want = Ref.run(Prim.CONV2D, attrs, os, x, xs, w, ws);
+        double[] mag = Ref.run(Prim.CONV2D, attrs, os, Ref.abs(x), xs, Ref.abs(w), ws);
+        int plane = g.positions();
+        for (int i = 0; i < want.length; i++) {
+            int o = i / plane % g.o();
+            want[i] = Ref.activate(c.act(), want[i] + (bias == null ? 0 : bias[3 + o]));
+        }
+        Ref.near(want, mag, out, outOff, c.name());
+    }
+}

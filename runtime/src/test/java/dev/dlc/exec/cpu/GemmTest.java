@@ -1,0 +1,139 @@
+package dev.dlc.exec.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import dev.dlc.exec.cpu.Epilogue.Activation;
+import dev.dlc.exec.cpu.Gemm.Operand;
+import dev.dlc.ops.Prim;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Gemm against the reference matmul kernel, over sizes that cut every block and tile edge. */
+class GemmTest {
+    /** (m, n, k): tiny (the direct path), around the 6 × 64 tile, across KC = 128, MC = 240 and NC = 2048. */
+    private static final int[][] SIZES = {
+        {1, 1, 1}, {1, 3, 3}, {3, 1, 17}, {17, 31, 33}, {6, 64, 128}, {31, 65, 129}, {65, 33, 257},
+        {257, 17, 31}, {33, 257, 65}, {1, 300, 200}, {250, 2, 300}, {7, 2100, 9},
+    };
+
+    @TestFactory
+    Stream<DynamicTest> everyTransposeAtEverySize() {
+        var tests = new ArrayList<DynamicTest>();
+        for (int[] s : SIZES)
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                tests.add(dynamicTest(s[0] + "x" + s[1] + "x" + s[2] + (ta ? " A^T" : "") + (tb ? " B^T" : ""),
+                        () -> check(new Case(s[0], s[1], s[2], ta, tb, false, Epilogue.NONE), 1)));
+            }
+        return tests.stream();
+    }
+
+    @Test
+    void accumulatesIntoC() {
+        for (int[] s : SIZES) check(new Case(s[0], s[1], s[2], false, true, true, Epilogue.NONE), 1);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyEpilogue() {
+        var tests = new ArrayList<DynamicTest>();
+        for (Activation act : Activation.values())
+            for (int[] s : List.of(new int[] {3, 5, 7}, new int[] {65, 70, 140})) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] cb = Ref.random(n + 2, 7), rb = Ref.random(m + 1, 8);
+                // Biases scaled so that sigmoid and tanh see both their flat and their steep parts.
+                tests.add(dynamicTest(act + " " + m + "x" + n + "x" + k, () -> {
+                    check(new Case(m, n, k, false, false, false, Epilogue.of(act)), 3);
+                    check(new Case(m, n, k, true, false, true, Epilogue.of(act).withColBias(cb, 2)), 3);
+                    check(new Case(m, n, k, false, true, false, Epilogue.of(act).withRowBias(rb, 1).withColBias(cb, 0)), 3);
+                }));
+            }
+        return tests.stream();
+    }
+
+    @Test
+    void batchedWithStridesAndABroadcastB() {
+        int batch = 3, m = 20, n = 70, k = 33;
+        float[] a = Ref.random(batch * m * k + 5, 1), b = Ref.random(batch * k * n, 2);
+        for (boolean broadcast : new boolean[] {false, true}) {
+            var c = new float[batch * m * n];
+            Gemm.multiplyBatched(batch, m, n, k, new Operand(a, 5, k, false), m * k, Operand.of(b, n), broadcast ? 0 : k * n,
+                    Operand.of(c, n), m * n, false, Epilogue.NONE);
+            for (int t = 0; t < batch; t++) {
+                float[] at = slice(a, 5 + t * m * k, m * k), bt = slice(b, broadcast ? 0 : t * k * n, k * n);
+                Ref.near(matmul(at, bt, m, k, n), matmul(Ref.abs(at), Ref.abs(bt), m, k, n), c, t * m * n, "item " + t);
+            }
+        }
+    }
+
+    @Test
+    void theSameBitsEveryRunAndWithOneThread() {
+        int m = 257, n = 190, k = 300;
+        float[] a = Ref.random(m * k, 3), b = Ref.random(k * n, 4), bias = Ref.random(n, 5);
+        var ep = Epilogue.of(Activation.TANH).withColBias(bias, 0);
+        float[] first = new float[m * n], again = new float[m * n], serial = new float[m * n];
+        Gemm.multiply(m, n, k, Operand.of(a, k), Operand.of(b, n), Operand.of(first, n), false, ep);
+        Gemm.multiply(m, n, k, Operand.of(a, k), Operand.of(b, n), Operand.of(again, n), false, ep);
+        Parallel.limited(1, () -> Gemm.multiply(m, n, k, Operand.of(a, k), Operand.of(b, n), Operand.of(serial, n), false, ep));
+        Ref.sameBits(first, again, "a second run");
+        Ref.sameBits(first, serial, "one thread");
+    }
+
+    @Test
+    void emptyInnerDimensionGivesTheEpilogueOfZero() {
+        var c = new float[] {5, 5, 5, 5};
+        var bias = new float[] {1, -2};
+        Gemm.multiply(2, 2, 0, Operand.of(new float[0], 0), Operand.of(new float[0], 2), Operand.of(c, 2), false,
+                Epilogue.of(Activation.RELU).withColBias(bias, 0));
+        assertArrayEquals(new float[] {1, 0, 1, 0}, c);
+    }
+
+    /** One product: inputs stored as the transposes say, C offset inside a wider array. */
+    private record Case(int m, int n, int k, boolean transA, boolean transB, boolean accumulate, Epilogue epilogue) {}
+
+    private static void check(Case c, long seed) {
+        int m = c.m, n = c.n, k = c.k, ldc = n + 3, cOff = 2;
+        float[] a = Ref.random(m * k, seed), b = Ref.random(k * n, seed + 1);
+        float[] out = Ref.random(cOff + m * ldc, seed + 2), before = out.clone();
+        var opA = c.transA ? new Operand(transpose(a, m, k), 0, m, true) : Operand.of(a, k);
+        var opB = c.transB ? new Operand(transpose(b, k, n), 0, k, true) : Operand.of(b, n);
+        Gemm.multiply(m, n, k, opA, opB, new Operand(out, cOff, ldc, false), c.accumulate, c.epilogue);
+        double[] want = matmul(a, b, m, k, n), mag = matmul(Ref.abs(a), Ref.abs(b), m, k, n);
+        var e = c.epilogue;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                int at = i * n + j;
+                double v = want[at] + (c.accumulate ? before[cOff + i * ldc + j] : 0);
+                if (e.colBias() != null) v += e.colBias()[e.colOffset() + j];
+                if (e.rowBias() != null) v += e.rowBias()[e.rowOffset() + i];
+                want[at] = Ref.activate(e.activation(), v);
+                mag[at] += c.accumulate ? Math.abs(before[cOff + i * ldc + j]) : 0;
+            }
+        var got = new float[m * n];
+        for (int i = 0; i < m; i++) System.arraycopy(out, cOff + i * ldc, got, i * n, n);
+        Ref.near(want, mag, got, 0, c.toString());
+        for (int i = 0; i < m; i++) for (int j = n; j < ldc && cOff + i * ldc + j < out.length; j++)
+            assertArrayEquals(new float[] {before[cOff + i * ldc + j]}, new float[] {out[cOff + i * ldc + j]}, "outside C");
+    }
+
+    private static double[] matmul(float[] a, float[] b, int m, int k, int n) {
+        return Ref.run(Prim.MATMUL, Map.of(), new int[] {m, n}, a, new int[] {m, k}, b, new int[] {k, n});
+    }
+
+    private static float[] transpose(float[] v, int rows, int cols) {
+        var t = new float[v.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = v[i * cols + j];
+        return t;
+    }
+
+    private static float[] slice(float[] v, int from, int n) {
+        var s = new float[n];
+        System.arraycopy(v, from, s, 0, n);
+        return s;
+    }
+}
