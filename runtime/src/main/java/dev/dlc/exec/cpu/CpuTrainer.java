@@ -49,7 +49,9 @@ final class CpuTrainer implements Trainer {
     }
 
     private static Compiled compile(TrainStep s) {
-        return new Compiled(s, CpuProgram.compile(CpuBackend.optimize(s.graph()), true));
+        // The step comes optimized (TrainLoop, dlc bench): compiling that very graph keeps every
+        // node's position, which names the random stream of a dropout or a scan without a site.
+        return new Compiled(s, CpuProgram.compile(s.graph(), true));
     }
 
     @Override public TrainStep program() { return step; }

@@ -47,6 +47,9 @@ final class ProgramSource {
     /** A transpose of the last two axes (its value) -> what it transposes, when it is a kernel of its own. */
     private final Map<Node, Node> transposes = new IdentityHashMap<>();
     private final Map<Node, Integer> transposeKernel = new IdentityHashMap<>();
+    /** The last kernel that reads each arena value (the memory plan's lifetimes). */
+    private final Map<Node, Integer> lastUse = new IdentityHashMap<>();
+    private int current;
     /** Transposes read in place by a generated matmul. */
     private final Set<Node> readInPlace = CpuProgram.identitySet(List.of());
 
@@ -59,8 +62,12 @@ final class ProgramSource {
         this.outputs = CpuProgram.identitySet(p.graph().outputs());
         for (Node n : p.graph().nodes())
             for (Node u : new LinkedHashSet<>(Scan.uses(n))) users.computeIfAbsent(u, _ -> new ArrayList<>()).add(n);
+        for (var b : storage.plan.buffers()) if (!b.workspace()) lastUse.put(b.value(), b.last());
         findTransposes();
-        for (Kernel k : p.kernels()) kernel(k);
+        for (Kernel k : p.kernels()) {
+            current = k.id();
+            kernel(k);
+        }
         skipTransposes();
     }
 
@@ -168,6 +175,9 @@ final class ProgramSource {
     /** A Gemm operand: the value's array, or a transpose's source read transposed. */
     private String operand(Node x, int rows, int cols, Set<Storage.Loc> arrays) {
         Node src = transposes.get(x);
+        // The plan frees the source after the transpose kernel, its last reader: read it in place
+        // only where it is still live (outside the arena, or read later anyway).
+        if (src != null && storage.loc(src).table() == 'f' && storage.loc(src).slot() == 0 && lastUse.getOrDefault(src, -1) < current) src = null;
         boolean t = src != null;
         Node at = t ? src : x;
         var loc = storage.loc(at);
