@@ -158,6 +158,23 @@ public final class CpuProgram {
         }
     }
 
+    /**
+     * Runs every kernel once, calling {@code before} and {@code after} around each (for a test:
+     * set a kernel's inputs with {@link #set}, read its outputs with {@link #value} while they
+     * are still in the frame).
+     */
+    public void run(long seed, java.util.function.Consumer<Kernel> before, java.util.function.Consumer<Kernel> after) {
+        frame.seed = seed;
+        for (int i = 0; i < steps.length; i++) {
+            before.accept(stepKernels[i]);
+            steps[i].run();
+            after.accept(stepKernels[i]);
+        }
+    }
+
+    /** Overwrites a stored value (an input, a parameter, a kernel's output). */
+    public void set(Node n, Tensor t) { Storage.write(frame, storage.loc(n), t); }
+
     /** Starts timing each kernel (from zero), or stops. */
     public void profile(boolean on) { nanos = on ? new long[steps.length] : null; }
 
@@ -190,7 +207,8 @@ public final class CpuProgram {
         for (int i = 0; i < out.size(); i++) Storage.write(frame, storage.loc(k.outputs().get(i)), out.get(i));
     }
 
-    private Tensor value(Node n) {
+    /** The value of a node as stored now (an input, a parameter, a kernel's output). */
+    public Tensor value(Node n) {
         if (n instanceof Node.Const c) return Tensor.scalar(c.type().dtype(), c.value());
         return Storage.read(frame, storage.loc(n), (Type.Tensor) n.type());
     }
