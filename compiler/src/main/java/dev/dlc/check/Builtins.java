@@ -43,6 +43,9 @@ final class Builtins {
                     new Param("classes", Type.Scalar.INT, Val.Int.of(2)), new Param("batch", Type.Scalar.INT, Val.Int.of(32)))),
             new DataSet("polynomial_data", List.of(new Param("n", Type.Scalar.INT, REQUIRED), new Param("degree", Type.Scalar.INT, Val.Int.of(3)),
                     new Param("features", Type.Scalar.INT, Val.Int.of(20)), new Param("batch", Type.Scalar.INT, Val.Int.of(10)))),
+            new DataSet("high_dim_regression", List.of(new Param("n", Type.Scalar.INT, Val.Int.of(20)), new Param("n_test", Type.Scalar.INT, Val.Int.of(100)),
+                    new Param("features", Type.Scalar.INT, Val.Int.of(200)), new Param("noise", Type.Scalar.FLOAT, new Val.Real(0.01)),
+                    new Param("batch", Type.Scalar.INT, Val.Int.of(5)))),
             new DataSet("csv", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("target", Type.Scalar.STRING, REQUIRED),
                     new Param("features", Type.Scalar.INT, REQUIRED), new Param("batch", Type.Scalar.INT, Val.Int.of(64)))),
             new DataSet("text", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("level", Type.Scalar.STRING, new Val.Str("char")),
@@ -51,7 +54,7 @@ final class Builtins {
             new DataSet("translation", List.of(new Param("path", Type.Scalar.STRING, REQUIRED), new Param("seq_len", Type.Scalar.INT, Val.Int.of(10)),
                     new Param("batch", Type.Scalar.INT, Val.Int.of(64)), new Param("vocab", Type.Scalar.INT, Val.Int.of(1000)))));
 
-    private static final Set<String> STAGED = Set.of("range", "len", "scan");
+    private static final Set<String> STAGED = Set.of("range", "len", "scan", "require");
     private static final Set<String> INITIALIZERS = Set.of("normal", "uniform", "xavier_uniform", "xavier_normal",
             "kaiming_normal", "kaiming_uniform", "constant");
     private static final Set<String> HOST = Set.of("print", "fit", "evaluate", "predict", "save", "load", "kfold", "beam_search", "tensor");
@@ -108,9 +111,26 @@ final class Builtins {
                 yield new Val.Bad();
             }
             case "scan" -> scan(args, span, c);
+            case "require" -> require(args, span);
             case "nms", "tokenize", "vocab" -> new Val.Bad();
             default -> init(b.name(), args, span);
         };
+    }
+
+    /**
+     * {@code require(cond, "message")}: an error with that message, at this call (for the
+     * stdlib, the user's call of it), when a condition known at compile time is false.
+     * A condition known only at run time cannot be checked here and passes. Gives nothing,
+     * or an error value that ends the body it is in (see {@link Eval}).
+     */
+    private Val require(List<Val.Arg> args, Span span) {
+        if (args.size() != 2 || !(args.get(0).value() instanceof Val.Bool cond) || !(args.get(1).value() instanceof Val.Str message)) {
+            ck.diags.error(span, "require: expects a Bool condition and a String message");
+            return new Val.Bad();
+        }
+        if (!Boolean.FALSE.equals(cond.value())) return new Val.None();
+        ck.diags.error(span, message.value());
+        return new Val.Bad();
     }
 
     private Val init(String name, List<Val.Arg> args, Span span) {
@@ -213,7 +233,7 @@ final class Builtins {
             case "synthetic_regression" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_binary" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "synthetic_classification" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.I32, b));
-            case "polynomial_data" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
+            case "polynomial_data", "high_dim_regression" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "csv" -> List.of(tensor(DType.F32, b, dim(o, "features")), tensor(DType.F32, b));
             case "text" -> List.of(tensor(DType.I32, b, dim(o, "seq_len")), tensor(DType.I32, b, dim(o, "seq_len")));
             default -> List.of(tensor(DType.I32, b, dim(o, "seq_len")), tensor(DType.I32, b, dim(o, "seq_len")),

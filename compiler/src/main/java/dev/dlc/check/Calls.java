@@ -30,7 +30,13 @@ final class Calls {
     }
 
     Val call(Expr.Call call, Ctx c) {
+        if (call.callee() instanceof Expr.Name n && n.name().equals("then")) return then(call, c);
         Val f = ck.eval.expr(call.callee(), c);
+        // In host code a fn given only keywords is configured, not called: a loss or metric
+        // for fit and evaluate (cross_entropy(label_smoothing = 0.1)), as in a train block.
+        if (c.mode() == Ctx.Mode.HOST && f instanceof Val.Fn fn && fn.callee() instanceof Callee.Fn
+                && !call.args().isEmpty() && call.args().stream().allMatch(a -> a.keyword() != null))
+            return new Val.Fn(fn.callee(), args(call.args(), c));
         return invoke(f, args(call.args(), c), call.span(), c);
     }
 
@@ -45,6 +51,7 @@ final class Calls {
         return switch (f) {
             case Val.Bad b -> b;
             case Val.Layer l -> ck.layers.apply(l.inst(), args, span, c);
+            case Val.Schedule s -> scheduleValue(s, args, span);
             case Val.Fn fn -> {
                 var all = new ArrayList<>(args);
                 all.addAll(fn.bound());
@@ -52,7 +59,7 @@ final class Calls {
                     case Callee.Layer l -> ck.layers.construct(l.decl(), all, span, c);
                     case Callee.Fn d -> callFn(d.decl(), all, span, c);
                     case Callee.Optimizer o -> new Val.Optimizer(o.decl(), hyper(o.decl().name().name(), o.decl().params(), all, span, c));
-                    case Callee.Schedule s -> new Val.Schedule(s.decl(), hyper(s.decl().name().name(), s.decl().hyper(), all, span, c));
+                    case Callee.Schedule s -> schedule(s.decl(), all, span, c);
                     case Callee.Prim p -> ck.prims.call(p, all, span, c);
                     case Callee.Builtin b -> ck.builtins.call(b, all, span, c);
                 };
@@ -72,6 +79,88 @@ final class Calls {
             case Val.TupleV t -> t.items().stream().anyMatch(Calls::isBad);
             default -> false;
         };
+    }
+
+    // ================================================================== schedules
+
+    /**
+     * A schedule with its hyperparameters. A hyperparameter declared Float is a number here
+     * (only an optimizer's hyperparameters follow schedules); one declared Schedule is a
+     * schedule. The body is then run once for an unknown step with these values, so that
+     * what it requires of them (chain's milestones) is reported at this call.
+     */
+    private Val schedule(Decl.ScheduleDecl decl, List<Val.Arg> args, Span span, Ctx c) {
+        String name = decl.name().name();
+        var hyper = hyper(name, decl.hyper(), args, span, c);
+        boolean ok = true;
+        for (Decl.Param p : decl.hyper()) {
+            if (!(hyper.get(p.name().name()) instanceof Val.Schedule given) || TypeMatch.isSchedule(p.type())) continue;
+            ck.diags.error(argSpan(args, p, decl.hyper(), span), name + ": argument '" + p.name().name() + "' is a Float and cannot follow "
+                    + Val.describe(given) + "; schedules compose through hyperparameters declared Schedule, as in warmup(into, steps) and chain(schedules, milestones)");
+            ok = false;
+        }
+        if (!ok || hyper.values().stream().anyMatch(Calls::isBad)) return new Val.Bad();
+        var s = new Val.Schedule(decl, hyper);
+        int errors = ck.diags.errorCount();
+        ck.scheduleValue(s, Val.Int.UNKNOWN);
+        return ck.diags.errorCount() > errors ? new Val.Bad() : s;
+    }
+
+    /**
+     * {@code first then next} (LANGUAGE.md §6's `warmup(5) then cosine(...)`): one schedule
+     * after another. When {@code first} calls a schedule whose first hyperparameter is a
+     * Schedule it leaves out ({@code warmup(5)}), {@code next} fills it: {@code warmup(next,
+     * steps = 5)}. Otherwise {@code first} must say how long it lasts (its {@code steps}) and
+     * the two are {@code chain([first, next], milestones = [steps])}: {@code next} starts from
+     * its own step 1 there. {@code then} groups to the right, so a chain of three reads in order.
+     */
+    private Val then(Expr.Call call, Ctx c) {
+        Expr first = call.args().get(0).value(), next = call.args().get(1).value();
+        Span op = call.callee().span();
+        if (first instanceof Expr.Call fc && !(fc.callee() instanceof Expr.Name fn && fn.name().equals("then"))
+                && ck.eval.expr(fc.callee(), c) instanceof Val.Fn f && f.callee() instanceof Callee.Schedule sd && leavesOutInto(sd.decl(), fc)) {
+            var args = new ArrayList<Val.Arg>();
+            args.add(new Val.Arg(null, ck.eval.expr(next, c), next.span()));
+            args.addAll(args(fc.args(), c));
+            return invoke(f, args, fc.span(), c);
+        }
+        Val a = ck.eval.expr(first, c), b = ck.eval.expr(next, c);
+        if (isBad(a) || isBad(b)) return new Val.Bad();
+        for (var side : List.of(java.util.Map.entry(first, a), java.util.Map.entry(next, b))) {
+            if (side.getValue() instanceof Val.Schedule) continue;
+            ck.diags.error(side.getKey().span(), "then: joins two schedules, one after the other (e.g. warmup(100) then cosine(0.1, steps = 900)); found " + Val.describe(side.getValue()));
+            return new Val.Bad();
+        }
+        var s = (Val.Schedule) a;
+        if (!(s.hyper().get("steps") instanceof Val.Int steps) || !steps.known()) {
+            ck.diags.error(first.span(), "then: the schedule before `then` must say how long it lasts (a 'steps' hyperparameter, as cosine(0.1, steps = 900) has)"
+                    + (s.known() ? "; " + s.decl().name().name() + " has none" : ""));
+            return new Val.Bad();
+        }
+        Val chain = ck.eval.expr(new Expr.Name(op, "chain"), c);
+        var args = List.of(new Val.Arg(null, new Val.ListV(List.of(a, b)), call.span()),
+                new Val.Arg("milestones", new Val.ListV(List.of(steps)), call.span()));
+        return invoke(chain, args, call.span(), c);
+    }
+
+    /** Whether a call of schedule {@code d} leaves out its first hyperparameter, a Schedule (warmup's {@code into}). */
+    private static boolean leavesOutInto(Decl.ScheduleDecl d, Expr.Call call) {
+        if (d.hyper().isEmpty() || !TypeMatch.isSchedule(d.hyper().getFirst().type())) return false;
+        String into = d.hyper().getFirst().name().name();
+        long positional = call.args().stream().filter(x -> x.keyword() == null).count();
+        return positional < d.hyper().size() && call.args().stream().noneMatch(x -> x.keyword() != null && x.keyword().name().equals(into));
+    }
+
+    /** {@code s(step)}: a schedule's value at a step, known when the step is (at run time), else an unknown Float. */
+    private Val scheduleValue(Val.Schedule s, List<Val.Arg> args, Span span) {
+        if (args.size() != 1 || args.getFirst().keyword() != null || !(args.getFirst().value() instanceof Val.Int step)) {
+            ck.diags.error(span, (s.known() ? s.decl().name().name() + ": " : "") + "a schedule is called with one argument, the step (an Int)"
+                    + (args.size() == 1 && args.getFirst().keyword() == null ? ", found " + Val.describe(args.getFirst().value()) : ""));
+            return new Val.Bad();
+        }
+        if (!s.known()) return Val.Real.UNKNOWN;
+        Val v = ck.scheduleValue(s, step);
+        return v == null ? new Val.Bad() : v;
     }
 
     /** Binds and checks the hyperparameters of an optimizer or schedule. */
@@ -200,6 +289,11 @@ final class Calls {
                     return new Val.Tensor(new Type.Tensor(dt, dev.dlc.types.Shape.SCALAR), null);
                 }
             }
+            case TypeExpr.Named n when TypeMatch.isSchedule(n) -> {
+                if (v instanceof Val.Schedule) return v;
+                if (Scalars.isNumber(v))
+                    return fail(span, what + ": expected a schedule, found Float; a fixed value is written constant(" + showNumber(v) + ")");
+            }
             case TypeExpr.Named n -> {
                 var s = TypeMatch.scalar(n.name().name());
                 if (s == null) return v;            // reported by validate()
@@ -243,6 +337,13 @@ final class Calls {
     }
 
     private Val fail(Span span, String message) { return fail(span, message, List.of()); }
+
+    /** A number as the user would write it again (1, 0.1), for hints. */
+    private static String showNumber(Val v) {
+        Double d = Scalars.real(v);
+        if (d == null) return "...";
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString();
+    }
 
     // ================================================================== fn calls
 

@@ -193,11 +193,14 @@ public final class Checker {
     // ================================================================== generic checks
 
     /** Symbolic config values: defaults where declared, else a symbol or an unknown of the declared type. */
-    private Map<String, Val> genericConfig(List<Decl.Param> params, Module m) {
+    private Map<String, Val> genericConfig(List<Decl.Param> params, Module m) { return genericConfig(params, m, false); }
+
+    /** As above; {@code scheduleHyper} for a schedule's hyperparameters, which may be declared {@code Schedule}. */
+    private Map<String, Val> genericConfig(List<Decl.Param> params, Module m, boolean scheduleHyper) {
         var env = new Env(null);
         var out = new LinkedHashMap<String, Val>();
         for (Decl.Param p : params) {
-            if (p.type() != null) TypeMatch.validate(p.type(), diags);
+            if (p.type() != null) TypeMatch.validate(p.type(), diags, scheduleHyper);
             Val v;
             if (p.defaultValue() != null) {
                 v = eval.expr(p.defaultValue(), new Ctx(m, env, null, new Bindings(), Ctx.Mode.CONFIG, Val.Bool.UNKNOWN));
@@ -215,6 +218,7 @@ public final class Checker {
 
     private Val unknownOf(TypeExpr te, String name, Span span) {
         if (te.optional()) return new Val.None();
+        if (TypeMatch.isSchedule(te)) return Val.Schedule.UNKNOWN;
         return switch (te) {
             case TypeExpr.Named n -> switch (TypeMatch.scalar(n.name().name()) == null ? Type.Scalar.INT : TypeMatch.scalar(n.name().name())) {
                 case INT -> new Val.Int(Dim.sym(name));
@@ -415,7 +419,7 @@ public final class Checker {
 
     private void schedule(Decl.ScheduleDecl s, Module m) {
         checkParamNames(java.util.stream.Stream.concat(s.hyper().stream(), s.args().stream()).toList());
-        var hyper = genericConfig(s.hyper(), m);
+        var hyper = genericConfig(s.hyper(), m, true);
         var env = new Env(null);
         hyper.forEach(env::define);
         for (Decl.Param p : s.args()) {
@@ -905,17 +909,31 @@ public final class Checker {
      * known; NaN when the body does not give a number (it was checked to).
      */
     public double scheduleAt(Val.Schedule s, long step) {
+        // Run once per training step, so it must not spend the budget that bounds checking.
+        long spent = steps;
+        try {
+            Val v = scheduleValue(s, Val.Int.of(step));
+            Double d = v == null ? null : Scalars.real(v);
+            return d == null ? Double.NaN : d;
+        } finally {
+            steps = spent;
+        }
+    }
+
+    /**
+     * A schedule's body run with its hyperparameters and {@code step} (an unknown Int when
+     * a schedule is checked): its value, null when the body has no `return`.
+     */
+    Val scheduleValue(Val.Schedule s, Val step) {
         var module = names.moduleOf(s.decl().span().source());
         var env = new Env(null);
         s.hyper().forEach(env::define);
-        for (Decl.Param p : s.decl().args()) env.define(p.name().name(), Val.Int.of(step));
+        for (Decl.Param p : s.decl().args()) env.define(p.name().name(), step);
         var ctx = new Ctx(module, env, null, new Bindings(), Ctx.Mode.STAGED, new Val.Bool(true));
-        Val v = switch (s.decl().body()) {
+        return switch (s.decl().body()) {
             case Decl.Body.ExprBody e -> eval.expr(e.expr(), ctx);
             case Decl.Body.BlockBody bb -> eval.block(bb.block(), ctx);
         };
-        Double d = v == null ? null : Scalars.real(v);
-        return d == null ? Double.NaN : d;
     }
 
     Decl.TrainDecl trainDecl(String name) {

@@ -253,7 +253,11 @@ final class Eval {
             case Stmt.Return r -> { return expr(r.value(), c); }
             case Stmt.ExprStmt e -> {
                 Val v = expr(e.expr(), c);
-                if (c.mode() != Ctx.Mode.HOST && !(v instanceof Val.Bad))
+                // What follows a failed requirement would only report its consequences.
+                if (v instanceof Val.Bad && isRequire(e.expr())) return v;
+                // A call that gives nothing (require) is a statement; other values were wanted.
+                boolean statement = e.expr() instanceof Expr.Call && v instanceof Val.None;
+                if (c.mode() != Ctx.Mode.HOST && !(v instanceof Val.Bad) && !statement)
                     ck.diags.warning(e.span(), "the value of this expression is not used");
             }
             case Stmt.If i -> {
@@ -272,6 +276,10 @@ final class Eval {
             case Stmt.For f -> { return forLoop(f, c); }
         }
         return null;
+    }
+
+    private static boolean isRequire(Expr e) {
+        return e instanceof Expr.Call call && call.callee() instanceof Expr.Name n && n.name().equals("require");
     }
 
     private void assign(Stmt.Assign a, Ctx c) {

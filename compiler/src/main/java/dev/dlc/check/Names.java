@@ -96,9 +96,9 @@ final class Names {
         if (c.module() != null) all.addAll(declNames(c.module()));
         all.addAll(OpTable.names());
         all.addAll(ck.builtins.names(c));
-        String hint = didYouMean(name, all);
-        if (hint.isEmpty() && c.module() != null) hint = ck.builtins.moduleHint(name, c);
-        return hint;
+        // The very name in a module not imported (Linear in std.nn) beats a near one in scope (the schedule linear).
+        String moduleHint = c.module() == null ? "" : ck.builtins.moduleHint(name, c);
+        return moduleHint.isEmpty() ? didYouMean(name, all) : moduleHint;
     }
 
     /** "; did you mean 'X'?" — not for names of one or two letters, where every other short name is one edit away. */

@@ -30,8 +30,19 @@ final class TypeMatch {
 
     // ------------------------------------------------------------------ well-formedness
 
+    /**
+     * The type of a schedule's hyperparameter that takes another schedule (composition:
+     * {@code warmup(into: Schedule, steps: Int)}); it is not a type of tensor code.
+     */
+    static final String SCHEDULE = "Schedule";
+
+    static boolean isSchedule(TypeExpr te) { return te instanceof TypeExpr.Named n && n.name().name().equals(SCHEDULE); }
+
     /** Reports malformed type expressions (unknown dtype or type name, misplaced `...`). */
-    static void validate(TypeExpr te, Diagnostics diags) {
+    static void validate(TypeExpr te, Diagnostics diags) { validate(te, diags, false); }
+
+    /** As above; {@code scheduleHyper} when the type is a schedule's hyperparameter, where {@code Schedule} is allowed. */
+    static void validate(TypeExpr te, Diagnostics diags, boolean scheduleHyper) {
         switch (te) {
             case TypeExpr.Tensor t -> {
                 if (DType.parse(t.dtype().name()).isEmpty())
@@ -43,14 +54,18 @@ final class TypeMatch {
                     if (!(d instanceof DimExpr.Ellipsis)) validateDim(d, diags);
                 }
             }
+            case TypeExpr.Named n when isSchedule(n) -> {
+                if (!scheduleHyper)
+                    diags.error(n.name().span(), "the type Schedule is only for a schedule's hyperparameters (schedule warmup(into: Schedule, steps: Int)(step: Int) -> Float)");
+            }
             case TypeExpr.Named n -> {
                 if (scalar(n.name().name()) == null)
                     diags.error(n.name().span(), DType.parse(n.name().name()).isPresent()
                             ? "a tensor type needs its dimensions: " + n.name().name() + "[...] (write " + n.name().name() + "[] for a scalar tensor)"
                             : "unknown type '" + n.name().name() + "'; expected Int, Float, Bool, String or a tensor type such as f32[B, 10]");
             }
-            case TypeExpr.Tuple t -> t.parts().forEach(p -> validate(p, diags));
-            case TypeExpr.ListOf l -> validate(l.element(), diags);
+            case TypeExpr.Tuple t -> t.parts().forEach(p -> validate(p, diags, scheduleHyper));
+            case TypeExpr.ListOf l -> validate(l.element(), diags, scheduleHyper);
         }
     }
 

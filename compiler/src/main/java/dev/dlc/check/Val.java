@@ -67,7 +67,14 @@ public sealed interface Val {
 
     /** An optimizer with its hyperparameters, or a schedule with its hyperparameters. */
     record Optimizer(Decl.OptimizerDecl decl, Map<String, Val> hyper) implements Val {}
-    record Schedule(Decl.ScheduleDecl decl, Map<String, Val> hyper) implements Val {}
+    /**
+     * A schedule with its hyperparameters; {@code decl} is null for {@link #UNKNOWN}, the
+     * value a hyperparameter declared {@code Schedule} has in a schedule's generic check.
+     */
+    record Schedule(Decl.ScheduleDecl decl, Map<String, Val> hyper) implements Val {
+        public static final Schedule UNKNOWN = new Schedule(null, Map.of());
+        public boolean known() { return decl != null; }
+    }
 
     /** A data set: the types of its model inputs and of its labels, and its options. */
     record Data(String kind, List<Type.Tensor> inputs, Type.Tensor label, Map<String, Val> options) implements Val {
@@ -92,7 +99,7 @@ public sealed interface Val {
             case Fn f -> f.callee().kind() + " " + f.callee().name();
             case Init i -> "initializer " + i.kind();
             case Optimizer o -> "optimizer " + o.decl().name().name();
-            case Schedule s -> "schedule " + s.decl().name().name();
+            case Schedule s -> s.known() ? "schedule " + s.decl().name().name() : "Schedule";
             case Data d -> "data set " + d.kind();
             case Bad b -> "<error>";
         };

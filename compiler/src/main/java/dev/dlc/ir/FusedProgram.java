@@ -1,6 +1,10 @@
 package dev.dlc.ir;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A graph split into kernels, in an order that runs them (each reads only the graph's inputs
@@ -25,16 +29,16 @@ public record FusedProgram(Graph graph, List<Kernel> kernels, List<Unfused> unfu
      * computed node of the graph is in a kernel; every output is written. Bodies recursively.
      */
     public List<String> verify() {
-        var problems = new java.util.ArrayList<String>();
-        var inner = java.util.Collections.<Node>newSetFromMap(new java.util.IdentityHashMap<>());
+        var problems = new ArrayList<String>();
+        var inner = identitySet();
         inner.addAll(graph.nodes());
-        var written = java.util.Collections.<Node>newSetFromMap(new java.util.IdentityHashMap<>());
-        var covered = java.util.Collections.<Node>newSetFromMap(new java.util.IdentityHashMap<>());
+        var written = identitySet();
+        var covered = identitySet();
         for (Kernel k : kernels) {
             for (Node in : k.inputs())
                 if (inner.contains(in) && !(in instanceof Node.Input || in instanceof Node.Param) && !written.contains(in))
                     problems.add("k" + k.id() + " reads a " + in.type() + " that no earlier kernel writes");
-            var seen = java.util.Collections.<Node>newSetFromMap(new java.util.IdentityHashMap<>());
+            var seen = identitySet();
             seen.addAll(k.inputs());
             for (Node op : k.ops()) {
                 for (Node u : Scan.uses(op))
@@ -54,4 +58,6 @@ public record FusedProgram(Graph graph, List<Kernel> kernels, List<Unfused> unfu
 
     /** Kernels that compute something (views excluded), nested bodies not counted. */
     public long computing() { return kernels.stream().filter(k -> k.kind() != Kernel.Kind.VIEW).count(); }
+
+    private static Set<Node> identitySet() { return Collections.newSetFromMap(new IdentityHashMap<>()); }
 }

@@ -41,7 +41,7 @@ final class ExprBuilder extends DLBaseVisitor<Expr> {
     private static ParseTree innermost(ParseTree tree) {
         while (true) {
             ParseTree inner = switch (tree) {
-                case DLParser.PipeTopContext c -> c.pipe();
+                case DLParser.PipeTopContext c when c.next == null -> c.pipe();
                 case DLParser.PipeOperandContext c -> c.orExpr();
                 case DLParser.OrExprContext c when c.getChildCount() == 1 -> c.andExpr(0);
                 case DLParser.AndExprContext c when c.getChildCount() == 1 -> c.notExpr(0);
@@ -74,7 +74,15 @@ final class ExprBuilder extends DLBaseVisitor<Expr> {
         return new Expr.If(spans.of(ctx), expr(ctx.cond), expr(ctx.thenE), expr(ctx.elseE));
     }
 
-    @Override public Expr visitPipeTop(DLParser.PipeTopContext ctx) { return expr(ctx.pipe()); }
+    /**
+     * {@code a then b} is a call of the keyword {@code then} (no user name can be a keyword),
+     * spanned by the operator; the checker composes the two schedules.
+     */
+    @Override public Expr visitPipeTop(DLParser.PipeTopContext ctx) {
+        if (ctx.next == null) return expr(ctx.pipe());
+        var op = spans.of((TerminalNode) ctx.getChild(1));
+        return new Expr.Call(spans.of(ctx), new Expr.Name(op, "then"), List.of(new Expr.Arg(null, expr(ctx.pipe())), new Expr.Arg(null, expr(ctx.next))));
+    }
 
     @Override public Expr visitPipeExpr(DLParser.PipeExprContext ctx) {
         return new Expr.Pipe(spans.of(ctx), expr(ctx.lhs), expr(ctx.rhs), spans.of((TerminalNode) ctx.getChild(1)));

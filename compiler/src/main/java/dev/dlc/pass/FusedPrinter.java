@@ -36,7 +36,8 @@ public final class FusedPrinter {
 
     /** The memory plan alone, as one line (for summaries). */
     public static String summary(MemoryPlan plan) {
-        return String.format(Locale.ROOT, "%,d bytes peak (naive %,d) in %d buffers", plan.peak(), plan.naive(), plan.buffers().size());
+        int n = plan.buffers().size();
+        return String.format(Locale.ROOT, "%,d bytes peak (naive %,d) in %d buffer%s", plan.peak(), plan.naive(), n, n == 1 ? "" : "s");
     }
 
     /** Ids as {@link dev.dlc.ir.Printer} gives them: inputs by name, parameters by path, others numbered in order, bodies after their scan. */
@@ -87,7 +88,7 @@ public final class FusedPrinter {
     }
 
     private static void unfused(FusedProgram p, Map<Node, String> ids, String indent, StringBuilder out) {
-        out.append(indent).append("not fused:\n");
+        out.append(indent).append(p.unfused().isEmpty() ? "not fused: nothing\n" : "not fused:\n");
         for (var u : p.unfused())
             out.append(indent).append("  ").append(ids.get(u.producer())).append(' ').append(FusionPass.opName(u.producer())).append(" -> ")
                     .append(ids.get(u.consumer())).append(' ').append(FusionPass.opName(u.consumer())).append(": ").append(u.why()).append('\n');

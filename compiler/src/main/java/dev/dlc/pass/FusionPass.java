@@ -2,6 +2,7 @@ package dev.dlc.pass;
 
 import dev.dlc.ir.FusedProgram;
 import dev.dlc.ir.Graph;
+import dev.dlc.ir.Kernel;
 import dev.dlc.ir.Node;
 import dev.dlc.ir.Scan;
 import dev.dlc.ops.Fusion;
@@ -16,9 +17,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
- * The fuse pass: splits a graph into kernels ({@link dev.dlc.ir.Kernel}), reading only each
+ * The fuse pass: splits a graph into kernels ({@link Kernel}), reading only each
  * op's fusion kind from the op table (and its {@code view} column), never its name.
  *
  * <p>First every computed value is placed, consumers before producers (reverse program order),
@@ -27,13 +30,15 @@ import java.util.Set;
  * its consumers' kernel instead when
  * <ul>
  *   <li>it is elementwise, broadcast or movement and all its consumers are in one kernel; or it
- *       computes nothing ({@link #recomputable}: movement, a broadcast, a source) and is then
- *       recomputed in each of several kernels: a load is as cheap as a load;
+ *       is {@link #recomputable} (movement, a broadcast-kind op of one tensor such as
+ *       {@code y != -100}, a source) and is recomputed in each of several kernels: one load and
+ *       at most one cheap op cost about what loading a stored copy costs;
  *   <li>it is a reduction and its consumer's kernel iterates either the reduction's result
- *       (an epilogue: {@code -sum(x)}) or the reduction's input (a row: softmax's
- *       {@code x - max(x)}), and holds no opaque op;
+ *       (an epilogue: {@code -sum(x)}) or the reduction's input with the same reduced axes as
+ *       the kernel's other rows (a row: softmax's {@code x - max(x)}), and holds no opaque op;
  *   <li>it is opaque (matmul, conv) and its only consumer starts an elementwise chain over its
- *       result (bias add, activation, an optimizer update): the chain becomes its epilogue.
+ *       result, views included (bias add, activation, an optimizer update): the chain becomes
+ *       its epilogue.
  * </ul>
  * An opaque op or a scan reads its operands from memory (no prologue), and reshape/flatten
  * that cannot be fused become views: kernels that copy nothing.
@@ -128,7 +133,7 @@ public final class FusionPass {
 
     /** Why consumer {@code u} reads its arguments from memory whatever they are; null when it can compute them. */
     private String readsFromMemory(Node u) {
-        if (Scan.is(u)) return "the scan " + opName(u) + " reads it from memory at every step";
+        if (Scan.is(u)) return "the scan reads it from memory at every step";
         if (u instanceof Node.Apply a && def(a).fusion() == Fusion.OPAQUE)
             return a.op() + " is OPAQUE: it reads its operands from memory, no producer is fused into it";
         if (place.get(u) == Place.VIEW) return opName(u) + " is a view of its buffer";
@@ -153,29 +158,60 @@ public final class FusionPass {
         if (opaque != null) return "the kernel of " + opName(root) + " is the elementwise epilogue of " + opName(opaque);
         Shape in = shape(a.args().getFirst()), out = shape(a), space = space(root);
         if (out.numel().equals(shape(root).numel())) return null; // an epilogue of the reduction: one inner loop per point
-        if (in.equals(space)) return null;                         // a row: reduced once per kept index, broadcast back
-        return a.op() + " reduces " + in + " to " + out + ", but the kernel of " + opName(root) + " iterates " + space
-                + ": neither the reduction's result nor its input";
+        if (in.equals(space)) {                                     // a row: reduced once per kept index, broadcast back
+            for (Node m : members.get(root))
+                if (fusion(m) == Fusion.REDUCE && shape(((Node.Apply) m).args().getFirst()).equals(space) && !reducedAxes(m).equals(reducedAxes(a)))
+                    return a.op() + " reduces axes " + reducedAxes(a) + " of " + space + " but the kernel of " + opName(root)
+                            + " reduces axes " + reducedAxes(m) + " (" + opName(m) + "): one row shape per kernel";
+            return null;
+        }
+        return a.op() + " reduces " + in + " to " + out + "; the kernel of " + opName(root) + " iterates " + space + " to compute "
+                + shape(root) + ": the reduction would be neither one value per point of it nor a row of its space";
     }
 
-    /** Null when opaque {@code a} can take the kernel of {@code root} as its epilogue, else why not. */
+    /**
+     * Null when opaque {@code a} can take the kernel of {@code root} as its epilogue, else why not.
+     * An epilogue is elementwise over the opaque op's result at the same linear index: elementwise
+     * and broadcast ops of as many elements, and views (a reshape reads the same index).
+     */
     private String epilogueOf(Node.Apply a, List<Node> us, Node root) {
         if (us.size() != 1) return a.op() + " is OPAQUE and read by " + us.size() + " ops: an epilogue continues one consumer";
         Node u = us.getFirst();
-        Fusion uk = fusion(u);
-        if (uk != Fusion.ELEMWISE && uk != Fusion.BROADCAST)
-            return a.op() + " is OPAQUE: its consumer " + opName(u) + " is " + uk + " and not an epilogue";
+        if (!continuesEpilogue(u, a)) return a.op() + " is OPAQUE: its consumer " + opName(u) + " is " + fusion(u) + " and not an epilogue";
         Node other = find(root, Fusion.OPAQUE);
         if (other != null) return "the kernel of " + opName(root) + " already runs " + opName(other) + " (OPAQUE)";
         Node reduce = find(root, Fusion.REDUCE);
         if (reduce != null) return "the kernel of " + opName(root) + " reduces (" + opName(reduce) + "): an epilogue is elementwise";
-        for (Node m : dependents(a, members.get(root))) {
-            Fusion k = fusion(m);
-            if ((k != Fusion.ELEMWISE && k != Fusion.BROADCAST) || !shape(m).equals(shape(a)))
-                return "its epilogue would reach " + opName(m) + " (" + k + ", " + m.type() + "), not elementwise over " + a.type();
-        }
+        for (Node m : dependents(a, members.get(root)))
+            if (!continuesEpilogue(m, a))
+                return "its epilogue would reach " + opName(m) + " (" + fusion(m) + ", " + m.type() + "), not elementwise over " + a.type();
         return null;
     }
+
+    /**
+     * The axes a reduction combines, from its {@code axis} argument as every reduction row of the
+     * op table binds it: one axis, a list, or absent for all of them; negative from the end.
+     */
+    private static SortedSet<Integer> reducedAxes(Node n) {
+        var a = (Node.Apply) n;
+        int rank = shape(a.args().getFirst()).rank();
+        var out = new TreeSet<Integer>();
+        if (rank == 0) return out;
+        switch (a.attrs().get("axis")) {
+            case null -> { for (int i = 0; i < rank; i++) out.add(i); }
+            case Long l -> out.add((int) Math.floorMod(l, rank));
+            case List<?> l -> l.forEach(x -> out.add((int) Math.floorMod(((Number) x).longValue(), rank)));
+            default -> throw new IllegalStateException(a.op() + ": an axis argument " + a.attrs().get("axis"));
+        }
+        return out;
+    }
+
+    private static boolean continuesEpilogue(Node m, Node opaque) {
+        Fusion k = fusion(m);
+        return (k == Fusion.ELEMWISE || k == Fusion.BROADCAST || isView(m)) && shape(m).numel().equals(shape(opaque).numel());
+    }
+
+    private static boolean isView(Node n) { return n instanceof Node.Apply a && !Scan.is(a) && def(a).view(); }
 
     /** The members of a kernel that depend on {@code a}, directly or through other members. */
     private List<Node> dependents(Node a, Set<Node> kernel) {
@@ -185,7 +221,9 @@ public final class FusionPass {
             Node m = work.removeLast();
             if (kernel.contains(m) && seen.add(m)) work.addAll(users.getOrDefault(m, List.of()));
         }
-        return new ArrayList<>(seen);
+        var out = new ArrayList<>(seen);
+        out.sort((x, y) -> position.get(x) - position.get(y)); // program order: the first one that fails is named
+        return out;
     }
 
     private void inline(Node n, Set<Node> roots) {
@@ -210,8 +248,10 @@ public final class FusionPass {
     private String reason(Node producer, Node consumer) {
         String blocked = readsFromMemory(consumer);
         if (blocked != null) return blocked;
+        if (fusion(producer) == Fusion.OPAQUE && producer instanceof Node.Apply a && !Scan.is(a) && !continuesEpilogue(consumer, producer))
+            return a.op() + " is OPAQUE: its consumer " + opName(consumer) + " is " + fusion(consumer) + " and not an epilogue";
         Node other = storedFor.get(producer);
-        if (other != null) return "stored for " + opName(other) + ", which reads it from memory";
+        if (other != null) return "kept in memory for " + opName(other) + ", which reads it from there";
         return why.getOrDefault(producer, "stored");
     }
 
@@ -230,12 +270,14 @@ public final class FusionPass {
         return out;
     }
 
-    private static dev.dlc.ir.Kernel.Kind kindOf(Node root, Place p, List<Node> ops) {
-        if (p == Place.VIEW) return dev.dlc.ir.Kernel.Kind.VIEW;
-        if (Scan.is(root)) return dev.dlc.ir.Kernel.Kind.SCAN;
-        if (ops.stream().anyMatch(m -> fusion(m) == Fusion.OPAQUE)) return dev.dlc.ir.Kernel.Kind.OPAQUE;
-        if (ops.stream().anyMatch(m -> fusion(m) == Fusion.REDUCE)) return dev.dlc.ir.Kernel.Kind.REDUCE;
-        return dev.dlc.ir.Kernel.Kind.ELEMENTWISE;
+    private static Kernel.Kind kindOf(Node root, Place p, List<Node> ops) {
+        if (p == Place.VIEW) return Kernel.Kind.VIEW;
+        if (Scan.is(root)) return Kernel.Kind.SCAN;
+        // The parts of a tuple (a split's) are not ops: only applications decide the kind.
+        var applied = ops.stream().filter(m -> m instanceof Node.Apply).toList();
+        if (applied.stream().anyMatch(m -> fusion(m) == Fusion.OPAQUE)) return Kernel.Kind.OPAQUE;
+        if (applied.stream().anyMatch(m -> fusion(m) == Fusion.REDUCE)) return Kernel.Kind.REDUCE;
+        return Kernel.Kind.ELEMENTWISE;
     }
 
     /**
@@ -255,9 +297,9 @@ public final class FusionPass {
 
     // ------------------------------------------------------------------ the op table, read by kind only
 
-    /** The first member of the kernel of {@code root} of this fusion kind, or null. */
+    /** The first op of the kernel of {@code root} of this fusion kind, or null (a tuple's parts are not ops). */
     private Node find(Node root, Fusion kind) {
-        return members.get(root).stream().filter(m -> fusion(m) == kind).min((x, y) -> position.get(x) - position.get(y)).orElse(null);
+        return members.get(root).stream().filter(m -> m instanceof Node.Apply && fusion(m) == kind).min((x, y) -> position.get(x) - position.get(y)).orElse(null);
     }
 
     static OpDef def(Node.Apply a) {

@@ -55,8 +55,8 @@ public record MemoryPlan(List<Buffer> buffers, long peak, long naive) {
     public static MemoryPlan of(FusedProgram p) {
         var kernels = p.kernels();
         var base = new IdentityHashMap<Node, Node>(); // a view's value -> the value whose buffer it is
+        var written = new ArrayList<Node>();  // in kernel order: placement breaks ties by it, so the plan is reproducible
         var born = new IdentityHashMap<Node, Integer>();
-        var bytes = new IdentityHashMap<Node, Long>();
         var workspaces = new ArrayList<Buffer>();
         for (Kernel k : kernels) {
             if (k.kind() == Kernel.Kind.VIEW) {
@@ -65,8 +65,8 @@ public record MemoryPlan(List<Buffer> buffers, long peak, long naive) {
                 continue;
             }
             for (Node o : k.outputs()) {
+                written.add(o);
                 born.put(o, k.id());
-                bytes.put(o, bytes(o));
             }
             if (k.kind() == Kernel.Kind.SCAN) workspaces.add(new Buffer(k.ops().getFirst(), true, workspace(k), 0, k.id(), k.id()));
         }
@@ -75,8 +75,7 @@ public record MemoryPlan(List<Buffer> buffers, long peak, long naive) {
             for (Node in : k.inputs()) last.merge(base.getOrDefault(in, in), k.id(), Math::max);
         for (Node out : p.graph().outputs()) last.put(base.getOrDefault(out, out), END);
         var buffers = new ArrayList<Buffer>(workspaces);
-        for (var e : born.entrySet())
-            buffers.add(new Buffer(e.getKey(), false, bytes.get(e.getKey()), 0, e.getValue(), last.getOrDefault(e.getKey(), e.getValue())));
+        for (Node o : written) buffers.add(new Buffer(o, false, bytes(o), 0, born.get(o), last.getOrDefault(o, born.get(o))));
         return place(buffers);
     }
 

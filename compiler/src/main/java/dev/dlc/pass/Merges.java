@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -140,6 +139,7 @@ final class Merges {
         var outs = identitySet(g.outputs());
         var result = new ArrayList<Kernel>();
         var unfused = new ArrayList<FusedProgram.Unfused>();
+        var edges = new java.util.HashSet<Long>();
         for (Proto k : kernels) {
             var parts = new ArrayList<Kernel.Part>();
             for (Proto.Part p : k.parts()) {
@@ -151,8 +151,11 @@ final class Merges {
             result.add(new Kernel(result.size(), k.kind(), parts, inputs, outputs, k.body(), lines(k.ops())));
             var mine = identitySet(k.ops());
             for (Node c : k.ops()) {
-                for (Node p : new LinkedHashSet<>(Scan.uses(c)))
-                    if ((p instanceof Node.Apply || p instanceof Node.Project) && !mine.contains(p))
+                // Once per edge (an op recomputed in two kernels reads the same value in both); values
+                // from outside a scan body are not this graph's edges.
+                for (Node p : Scan.uses(c))
+                    if ((p instanceof Node.Apply || p instanceof Node.Project) && !mine.contains(p) && position.containsKey(p)
+                            && edges.add((long) position.get(p) << 32 | position.get(c)))
                         unfused.add(new FusedProgram.Unfused(p, c, reason.apply(p, c)));
             }
         }

@@ -78,11 +78,14 @@ dim
     ;
 
 // ---------------------------------------------------------------- expressions
-// One rule per precedence level, loosest first: if-then-else, |>, or, and, not,
-// comparisons, + -, * / // % @, unary - +, **, postfix (call, index, .field).
+// One rule per precedence level, loosest first: if-then-else, `then` (schedules one after
+// another, right-associative), |>, or, and, not, comparisons, + -, * / // % @, unary - +,
+// **, postfix (call, index, .field). An if's condition is a `pipe`, so its `then` is never
+// read as the schedule operator. `then` is an optional tail, not an alternative, so the
+// parser decides on one token and a broken expression still says what was expected.
 expr
-    : 'if' cond=expr 'then' thenE=expr 'else' elseE=expr                # IfExpr
-    | pipe                                                              # PipeTop
+    : 'if' cond=pipe 'then' thenE=expr 'else' elseE=expr                # IfExpr
+    | pipe ( 'then' next=expr )?                                        # PipeTop
     ;
 
 pipe

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = ".dl files to check") List<Path> files;
 
-    @Option(names = "--summary", description = "Print each layer's output type, parameter count and FLOPs for each train job (or for --layer with --input).")
+    @Option(names = "--summary", description = "Print each layer's output type, parameter count and FLOPs for each train job (or for --layer with --input), and each job's fused memory arena (training step and inference forward).")
     boolean summary;
 
     @Option(names = "--layer", paramLabel = "NAME", description = "The layer to summarize (default: the last layer of the file).")
@@ -41,7 +41,7 @@ final class CheckCommand implements Callable<Integer> {
             }
             var c = Compiler.checkFile(file);
             if (summary && c.ok()) {
-                var text = Summaries.render(c, layer, inputs, err);
+                var text = Summaries.render(c, file, layer, inputs, err);
                 if (text == null) status = 1;
                 else out.print(text);
             }
@@ -59,7 +59,7 @@ final class CheckCommand implements Callable<Integer> {
 
     /** The summaries of a compilation: every train job, or one layer on given inputs. */
     static final class Summaries {
-        static String render(Compiler.Compilation c, String layer, List<String> inputs, java.io.PrintWriter err) {
+        static String render(Compiler.Compilation c, Path file, String layer, List<String> inputs, java.io.PrintWriter err) {
             var text = new StringBuilder();
             if (layer != null || inputs != null) {
                 var job = IrCommand.instantiate(c, layer, inputs, err);
@@ -75,7 +75,7 @@ final class CheckCommand implements Callable<Integer> {
             for (Checker.Job job : jobs.values()) {
                 if (job.call() == null) continue;
                 text.append("train ").append(job.name()).append(": ").append(job.model().typeName()).append(" on ")
-                        .append(inputs(job.data())).append('\n').append(Summary.of(job)).append('\n');
+                        .append(inputs(job.data())).append('\n').append(Summary.of(job)).append(Summary.memory(file, job.name())).append('\n');
             }
             return text.toString();
         }

@@ -24,11 +24,14 @@ import dev.dlc.types.Type;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,18 +111,21 @@ final class GradcheckCommand implements Callable<Integer> {
 
     /** A layer or fn at sample inputs: inference mode, and training mode when the forward differs there. */
     private boolean checkDecl(String name) {
-        var inputs = c.checker().sampleInputs(name, size);
+        var sampled = grown(name);
         // A layer that needs config values (or has no typed forward) is built as its train job builds it.
-        var job = inputs == null ? trainJobOf(name) : null;
-        if (job != null) inputs = smallBatch(job.data());
-        if (inputs == null) {
+        var job = sampled.isEmpty() ? trainJobOf(name) : null;
+        if (sampled.isEmpty() && job == null) {
             out.println(name + ": skipped (needs config values, or an argument without a tensor type)");
             return true;
         }
         String via = job == null ? null : job.name();
-        // A model on its train job's images is tried small first: one that needs their size is checked at it.
-        var first = via == null ? new Attempt<Target>(inputs, null) : smallest(inputs, s -> target(name, via, s, false, false));
+        // The smallest inputs that work: sampled sizes from --size up (a dilated kernel needs
+        // room), a model on its train job's images at smaller images first.
+        var candidates = via == null ? sampled : shrinking(smallBatch(job.data(), 2));
+        var first = firstThatWorks(candidates, s -> target(name, via, s, false, false));
         var small = first.inputs();
+        if (via == null && first.result() != null && small != sampled.getFirst())
+            out.println(name + ": checked on " + small + " (at --size " + size + " its shapes do not fit)");
         Target inference = first.result() != null ? first.result() : target(name, via, small, false, true);
         if (inference == null) return false;
         if (inference == SKIPPED) return true;
@@ -130,9 +136,21 @@ final class GradcheckCommand implements Callable<Integer> {
             if (training == SKIPPED) return ok;
             // Training mode differs where the graph does (batch norm's batch statistics) or where dropout drops.
             boolean drops = training.graph().nodes().stream().anyMatch(n -> n instanceof Node.Apply a && a.op().equals("dropout"));
-            if (drops || !Printer.print(training.graph()).equals(Printer.print(inference.graph()))) ok &= check(training);
+            if (drops || !Printer.print(training.graph()).equals(Printer.print(inference.graph())))
+                ok &= check(wellConditioned(training.label(), training, Target::graph, b -> target(name, via, batched(small, b), true, false)));
         }
         return ok;
+    }
+
+    /** The sampled inputs of a layer or fn with free dimensions of --size, then twice, 4 and 8 times that; empty when it cannot be sampled. */
+    private List<List<Type.Tensor>> grown(String name) {
+        var out = new ArrayList<List<Type.Tensor>>();
+        for (long s = size, k = 0; k < 4; s *= 2, k++) {
+            var inputs = c.checker().sampleInputs(name, s);
+            if (inputs == null) break;
+            if (!out.contains(inputs)) out.add(inputs);
+        }
+        return out;
     }
 
     private boolean isLayer(String name) {
@@ -148,7 +166,10 @@ final class GradcheckCommand implements Callable<Integer> {
         var job = via != null ? c.checker().instantiateJob(via, inputs, training)
                 : c.checker().instantiate(name, inputs, new Source("--layer", name).span(0, name.length()), training);
         if (job == null || c.diags().hasErrors()) {
-            if (report) err.print(c.diags().render());
+            if (report) {
+                err.print(c.diags().render());
+                c = Compiler.checkFile(file);     // the next declaration's report shows its own errors only
+            }
             return null;
         }
         Graph g = c.checker().graph();
@@ -196,15 +217,15 @@ final class GradcheckCommand implements Callable<Integer> {
      */
     private boolean checkJob(String name) {
         // Smaller images first, as for layers; the job's data are the model's inputs (no labels).
-        var first = smallest(smallBatch(c.checker().jobs().get(name).data()), s -> {
-            var lowered = c.checker().lowerStep(name, 2, s);
-            return lowered != null && !c.diags().hasErrors() ? lowered : null;
-        });
+        var first = firstThatWorks(shrinking(smallBatch(c.checker().jobs().get(name).data(), 2)), s -> lowered(name, 2, s));
         TrainStep step = first.result() != null ? first.result() : c.checker().lowerStep(name, 2);
         if (step == null || c.diags().hasErrors()) {
             err.print(c.diags().render());
+            c = Compiler.checkFile(file);
             return false;
         }
+        var small = first.inputs();
+        step = wellConditioned("train " + name, step, TrainStep::graph, b -> lowered(name, b, batched(small, b)));
         var rnd = new Random(42);
         var inputs = new HashMap<String, Tensor>();
         for (var in : step.data()) inputs.put(in.name(), random(in.type(), rnd));
@@ -223,10 +244,89 @@ final class GradcheckCommand implements Callable<Integer> {
         return check(new Target("train " + name, step.graph(), step.loss(), wrt, grads, inputs, params, options, step.at(), false));
     }
 
+    /** The job's step at a batch and model input types, or null (its diagnostics stay in {@code c}). */
+    private TrainStep lowered(String job, long batch, List<Type.Tensor> inputs) {
+        var step = c.checker().lowerStep(job, batch, inputs);
+        return step != null && !c.diags().hasErrors() ? step : null;
+    }
+
+    // ================================================================== conditioning
+
+    /** Fewest values a batch statistic may be over: below it, the loss is too flat for differences. */
+    static final long MIN_STATISTIC_VALUES = 4;
+
+    /**
+     * {@code built}, or the same built at a larger batch when batch statistics are over fewer
+     * than {@link #MIN_STATISTIC_VALUES} values. Batch norm over 2 values (batch 2, 1x1 maps
+     * deep in a ResNet) gives ±gamma whatever its inputs: the loss is nearly flat in everything
+     * before it and bends sharply where two values meet, so central differences measure noise
+     * (relative errors near 1 with a correct gradient). Said in the output.
+     */
+    private <T> T wellConditioned(String label, T built, java.util.function.Function<T, Graph> graph, java.util.function.IntFunction<T> atBatch) {
+        long values = fewestBatchStatisticValues(graph.apply(built));
+        if (values >= MIN_STATISTIC_VALUES) return built;
+        int batch = (int) Math.max(2, Math.ceilDiv(2 * MIN_STATISTIC_VALUES, values));
+        T again = atBatch.apply(batch);
+        long more = again == null ? values : fewestBatchStatisticValues(graph.apply(again));
+        if (again == null) c = Compiler.checkFile(file);
+        if (more <= values) {
+            out.println(label + ": batch norm statistics over " + values + " value" + (values == 1 ? "" : "s")
+                    + " make the loss too flat for finite differences, and a larger batch does not change that; checked as it is");
+            return built;
+        }
+        out.println(label + ": batch norm statistics over " + values + " values (batch 2) make the loss too flat for finite differences; "
+                + "checking at batch " + batch + ", where they are over " + more);
+        return again;
+    }
+
+    /**
+     * The fewest values any batch statistic of {@code g} is over: a mean that reduces the batch
+     * axis and feeds a sqrt or rsqrt within a few ops (batch norm's variance); MAX_VALUE when
+     * {@code g} has none (inference mode reads running statistics).
+     */
+    static long fewestBatchStatisticValues(Graph g) {
+        long fewest = Long.MAX_VALUE;
+        for (Node n : g.nodes()) {
+            if (!(n instanceof Node.Apply a) || !(a.op().equals("rsqrt") || a.op().equals("sqrt"))) continue;
+            fewest = Math.min(fewest, statisticBelow(a, 3));
+        }
+        return fewest;
+    }
+
+    /** The values of the batch mean nearest below {@code n}, within {@code depth} ops; MAX_VALUE when none. */
+    private static long statisticBelow(Node n, int depth) {
+        if (!(n instanceof Node.Apply a) || depth < 0) return Long.MAX_VALUE;
+        if (a.op().equals("mean") && reducesBatchAxis(a)) return numel(a.args().getFirst().type()) / Math.max(1, numel(a.type()));
+        long fewest = Long.MAX_VALUE;
+        for (Node arg : a.args()) fewest = Math.min(fewest, statisticBelow(arg, depth - 1));
+        return fewest;
+    }
+
+    private static boolean reducesBatchAxis(Node.Apply mean) {
+        int rank = ((Type.Tensor) mean.args().getFirst().type()).rank();
+        return switch (mean.attrs().get("axis")) {
+            case null -> true;                                    // every axis
+            case Number axis -> Math.floorMod(axis.intValue(), rank) == 0;
+            case List<?> axes -> axes.stream().anyMatch(x -> x instanceof Number axis && Math.floorMod(axis.intValue(), rank) == 0);
+            default -> false;
+        };
+    }
+
+    /** The inputs at batch {@code b}: the batch is the leading 2 that sampling and {@link #smallBatch} give. */
+    private static List<Type.Tensor> batched(List<Type.Tensor> inputs, long b) {
+        return inputs.stream().map(t -> {
+            if (t.rank() == 0 || !t.dim(0).equals(Dim.of(2))) return t;
+            var dims = new ArrayList<>(t.shape().dims());
+            dims.set(0, Dim.of(b));
+            return t.withShape(Shape.of(dims));
+        }).toList();
+    }
+
     // ================================================================== the check
 
     /** Analytic gradients against central differences; prints one line per value, true when all pass. */
     private boolean check(Target t) {
+        t = withoutIntegerOnlyInputs(t);
         Graph analytic;
         try {
             analytic = t.grads() != null ? withOutputs(t.graph(), t.loss(), t.wrt().stream().map(t.grads()::get).toList())
@@ -269,6 +369,44 @@ final class GradcheckCommand implements Callable<Integer> {
             err.println("dlc: " + t.label() + ": " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * {@code t} without the inputs that reach its result only through integer or bool values
+     * (token ids made from a float input, lengths counted from them): such an input has no
+     * gradient to check, which is said, not failed. A parameter so used still fails; so does
+     * a layer with nothing left, and a fn with nothing left is a metric (said by {@link #check}).
+     */
+    private Target withoutIntegerOnlyInputs(Target t) {
+        var dropped = t.wrt().stream().filter(n -> n instanceof Node.Input in && !reachesThroughFloats(t.graph(), in, t.loss())).toList();
+        if (dropped.isEmpty() || dropped.size() == t.wrt().size()) return t;
+        for (Node n : dropped)
+            out.println(t.label() + " input " + ((Node.Input) n).name() + "  no gradient: it reaches the result only through integer or bool values; not checked");
+        var kept = t.wrt().stream().filter(n -> !dropped.contains(n)).toList();
+        return new Target(t.label(), t.graph(), t.loss(), kept, t.grads(), t.inputs(), t.params(), t.options(), t.decl(), t.fn());
+    }
+
+    /** Whether {@code to} depends on {@code from} along a path of float values only. */
+    private static boolean reachesThroughFloats(Graph g, Node from, Node to) {
+        Set<Node> reached = Collections.newSetFromMap(new IdentityHashMap<>());
+        reached.add(from);
+        for (Node n : g.nodes()) {
+            boolean fed = switch (n) {
+                case Node.Apply a -> a.args().stream().anyMatch(reached::contains);
+                case Node.Project p -> reached.contains(p.tuple());
+                default -> false;
+            };
+            if (fed && isFloat(n.type())) reached.add(n);
+        }
+        return reached.contains(to);
+    }
+
+    private static boolean isFloat(Type t) {
+        return switch (t) {
+            case Type.Tensor x -> x.dtype().isFloat();
+            case Type.Tuple tu -> tu.parts().stream().allMatch(GradcheckCommand::isFloat);
+            default -> false;
+        };
     }
 
     /**
@@ -362,13 +500,13 @@ final class GradcheckCommand implements Callable<Integer> {
     /** A train job whose model is the layer {@code name}, with concrete data types once the batch is B = 2. */
     private Checker.Job trainJobOf(String name) {
         return c.checker().jobs().values().stream()
-                .filter(j -> j.model().typeName().equals(name) && smallBatch(j.data()).stream().allMatch(t -> t.shape().isConcrete()))
+                .filter(j -> j.model().typeName().equals(name) && smallBatch(j.data(), 2).stream().allMatch(t -> t.shape().isConcrete()))
                 .findFirst().orElse(null);
     }
 
-    private static List<Type.Tensor> smallBatch(List<Type.Tensor> data) {
+    private static List<Type.Tensor> smallBatch(List<Type.Tensor> data, long batch) {
         return data.stream().map(t -> t.withShape(Shape.of(
-                t.shape().dims().stream().map(d -> d.subst(n -> n.equals("B") ? Dim.of(2) : null)).toList()))).toList();
+                t.shape().dims().stream().map(d -> d.subst(n -> n.equals("B") ? Dim.of(batch) : null)).toList()))).toList();
     }
 
     /**
@@ -389,19 +527,30 @@ final class GradcheckCommand implements Callable<Integer> {
     private record Attempt<T>(List<Type.Tensor> inputs, T result) {}
 
     /**
-     * {@code attempt} at the inputs with their images shrunk to each of {@link #IMAGE} in turn,
-     * the first that succeeds; a failed attempt's diagnostics are dropped with the compilation
-     * (a fresh one replaces it). No success: the inputs as they are, and no result.
+     * {@code attempt} at each of {@code candidates} in turn, the first that succeeds; a failed
+     * attempt's diagnostics (a shape that does not fit a size tried) are dropped with the
+     * compilation, which a fresh one replaces. No success: the last candidate, whose
+     * diagnostics are the real ones, and no result.
      */
-    private <T> Attempt<T> smallest(List<Type.Tensor> inputs, java.util.function.Function<List<Type.Tensor>, T> attempt) {
+    private <T> Attempt<T> firstThatWorks(List<List<Type.Tensor>> candidates, java.util.function.Function<List<Type.Tensor>, T> attempt) {
+        for (var inputs : candidates) {
+            T result = attempt.apply(inputs);
+            if (result != null) return new Attempt<>(inputs, result);
+            c = Compiler.checkFile(file);
+        }
+        return new Attempt<>(candidates.getLast(), null);
+    }
+
+    /** The inputs with their images shrunk to each of {@link #IMAGE} smaller than theirs, then as they are. */
+    private static List<List<Type.Tensor>> shrinking(List<Type.Tensor> inputs) {
+        var out = new ArrayList<List<Type.Tensor>>();
         for (long side : IMAGE) {
             var small = shrunk(inputs, side);
             if (small == inputs) break;
-            T result = attempt.apply(small);
-            if (result != null) return new Attempt<>(small, result);
-            c = Compiler.checkFile(file);
+            out.add(small);
         }
-        return new Attempt<>(inputs, null);
+        out.add(inputs);
+        return out;
     }
 
     /** Images ([B, C, H, W]) with sides above {@code side} made that size: the differences run the model many times. */

@@ -37,6 +37,37 @@ final class Summary {
         return out.toString();
     }
 
+    /**
+     * The fused memory plan of a train job (see {@code FusionPass}, {@code MemoryPlan}): the arena
+     * of its training step at the data set's batch, and of the inference forward at that batch,
+     * each optimized and fused as a backend runs it. Computed on a fresh compilation of
+     * {@code file}, so that a step that cannot be lowered says so here and adds no diagnostics
+     * to the check; null when the job has no step.
+     */
+    static String memory(java.nio.file.Path file, String job) {
+        var c = dev.dlc.Compiler.checkFile(file);
+        var step = c.checker().lowerStep(job, 0);
+        if (step == null || c.diags().hasErrors()) return "memory: the training step could not be lowered\n";
+        int models = c.checker().jobs().get(job).data().size();
+        var inputs = step.data().subList(0, models).stream().map(dev.dlc.ir.Node.Input::type).toList();
+        String train = arena(step.graph());
+        var forward = c.checker().instantiateJob(job, inputs, false);
+        String infer = forward == null || c.diags().hasErrors() ? "not built" : arena(c.checker().graph());
+        long batch = inputs.isEmpty() || inputs.getFirst().rank() == 0 ? 0 : inputs.getFirst().dim(0).value();
+        return "memory at batch " + batch + " (fused, one arena): training step " + train + "; inference forward " + infer + "\n";
+    }
+
+    /** The arena of a graph optimized, fused and planned, as "peak (naive)". */
+    private static String arena(dev.dlc.ir.Graph g) {
+        var fused = dev.dlc.pass.FusionPass.run(dev.dlc.pass.Pipeline.checked().run(g));
+        try {
+            var plan = dev.dlc.pass.MemoryPlan.of(fused);
+            return bytes(plan.peak()) + " peak (naive " + bytes(plan.naive()) + "), " + fused.computing() + " kernels";
+        } catch (dev.dlc.pass.MemoryPlan.Unplannable e) {
+            return "not planned (" + e.getMessage() + ")";
+        }
+    }
+
     private static int width(List<Row> rows, java.util.function.Function<Row, String> column, String header) {
         return Math.max(header.length(), rows.stream().mapToInt(r -> column.apply(r).length()).max().orElse(0));
     }

@@ -25,6 +25,20 @@ abstract class Column {
     /** Writes row {@code row}'s {@code width} values at {@code dst[offset..]}. */
     abstract void copyRow(int row, double[] dst, int offset);
 
+    /** The same as floats (a compiled backend's storage); columns stored as floats or bytes copy without widening. */
+    void copyRow(int row, float[] dst, int offset) {
+        var tmp = new double[width];
+        copyRow(row, tmp, 0);
+        for (int i = 0; i < width; i++) dst[offset + i] = (float) tmp[i];
+    }
+
+    /** The same as ints (labels, token ids, bools as 0 and 1). */
+    void copyRow(int row, int[] dst, int offset) {
+        var tmp = new double[width];
+        copyRow(row, tmp, 0);
+        for (int i = 0; i < width; i++) dst[offset + i] = (int) tmp[i];
+    }
+
     /** f32 rows; floats convert to doubles exactly, so batches hold f32 values as they are. */
     static Column floats(int[] rowShape, float[] data) {
         int w = dev.dlc.ops.Tensor.numel(rowShape);
@@ -32,6 +46,8 @@ abstract class Column {
             @Override void copyRow(int row, double[] dst, int offset) {
                 for (int i = 0, src = row * w; i < w; i++) dst[offset + i] = data[src + i];
             }
+
+            @Override void copyRow(int row, float[] dst, int offset) { System.arraycopy(data, row * w, dst, offset, w); }
         };
     }
 
@@ -42,6 +58,8 @@ abstract class Column {
             @Override void copyRow(int row, double[] dst, int offset) {
                 for (int i = 0, src = row * w; i < w; i++) dst[offset + i] = data[src + i];
             }
+
+            @Override void copyRow(int row, int[] dst, int offset) { System.arraycopy(data, row * w, dst, offset, w); }
         };
     }
 

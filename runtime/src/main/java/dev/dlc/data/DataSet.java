@@ -17,6 +17,22 @@ public interface DataSet {
     /** The examples at {@code indices}, in that order, one tensor per part of an element. */
     List<Tensor> batch(int[] indices);
 
+    /**
+     * Part {@code part} of the examples at {@code indices} (0: the first input, the labels
+     * last) written row-major into {@code dst} from {@code dst[0]}: what a compiled backend's
+     * input buffer holds, without a {@link Tensor} in between. For float parts.
+     */
+    default void batchInto(int[] indices, int part, float[] dst) {
+        Tensor t = batch(indices).get(part);
+        for (int i = 0; i < t.numel(); i++) dst[i] = (float) t.at(i);
+    }
+
+    /** The same for integer and bool parts (bools as 0 and 1). */
+    default void batchInto(int[] indices, int part, int[] dst) {
+        Tensor t = batch(indices).get(part);
+        for (int i = 0; i < t.numel(); i++) dst[i] = (int) t.at(i);
+    }
+
     /** The types of {@link #batch} for a batch of {@code batch} examples. */
     List<Type.Tensor> elementTypes(int batch);
 

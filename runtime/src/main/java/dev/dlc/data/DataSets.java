@@ -37,6 +37,11 @@ public final class DataSets {
                 var o = new Options(kind, options, Set.of("n", "degree", "features", "batch", "seed"));
                 yield Synthetic.polynomial(o.positive("n", null), o.positive("degree", 3), o.positive("features", 20), o.integer("seed", 0));
             }
+            case "high_dim_regression" -> {
+                var o = new Options(kind, options, Set.of("n", "n_test", "features", "noise", "batch", "seed"));
+                yield Synthetic.highDimRegression(o.positive("n", 20), o.positive("n_test", 100), o.positive("features", 200),
+                        o.real("noise", 0.01), o.integer("seed", 0));
+            }
             case "csv" -> {
                 var o = new Options(kind, options, Set.of("path", "target", "features", "batch"));
                 yield CsvData.open(Path.of(o.string("path", null)), o.string("target", null), o.positive("features", null));
@@ -48,7 +53,7 @@ public final class DataSets {
                         (int) o.integer("min_freq", 0)), null);
             }
             default -> throw new DataError("unknown data set '" + kind + "'; std.data has fashion_mnist, synthetic_regression, synthetic_binary, "
-                    + "synthetic_classification, polynomial_data, csv, text and translation");
+                    + "synthetic_classification, polynomial_data, high_dim_regression, csv, text and translation");
         };
     }
 

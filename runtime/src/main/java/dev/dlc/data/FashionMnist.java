@@ -68,6 +68,27 @@ final class FashionMnist {
             this.cols = new Bilinear(w, r);
         }
 
+        /**
+         * At the files' own size, a compiled backend reads every pixel of every epoch as a
+         * float: those are made once, on its first batch (188 MB for the training set), and
+         * a row is then one array copy; the byte-to-float lookup per pixel cost more than the
+         * softmax-regression step that consumed it.
+         */
+        private volatile float[] scaled;
+
+        @Override void copyRow(int row, float[] dst, int offset) {
+            if (h != r || w != r) { super.copyRow(row, dst, offset); return; }
+            float[] f = scaled;
+            if (f == null) f = scaled = scaleAll();
+            System.arraycopy(f, row * h * w, dst, offset, h * w);
+        }
+
+        private float[] scaleAll() {
+            var f = new float[pixels.length];
+            for (int i = 0; i < f.length; i++) f[i] = SCALE[pixels[i] & 0xFF];
+            return f;
+        }
+
         @Override void copyRow(int row, double[] dst, int offset) {
             int base = row * h * w;
             if (h == r && w == r) {

@@ -21,10 +21,16 @@ public final class Subset implements DataSet {
 
     @Override public int size() { return indices.length; }
 
-    @Override public List<Tensor> batch(int[] which) {
+    @Override public List<Tensor> batch(int[] which) { return base.batch(mapped(which)); }
+
+    @Override public void batchInto(int[] which, int part, float[] dst) { base.batchInto(mapped(which), part, dst); }
+
+    @Override public void batchInto(int[] which, int part, int[] dst) { base.batchInto(mapped(which), part, dst); }
+
+    private int[] mapped(int[] which) {
         var mapped = new int[which.length];
         for (int i = 0; i < which.length; i++) mapped[i] = indices[which[i]];
-        return base.batch(mapped);
+        return mapped;
     }
 
     @Override public List<Type.Tensor> elementTypes(int batch) { return base.elementTypes(batch); }

@@ -106,7 +106,33 @@ final class Synthetic {
         });
     }
 
+    /** d2l 3.7's high-dimensional problem: y = 0.05 + 0.01·Σ x_i + noise·N(0, 1). */
+    static final double HIGH_DIM_BIAS = 0.05, HIGH_DIM_WEIGHT = 0.01;
+
+    /**
+     * d2l 3.7 (weight decay): x ~ N(0, I) in {@code features} dimensions, y = 0.05 + 0.01·Σ x_i
+     * + noise·N(0, 1), with few training examples ({@code n}, d2l 20) against many features
+     * (d2l 200), so that an unregularized linear model fits the training set exactly and
+     * generalizes badly; the test part has {@code nTest} examples (d2l 100).
+     */
+    static Split highDimRegression(int n, int nTest, int features, double noise, long seed) {
+        Sized g = count -> rng -> {
+            float[] x = gaussian(rng, count * features);
+            var y = new float[count];
+            for (int i = 0; i < count; i++) {
+                double sum = 0;
+                for (int j = 0; j < features; j++) sum += x[i * features + j];
+                y[i] = (float) (HIGH_DIM_BIAS + HIGH_DIM_WEIGHT * sum + noise * rng.nextGaussian());
+            }
+            return new Table(List.of(Column.floats(new int[] {features}, x), Column.floats(new int[0], y)));
+        };
+        return new Split(g.of(n).draw(new Random(seed)), g.of(nTest).draw(new Random(seed + 1)));
+    }
+
     private interface Generator { Table draw(Random rng); }
+
+    /** A generator for a given number of examples, where training and test parts differ in size. */
+    private interface Sized { Generator of(int count); }
 
     /** Training data from the seed, test data from the next generator: independent draws. */
     private static Split split(long seed, Generator g) {

@@ -23,13 +23,25 @@ final class Table implements DataSet {
         var out = new ArrayList<Tensor>(columns.size());
         for (Column c : columns) {
             var data = new double[indices.length * c.width];
-            for (int i = 0; i < indices.length; i++) {
-                if (indices[i] < 0 || indices[i] >= size) throw new IndexOutOfBoundsException("example " + indices[i] + " of " + size);
-                c.copyRow(indices[i], data, i * c.width);
-            }
+            for (int i = 0; i < indices.length; i++) c.copyRow(checked(indices[i]), data, i * c.width);
             out.add(Tensor.of(c.dtype, withBatch(indices.length, c.rowShape()), data));
         }
         return out;
+    }
+
+    @Override public void batchInto(int[] indices, int part, float[] dst) {
+        Column c = columns.get(part);
+        for (int i = 0; i < indices.length; i++) c.copyRow(checked(indices[i]), dst, i * c.width);
+    }
+
+    @Override public void batchInto(int[] indices, int part, int[] dst) {
+        Column c = columns.get(part);
+        for (int i = 0; i < indices.length; i++) c.copyRow(checked(indices[i]), dst, i * c.width);
+    }
+
+    private int checked(int index) {
+        if (index < 0 || index >= size) throw new IndexOutOfBoundsException("example " + index + " of " + size);
+        return index;
     }
 
     @Override public List<Type.Tensor> elementTypes(int batch) {

@@ -19,6 +19,8 @@ final class DlText {
     }
 
     static String call(String name, List<Object> args, Map<String, Object> kwargs) {
+        // `a then b` reaches host code as a call of the keyword; it is written back as written
+        if (name.equals("then") && args.size() == 2 && kwargs.isEmpty()) return "(" + of(args.get(0)) + " then " + of(args.get(1)) + ")";
         var b = new StringBuilder(name).append('(');
         String sep = "";
         for (Object a : args) { b.append(sep).append(of(a)); sep = ", "; }

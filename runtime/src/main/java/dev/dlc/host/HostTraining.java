@@ -105,6 +105,7 @@ public final class HostTraining implements HostBuiltins {
                 case "save" -> save(c, args, kwargs, at);
                 case "load" -> load(c, args, kwargs, at);
                 case "kfold" -> kfold(c, args, kwargs, at);
+                case "then" -> new HostCall(name, args, kwargs);      // schedules one after another, checked where used
                 case "beam_search" -> throw DlException.at(at, "beam_search: not available yet: decoding comes with the sequence-to-sequence models");
                 default -> {
                     if (TENSORS.contains(name)) yield HostTensors.make(name, args, kwargs, at);

@@ -28,17 +28,22 @@ import java.util.function.UnaryOperator;
  *   format          "dlc-checkpoint"        format_version  "1"
  *   job             the train block's name  source          the .dl source text
  *   source_sha256   of the source's UTF-8   seed, epoch, step   decimal integers
- *   rng             how the generator state follows from seed and step (below)
+ *   rng_generator   the random generator's name, {@value #RNG_GENERATOR}
+ *   rng_state       its state: {"seed", "next_epoch", "next_step"} as JSON with decimal strings
+ *   rng             how each random stream follows from that state, in words and formulas
  *   data_sha256     of the tensor bytes     header_sha256   of the header without itself
  * </pre>
  *
  * The two digests make any damage a clear error rather than a silently different model.
  *
- * Each slot's type is its header entry (dtype and shape). There is no generator state to
- * save: dropout draws from a counter-based generator keyed by (seed, step, site) and the
- * shuffle of an epoch is a function of (seed, epoch), so the seed and the step count are the
- * whole random state. The manifest lives in the one file, rather than beside it, so that one
- * atomic rename replaces everything and weights and manifest can never disagree.
+ * Each slot's type is its header entry (dtype and shape). The random generator is
+ * counter-based: the shuffle of epoch e is a pure function of (seed, e) and dropout's masks
+ * at step t of (seed, t, site), so its whole state is the seed and the next epoch and step;
+ * a run that resumes continues every stream where it stopped. The generator is named so that
+ * a checkpoint of another one (a later dlc that draws differently) is refused rather than
+ * resumed into a run that silently differs from an uninterrupted one. The manifest lives in
+ * the one file, rather than beside it, so that one atomic rename replaces everything and
+ * weights and manifest can never disagree.
  */
 public final class Checkpoint {
     private Checkpoint() {}
@@ -48,8 +53,12 @@ public final class Checkpoint {
     /** Bumped when a reader of the old format could misread the new one. */
     public static final int FORMAT_VERSION = 1;
     static final String FORMAT = "dlc-checkpoint";
-    static final String RNG = "counter-based: the shuffle of an epoch is a function of (seed, epoch), dropout of (seed, step, site); "
-            + "seed and step are the whole generator state";
+    /** The generator whose state rng_state holds: its version changes whenever any stream would draw differently. */
+    static final String RNG_GENERATOR = "dlc-counter-splitmix64-v1";
+    static final String RNG = "counter-based, no hidden state: the shuffle of epoch e (1-based) is a Fisher-Yates shuffle from the last index "
+            + "driven by java.util.Random(seed * 0x9E3779B97F4A7C15 + e); dropout at step t (1-based) and site s keeps element i iff "
+            + "u >= p, u = top 24 bits of mix(k + (i + 1) * 0x9E3779B97F4A7C15) / 2^24 with k = mix(mix(seed * 31 + t) ^ mix(s + "
+            + "0x9E3779B97F4A7C15)) and mix the SplitMix64 finalizer; rng_state gives the seed and the next epoch and step";
 
     /**
      * What a checkpoint holds.
@@ -86,8 +95,14 @@ public final class Checkpoint {
      * previous checkpoint whole (and the temporary file is removed when we get the chance).
      */
     public static void save(Path dir, State state) throws CheckpointError {
-        save(dir, state, UnaryOperator.identity());
+        save(dir, state, writeThrough);
     }
+
+    /**
+     * What every save writes through: the identity, except in tests of a whole run, which
+     * put a channel that fails part way here (a full disk) and restore it.
+     */
+    static volatile UnaryOperator<WritableByteChannel> writeThrough = UnaryOperator.identity();
 
     /** As above, writing through {@code through}: tests pass a channel that fails part way. */
     static void save(Path dir, State state, UnaryOperator<WritableByteChannel> through) throws CheckpointError {
@@ -119,10 +134,21 @@ public final class Checkpoint {
         m.put("seed", Long.toString(s.seed()));
         m.put("epoch", Integer.toString(s.epoch()));
         m.put("step", Long.toString(s.step()));
+        m.put("rng_generator", RNG_GENERATOR);
+        m.put("rng_state", rngState(s));
         m.put("rng", RNG);
         m.put("source_sha256", sha256(s.source()));
         m.put("source", s.source());
         return m;
+    }
+
+    /** The counters the generator's streams continue from: the epoch and step after the saved ones. */
+    private static String rngState(State s) {
+        var state = new LinkedHashMap<String, Object>();
+        state.put("seed", Long.toString(s.seed()));
+        state.put("next_epoch", Long.toString(s.epoch() + 1L));
+        state.put("next_step", Long.toString(s.step() + 1));
+        return Json.write(state);
     }
 
     /** The rename itself is durable only once the directory is; best effort where it cannot be opened. */
@@ -169,6 +195,11 @@ public final class Checkpoint {
             throw new CheckpointError(file + ": corrupt: the header does not match its SHA-256");
         if (!c.dataSha256().equals(m.get(SafeTensors.DATA_SHA256)))
             throw new CheckpointError(file + ": corrupt: the tensor data does not match its SHA-256 in the header");
+        // Checkpoints written before the generator was named (format 1 too) drew as this one does.
+        String generator = m.getOrDefault("rng_generator", RNG_GENERATOR);
+        if (!generator.equals(RNG_GENERATOR))
+            throw new CheckpointError(file + ": its random generator is " + generator + ", this dlc draws with " + RNG_GENERATOR
+                    + "; resuming would not continue the same shuffles and dropout masks");
         String source = text(file, m, "source");
         if (!sha256(source).equals(m.get("source_sha256")))
             throw new CheckpointError(file + ": corrupt: the source text does not match its SHA-256 in the header");

@@ -115,7 +115,7 @@ public final class TrainLoop {
                 int[] idx = batches.get(b);
                 Trainer.StepResult r;
                 try {
-                    r = trainer.step(split.train().batch(idx));
+                    r = trainer.step(split.train(), idx);
                 } catch (Trainer.Diverged e) {
                     throw diverged(e, epoch, b + 1);
                 }

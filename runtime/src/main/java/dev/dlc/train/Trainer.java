@@ -40,6 +40,12 @@ public interface Trainer {
     /** One step on a batch: the model's inputs, then the labels, typed as the step's data inputs. */
     StepResult step(List<Tensor> batch);
 
+    /**
+     * One step on the examples {@code indices} of {@code data}. A compiled backend overrides
+     * this to copy the examples straight into its input buffers ({@link dev.dlc.data.DataSet#batchInto}).
+     */
+    default StepResult step(dev.dlc.data.DataSet data, int[] indices) { return step(data.batch(indices)); }
+
     /** The step count so far. */
     long steps();
 

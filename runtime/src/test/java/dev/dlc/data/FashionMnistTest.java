@@ -67,6 +67,22 @@ class FashionMnistTest {
         for (double v : x) assertEquals((float) v, v, "pixels are f32 values");
     }
 
+    @Test void batchIntoCopiesTheSamePixelsAndLabels() throws DataError {
+        int[] which = {59999, 7, 31337};
+        List<Tensor> b = real().train().batch(which);
+        var x = new float[3 * 784];
+        var y = new int[3];
+        real().train().batchInto(which, 0, x);
+        real().train().batchInto(which, 1, y);
+        for (int i = 0; i < x.length; i++) assertEquals(b.get(0).at(i), x[i]);
+        for (int i = 0; i < y.length; i++) assertEquals(b.get(1).at(i), y[i]);
+        var resized = DataSets.open("fashion_mnist", Map.of("batch", 4L, "resize", 32L)).test();
+        var r = new float[3 * 32 * 32];
+        resized.batchInto(new int[] {1, 2, 3}, 0, r);
+        List<Tensor> rb = resized.batch(new int[] {1, 2, 3});
+        for (int i = 0; i < r.length; i++) assertEquals((float) rb.get(0).at(i), r[i]);
+    }
+
     @Test void resizeKeepsTheRangeAndTheMean() throws DataError {
         Assumptions.assumeTrue(Files.isDirectory(ROOT), "Fashion-MNIST is not installed; skipping");
         var big = DataSets.open("fashion_mnist", Map.of("batch", 4L, "resize", 224L)).train();

@@ -1,26 +1,32 @@
 package dev.dlc.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import dev.dlc.data.Batches;
 import dev.dlc.ops.Tensor;
 import dev.dlc.types.DType;
 import dev.dlc.types.Type;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -103,10 +109,48 @@ class CheckpointTest {
         assertEquals(file.length - 8 - n, at, "the data ends the file");
     }
 
+    // ---------------------------------------------------------------- the random generator
+
+    @Test void theManifestNamesTheGeneratorAndTheStateItContinuesFrom() throws Exception {
+        Checkpoint.save(tmp, STATE);
+        var m = SafeTensors.read(Checkpoint.file(tmp)).metadata();
+        assertEquals(Checkpoint.RNG_GENERATOR, m.get("rng_generator"));
+        // saved after epoch 3 and step 1234 with seed -42
+        assertEquals("{\"seed\":\"-42\",\"next_epoch\":\"4\",\"next_step\":\"1235\"}", m.get("rng_state"));
+        assertEquals(Checkpoint.RNG, m.get("rng"));
+    }
+
+    /** The shuffle is what the manifest's description says, so another reader can continue it. */
+    @Test void theShuffleIsTheDescribedFisherYates() {
+        long seed = -42;
+        int epoch = 4, n = 50;
+        var rng = new Random(seed * 0x9E3779B97F4A7C15L + epoch);
+        int[] order = IntStream.range(0, n).toArray();
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i]; order[i] = order[j]; order[j] = t;
+        }
+        assertArrayEquals(order, Batches.order(n, true, seed, epoch));
+    }
+
+    @Test void aCheckpointOfAnotherGeneratorIsRefused() throws Exception {
+        Checkpoint.save(tmp, STATE);
+        var c = SafeTensors.read(Checkpoint.file(tmp));
+        var meta = new LinkedHashMap<>(c.metadata());
+        meta.put("rng_generator", "philox-4x32-10");
+        try (var ch = FileChannel.open(Checkpoint.file(tmp), StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            SafeTensors.write(ch, c.tensors(), meta);
+        }
+        var e = assertThrows(CheckpointError.class, () -> Checkpoint.load(tmp));
+        assertEquals(Checkpoint.file(tmp) + ": its random generator is philox-4x32-10, this dlc draws with " + Checkpoint.RNG_GENERATOR
+                + "; resuming would not continue the same shuffles and dropout masks", e.getMessage());
+    }
+
     // ---------------------------------------------------------------- atomic saves
 
     /** A channel that accepts {@code limit} bytes, then fails as a full disk does. */
-    private static WritableByteChannel failingAfter(WritableByteChannel inner, long limit) {
+    static WritableByteChannel failingAfter(WritableByteChannel inner, long limit) {
         return new WritableByteChannel() {
             long written;
             @Override public int write(ByteBuffer src) throws IOException {

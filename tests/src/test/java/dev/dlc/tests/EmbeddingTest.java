@@ -14,12 +14,7 @@ import org.junit.jupiter.api.Test;
 class EmbeddingTest {
     @Test
     void theExampleProgramRuns() throws Exception {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "examples/embedding/Embed.java")
-                .directory(Repo.ROOT.toFile()).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the example finishes");
-        String out = new String(process.getInputStream().readAllBytes());
-        assertEquals(0, process.exitValue(), out);
+        String out = runExample("examples/embedding/Embed.java");
         assertTrue(out.contains("trained 5 epochs"), out);
         assertTrue(out.contains("logit of (1, -1): positive"), out);
         assertTrue(out.contains("logit of (-1, 1): negative"), out);
@@ -29,19 +24,27 @@ class EmbeddingTest {
 
     @Test
     void theExampleRunsThroughThePolyglotApi() throws Exception {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var process = new ProcessBuilder(java, "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=runtime/target/upgrade",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), "examples/embedding/EmbedPolyglot.java")
-                .directory(Repo.ROOT.toFile()).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the example finishes");
-        String out = new String(process.getInputStream().readAllBytes());
-        assertEquals(0, process.exitValue(), out);
+        // on the optimizing Truffle runtime, as the example's header says to run it
+        String out = runExample("-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=runtime/target/upgrade",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "examples/embedding/EmbedPolyglot.java");
         assertTrue(out.contains("jobs: ['logistic']"), out);
         assertTrue(out.contains("logit of (1, -1): positive"), out);
         assertTrue(out.contains("logit of (-1, 1): negative"), out);
         assertTrue(out.contains("loaded model agrees: true"), out);
         assertTrue(out.contains("Affine(out = 3) gives 3 values"), out);
+    }
+
+    /** Runs a single-file Java program from the repository root as a user would (java FILE.java), on the test's class path; its output. */
+    private static String runExample(String... argsThenFile) throws Exception {
+        var command = new java.util.ArrayList<String>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(argsThenFile).subList(0, argsThenFile.length - 1));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), argsThenFile[argsThenFile.length - 1]));
+        var process = new ProcessBuilder(command).directory(Repo.ROOT.toFile()).redirectErrorStream(true).start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the example finishes");
+        String out = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.exitValue(), out);
+        return out;
     }
 
     @Test

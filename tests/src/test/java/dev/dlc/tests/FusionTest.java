@@ -131,6 +131,26 @@ class FusionTest {
     }
 
     @Test
+    void dlcIrPrintsTheKernelsOfAStepAndWhyTheRestWasNotFused() {
+        var run = Repo.dlc("ir", Repo.path("examples/mlp.dl").toString(), "--stage", "fused", "--batch", "2", "--explain-fusion");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("train step mlp("), run.out());
+        assertTrue(run.out().contains("\nfused: 19 kernels and 1 view from 65 ops\n"), run.out());
+        assertTrue(run.out().contains("\nk1 opaque [2,256] reads %0 $1.w $1.b writes %2 %4\n"), run.out());
+        assertTrue(run.out().contains("  from nn.dl:11, nn.dl:98, nn.dl:115\n"), "stdlib lines, as file:line");
+        assertTrue(run.out().contains("\nmemory: "), run.out());
+        assertTrue(run.out().contains("%4 dropout -> %5 matmul: matmul is OPAQUE: it reads its operands from memory"), run.out());
+
+        var layer = Repo.dlc("ir", Repo.path("tests/golden/fused/epilogue.dl").toString(), "--layer", "Dense", "--input", "f32[2,3]", "--stage", "fused");
+        assertEquals(0, layer.status(), layer.err());
+        assertTrue(layer.out().contains("\nk0 opaque [2,4] reads %x $w $b writes"), "the grad stage of a layer, fused:\n" + layer.out());
+
+        var wrong = Repo.dlc("ir", Repo.path("examples/mlp.dl").toString(), "--stage", "opt", "--explain-fusion");
+        assertEquals(1, wrong.status());
+        assertEquals("dlc: --explain-fusion needs --stage fused\n", wrong.err());
+    }
+
+    @Test
     void overlappingLiveBuffersAreReported() {
         var x = new Node.Input("x", dev.dlc.types.Type.tensor(DType.F32, 16));
         var y = new Node.Input("y", dev.dlc.types.Type.tensor(DType.F32, 16));

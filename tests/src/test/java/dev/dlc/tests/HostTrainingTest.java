@@ -45,6 +45,18 @@ class HostTrainingTest {
     }
 
     @Test
+    void configuredLossesComposedSchedulesAndATrainBlocksCheckpoint(@TempDir Path tmp) throws Exception {
+        var run = Repo.dlc("run", program("configured.dl", tmp).toString());
+        assertEquals("", run.err());
+        assertEquals(0, run.status(), run.out());
+        var lines = run.out().lines().toList();
+        int i = lines.indexOf(lines.stream().filter(l -> l.startsWith("train job: 2 epochs")).findFirst().orElseThrow());
+        assertTrue(Double.parseDouble(lines.get(i + 1)) < 1.1, run.out());       // fit's last training loss
+        assertTrue(Double.parseDouble(lines.get(i + 2)) < 1.1, run.out());       // evaluate with the same smoothed loss
+        assertTrue(lines.get(i + 3).startsWith("C(hidden = 4) (39 weights) "), run.out());
+    }
+
+    @Test
     void kfoldTrainsAFreshModelPerFold(@TempDir Path tmp) throws Exception {
         var run = Repo.dlc("run", program("kfold.dl", tmp).toString());
         assertEquals("", run.err());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,8 +133,15 @@ class RunCommandTest {
         assertEquals("", run.err());
         assertEquals(0, run.status(), run.out());
         var finals = run.out().lines().filter(l -> l.matches("train \\w+: .*")).toList();
-        assertEquals(7, finals.size(), run.out());
+        assertEquals(9, finals.size(), run.out());
         for (String line : finals) assertTrue(Double.parseDouble(line.replaceAll(".*test accuracy ([0-9.]+).*", "$1")) > 0.9, line);
+        // warmup(cosine(...)) is cosine's own warmup written as a composition: the same run
+        assertEquals(trainLoss(finals, "cosine_lr"), trainLoss(finals, "warmup_cosine_lr"), run.out());
+    }
+
+    private static String trainLoss(List<String> finals, String job) {
+        return finals.stream().filter(l -> l.startsWith("train " + job + ":")).findFirst().orElseThrow()
+                .replaceAll(".*train loss ([0-9.]+).*", "$1");
     }
 
     @Test
