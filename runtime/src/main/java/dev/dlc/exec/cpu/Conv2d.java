@@ -8,8 +8,10 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * x [N, C, H, W], weights [O, C/G, KH, KW], stride, padding (zeros), dilation and G groups. For
  * each image and group the convolution is one product, {@code out[O/G, OH·OW] = w[O/G, K] ·
  * col[K, OH·OW]} with K = C/G·KH·KW, where col (im2col) holds the input window of every output
- * position; a 1 × 1 kernel at stride 1 without padding reads x itself as col. The channel bias
- * and the activation run in the product's epilogue.
+ * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
+ * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
+ * activation run in the product's epilogue. Layers with few output channels at stride 1 (LeNet)
+ * go to {@link DirectConv} instead, where packing would cost more than the arithmetic.
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each
  * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
@@ -18,14 +20,12 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * <p>The VJPs of conv2d are convolutions too (see ConvVjps): dx is a stride-1 conv2d of the
  * padded gradient, shaped like a forward; dw is a conv2d of x with channels as the batch whose
  * "kernel" is the whole output plane, leaving a tiny output (KH × KW positions) over a huge K.
- * For such shapes the product is computed transposed ({@code [OH·OW, O/G]}, output channels
- * along the 64-wide tile) and transposed back, which wastes far less of the micro-kernel.
+ * Per image, that product would fill a few columns of each 64-wide tile. When it pays
+ * ({@link Geometry#transposed}) the batch is folded into one product instead, transposed so that
+ * output channels run along the tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
  */
 public final class Conv2d {
     private Conv2d() {}
-
-    /** im2col is done in column chunks of at most this many floats (1 MiB, half of L2), so col stays in cache for the product. */
-    private static final int COL_FLOATS = 1 << 18;
 
     /** Sizes and attributes of one convolution: x [n, c, h, w] and weights [o, c/groups, kh, kw]. */
     public record Geometry(int n, int c, int h, int w, int o, int kh, int kw,
@@ -54,11 +54,16 @@ public final class Conv2d {
 
         boolean pointwise() { return kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0; }
 
-        /** The transposed product wastes less of the MR × NR tile (both products' padded areas compared). */
+        /**
+         * Whether the batch-folded transposed product ({@code N·P} rows, O/G columns) covers
+         * under half the padded MR × NR tile area of N per-image products (O/G rows, P columns).
+         * Half: its panels are packed an element at a time, the per-image ones by runs.
+         */
         boolean transposed() {
-            int p = positions(), og = outputsPerGroup(), mr = MicroKernel.MR, nr = MicroKernel.NR;
-            return (long) Gemm.ceilDiv(p, mr) * mr * Gemm.ceilDiv(og, nr) * nr
-                    < (long) Gemm.ceilDiv(og, mr) * mr * Gemm.ceilDiv(p, nr) * nr;
+            int mr = MicroKernel.MR, nr = MicroKernel.NR, p = positions(), og = outputsPerGroup();
+            long folded = (long) Gemm.ceilDiv(n * p, mr) * mr * Gemm.ceilDiv(og, nr) * nr;
+            long perImage = (long) n * Gemm.ceilDiv(og, mr) * mr * Gemm.ceilDiv(p, nr) * nr;
+            return 2 * folded < perImage;
         }
     }
 
@@ -69,8 +74,16 @@ public final class Conv2d {
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
-        int items = g.n() * g.groups();
+        if (DirectConv.suits(g)) {
+            DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            return;
+        }
         var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+        if (g.transposed()) {
+            for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
+            return;
+        }
+        int items = g.n() * g.groups();
         if (items >= Parallel.threads()) Parallel.forRange(items, job::items);
         else job.items(0, items);
     }
@@ -78,62 +91,47 @@ public final class Conv2d {
     private record Job(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                        float[] out, int outOff, Geometry g, Activation activation) {
         void items(int lo, int hi) {
-            for (int t = lo; t < hi; t++) item(t / g.groups(), t % g.groups());
+            for (int t = lo; t < hi; t++) product(t / g.groups(), t % g.groups());
         }
 
-        /** Image i, group gi: one product. */
-        private void item(int i, int gi) {
+        /** Group gi's weights [O/G, K]. */
+        private Operand weights(int gi) {
+            return new Operand(weights, wOff + gi * g.outputsPerGroup() * g.depth(), g.depth(), false);
+        }
+
+        /** Image i, group gi: {@code out[O/G, P] = w · col}, col packed from the image (or x itself for a 1 × 1 kernel). */
+        private void product(int i, int gi) {
             int og = g.outputsPerGroup(), k = g.depth(), p = g.positions();
             int xo = xOff + (i * g.c() + gi * g.channelsPerGroup()) * g.h() * g.w();
-            int oo = outOff + (i * g.o() + gi * og) * p;
-            var w = new Operand(weights, wOff + gi * og * k, k, false);
+            var c = new Operand(out, outOff + (i * g.o() + gi * og) * p, p, false);
             var epilogue = Epilogue.of(activation);
-            if (g.transposed()) {
-                transposedProduct(xo, w, oo, bias == null ? epilogue : epilogue.withColBias(bias, biasOff + gi * og));
-                return;
-            }
             if (bias != null) epilogue = epilogue.withRowBias(bias, biasOff + gi * og);
+            Operand w = weights(gi);
             if (g.pointwise()) {
-                Gemm.multiply(og, p, k, w, new Operand(x, xo, p, false), new Operand(out, oo, p, false), false, epilogue);
+                Gemm.multiply(og, p, k, w, new Operand(x, xo, p, false), c, false, epilogue);
                 return;
             }
-            int chunk = Math.min(p, Math.max(MicroKernel.NR, COL_FLOATS / k / MicroKernel.NR * MicroKernel.NR));
-            float[] col = Scratch.col(k * chunk);
-            for (int p0 = 0; p0 < p; p0 += chunk) {
-                int pc = Math.min(chunk, p - p0);
-                Im2col.fill(x, xo, g, p0, pc, col);
-                Gemm.multiply(og, pc, k, w, new Operand(col, 0, pc, false), new Operand(out, oo + p0, p, false), false, epilogue);
-            }
+            Gemm.multiplyPacked(og, p, k, (i0, mc, p0, kc, to) -> Packing.packA(w, i0, mc, p0, kc, to),
+                    (j0, nc, p0, kc, to) -> Im2col.packColumns(x, xo, g, j0, nc, p0, kc, to), c, false, epilogue);
         }
 
-        /** {@code outᵀ[P, O/G] = colᵀ · wᵀ}, computed into scratch and transposed into out. */
-        private void transposedProduct(int xo, Operand w, int oo, Epilogue epilogue) {
-            int og = g.outputsPerGroup(), k = g.depth(), p = g.positions();
-            Operand col;
-            if (g.pointwise()) col = new Operand(x, xo, p, true);
-            else {
-                float[] buffer = Scratch.col(k * p);
-                Im2col.fill(x, xo, g, 0, p, buffer);
-                col = new Operand(buffer, 0, p, true);
-            }
-            float[] t = Scratch.product(p * og);
-            Gemm.multiply(p, og, k, col, w.t(), Operand.of(t, og), false, epilogue);
-            for (int o = 0; o < og; o++)
-                for (int q = 0; q < p; q++) out[oo + o * p + q] = t[q * og + o];
-        }
-    }
-
-    /** Each thread's im2col and product buffers, grown as needed and kept. */
-    private static final class Scratch {
-        private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[2][0]);
-
-        static float[] col(int n) { return get(0, n); }
-        static float[] product(int n) { return get(1, n); }
-
-        private static float[] get(int which, int n) {
-            float[][] s = LOCAL.get();
-            if (s[which].length < n) s[which] = new float[n];
-            return s[which];
+        /**
+         * Group gi over the whole batch: {@code t[N·P, O/G] = colᵀ · wᵀ}, rows (image, position),
+         * computed in scratch and scattered into out.
+         */
+        void transposedProduct(int gi) {
+            int og = g.outputsPerGroup(), p = g.positions(), rows = g.n() * p;
+            float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
+            var epilogue = Epilogue.of(activation);
+            if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
+            Operand wt = weights(gi).t();
+            Gemm.multiplyPacked(rows, og, g.depth(), (i0, mc, p0, kc, to) -> Im2col.packWindows(x, xOff, g, gi, i0, mc, p0, kc, to),
+                    (j0, nc, p0, kc, to) -> Packing.packB(wt, j0, nc, p0, kc, to), Operand.of(t, og), false, epilogue);
+            for (int n = 0; n < g.n(); n++)
+                for (int o = 0; o < og; o++) {
+                    int dst = outOff + (n * g.o() + gi * og + o) * p, src = n * p * og + o;
+                    for (int q = 0; q < p; q++) out[dst + q] = t[src + q * og];
+                }
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.dlc.exec.cpu;
 import static dev.dlc.exec.cpu.MicroKernel.MR;
 import static dev.dlc.exec.cpu.MicroKernel.NR;
 
+import java.util.Arrays;
+
 /**
  * Single-precision matrix products on float arrays: {@code C (= | +=) op(A) · op(B)}, then an
  * {@link Epilogue}, with op a transpose or not, optionally batched. The layout is GotoBLAS's:
@@ -10,20 +12,23 @@ import static dev.dlc.exec.cpu.MicroKernel.NR;
  * NR-wide panels; for each MC-row block, a block of A into MR-high panels; the
  * {@link MicroKernel} then sweeps the MR × NR tiles. Sizes (AVX-512, NR = 64):
  * <ul>
- * <li>KC = 128: one B panel (KC × NR floats, 32 KiB) stays in the 48 KiB L1 while the kernel
- *     runs down the rows of the A block against it;
- * <li>MC = 240: the packed A block (120 KiB) stays in the 2 MiB L2 for every B panel;
- * <li>NC = 2048: the packed B block (1 MiB) fits the L2 beside it.
+ * <li>KC = 256: a B panel (KC × NR floats, 64 KiB) is read from L2 by each tile of the A block
+ *     (the hardware prefetcher streams it; 128, which keeps it in the 48 KiB L1, measured no
+ *     faster) and C is read and written once per 256 multiply-adds;
+ * <li>MC = 240: the packed A block (240 KiB) stays in the 2 MiB L2 for every B panel;
+ * <li>NC = 1024: the packed B block (1 MiB) fits the L2 beside it (2048 measured slower at 2048³).
  * </ul>
  * Threads split the tiles of C along M (or along N when N has more tiles), each packing what its
- * tiles need; a batch's items are split with them. Each element's K-sum runs in KC slices in
- * order, each slice from zero and then added to C, so the result does not depend on the thread
- * count. Products of at most {@link #SMALL} multiply-adds skip packing.
+ * tiles need; a batch's items are split with them. Each element's sum runs over k in order, in
+ * KC slices that continue from C's running value (from zero, or from C's old value when
+ * accumulating): the order depends on K and KC only, so the result does not depend on the
+ * thread count. Products of at most {@link #SMALL} multiply-adds skip packing (one fma chain
+ * per element).
  */
 public final class Gemm {
     private Gemm() {}
 
-    static final int KC = 128, MC = 240, NC = 2048;
+    static final int KC = 256, MC = 240, NC = 1024;
     /** Below this many multiply-adds per product, packing costs more than it saves. */
     static final int SMALL = 1 << 13;
     /** Below this many multiply-adds in all, one thread finishes before a second would start. */
@@ -45,6 +50,18 @@ public final class Gemm {
         Operand shifted(int by) { return by == 0 ? this : new Operand(data, offset + by, ld, transposed); }
     }
 
+    /** Packs rows [i0, i0 + mc) of op(A), k in [p0, p0 + kc), as MR-row panels {@code [kc][MR]}, rows past the edge zero. */
+    @FunctionalInterface
+    interface RowPanels {
+        void pack(int i0, int mc, int p0, int kc, float[] to);
+    }
+
+    /** Packs columns [j0, j0 + nc) of op(B), k in [p0, p0 + kc), as NR-column panels {@code [kc][NR]}, columns past the edge zero. */
+    @FunctionalInterface
+    interface ColumnPanels {
+        void pack(int j0, int nc, int p0, int kc, float[] to);
+    }
+
     /** {@code C[m,n] (= | +=) A[m,k] · B[k,n]}, then the epilogue on every element of C. */
     public static void multiply(int m, int n, int k, Operand a, Operand b, Operand c, boolean accumulate, Epilogue epilogue) {
         multiplyBatched(1, m, n, k, a, 0, b, 0, c, 0, accumulate, epilogue);
@@ -56,38 +73,59 @@ public final class Gemm {
      */
     public static void multiplyBatched(int batch, int m, int n, int k, Operand a, int strideA, Operand b, int strideB,
                                        Operand c, int strideC, boolean accumulate, Epilogue epilogue) {
-        if (c.transposed()) throw new IllegalArgumentException("gemm: C must be row-major");
-        if (batch < 0 || m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size");
+        if (batch < 0) throw new IllegalArgumentException("gemm: negative batch");
+        var shape = new Shape(m, n, k, c, accumulate, epilogue);
         if (batch == 0 || m == 0 || n == 0) return;
-        var job = new Job(m, n, k, a, strideA, b, strideB, c, strideC, accumulate, epilogue);
         long perItem = (long) m * n * k;
-        int tiles = perItem <= SMALL ? 1 : job.splitRows ? ceilDiv(m, MR) : ceilDiv(n, NR);
-        int units = batch * tiles;
-        Parallel.IntRangeBody body = (lo, hi) -> job.run(lo, hi, tiles);
-        if (perItem * batch < PARALLEL_MIN) body.run(0, units);
+        int tiles = perItem <= SMALL ? 1 : shape.tiles();
+        Parallel.IntRangeBody body = (lo, hi) -> {
+            for (int t = lo / tiles; t * tiles < hi; t++) {
+                Operand at = a.shifted(t * strideA), bt = b.shifted(t * strideB), ct = c.shifted(t * strideC);
+                if (perItem <= SMALL) shape.direct(at, bt, ct);
+                else shape.strips(Math.max(lo, t * tiles) - t * tiles, Math.min(hi, (t + 1) * tiles) - t * tiles,
+                        (i0, mc, p0, kc, to) -> Packing.packA(at, i0, mc, p0, kc, to),
+                        (j0, nc, p0, kc, to) -> Packing.packB(bt, j0, nc, p0, kc, to), ct);
+            }
+        };
+        run(batch * tiles, perItem * batch, body);
+    }
+
+    /**
+     * One product whose operands pack themselves (a convolution packs its input windows
+     * straight from the image): always blocked, split over the threads like any other.
+     */
+    static void multiplyPacked(int m, int n, int k, RowPanels a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
+        var shape = new Shape(m, n, k, c, accumulate, epilogue);
+        if (m == 0 || n == 0) return;
+        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, a, b, c));
+    }
+
+    private static void run(int units, long work, Parallel.IntRangeBody body) {
+        if (work < PARALLEL_MIN) body.run(0, units);
         else Parallel.forRange(units, body);
     }
 
-    /** One call's operands; a unit is one batch item (small products) or one MR-row or NR-column strip of one. */
-    private record Job(int m, int n, int k, Operand a, int strideA, Operand b, int strideB, Operand c, int strideC,
-                       boolean accumulate, Epilogue epilogue, boolean splitRows) {
-        Job(int m, int n, int k, Operand a, int strideA, Operand b, int strideB, Operand c, int strideC,
-            boolean accumulate, Epilogue epilogue) {
-            this(m, n, k, a, strideA, b, strideB, c, strideC, accumulate, epilogue, ceilDiv(m, MR) >= ceilDiv(n, NR));
+    /**
+     * One product's sizes and output treatment. Threads take strips of C: MR rows each, or NR
+     * columns when N has more tiles than M.
+     */
+    private record Shape(int m, int n, int k, boolean accumulate, Epilogue epilogue, boolean splitRows) {
+        Shape(int m, int n, int k, Operand c, boolean accumulate, Epilogue epilogue) {
+            this(m, n, k, accumulate, epilogue, ceilDiv(m, MR) >= ceilDiv(n, NR));
+            if (c.transposed()) throw new IllegalArgumentException("gemm: C must be row-major");
+            if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size");
         }
 
-        void run(int lo, int hi, int tiles) {
-            for (int t = lo / tiles; t * tiles < hi; t++) {
-                int first = Math.max(lo, t * tiles) - t * tiles, end = Math.min(hi, (t + 1) * tiles) - t * tiles;
-                Operand at = a.shifted(t * strideA), bt = b.shifted(t * strideB), ct = c.shifted(t * strideC);
-                if ((long) m * n * k <= SMALL) direct(at, bt, ct);
-                else if (splitRows) blocked(at, bt, ct, first * MR, Math.min(m, end * MR), 0, n);
-                else blocked(at, bt, ct, 0, m, first * NR, Math.min(n, end * NR));
-            }
+        int tiles() { return splitRows ? ceilDiv(m, MR) : ceilDiv(n, NR); }
+
+        /** Strips [first, end) of C. */
+        void strips(int first, int end, RowPanels a, ColumnPanels b, Operand c) {
+            if (splitRows) blocked(a, b, c, first * MR, Math.min(m, end * MR), 0, n);
+            else blocked(a, b, c, 0, m, first * NR, Math.min(n, end * NR));
         }
 
         /** A small product: each element one fma chain over k. */
-        private void direct(Operand a, Operand b, Operand c) {
+        void direct(Operand a, Operand b, Operand c) {
             float[] cd = c.data();
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
@@ -100,7 +138,7 @@ public final class Gemm {
         }
 
         /** Rows [i0, i1) and columns [j0, j1) of C, through packed blocks. */
-        private void blocked(Operand a, Operand b, Operand c, int i0, int i1, int j0, int j1) {
+        private void blocked(RowPanels a, ColumnPanels b, Operand c, int i0, int i1, int j0, int j1) {
             if (k == 0) {
                 zeroUnlessAccumulating(c, i0, i1, j0, j1);
                 return;
@@ -110,11 +148,11 @@ public final class Gemm {
                 int nc = Math.min(NC, j1 - jc);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    Packing.packB(b, jc, nc, pc, kc, buffers.b);
+                    b.pack(jc, nc, pc, kc, buffers.b);
                     boolean add = accumulate || pc > 0, last = pc + kc == k;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
-                        Packing.packA(a, ic, mc, pc, kc, buffers.a);
+                        a.pack(ic, mc, pc, kc, buffers.a);
                         sweep(buffers, c, ic, mc, jc, nc, kc, add, last);
                     }
                 }
@@ -140,7 +178,7 @@ public final class Gemm {
         private void zeroUnlessAccumulating(Operand c, int i0, int i1, int j0, int j1) {
             for (int i = i0; i < i1; i++) {
                 int row = c.offset() + i * c.ld();
-                if (!accumulate) java.util.Arrays.fill(c.data(), row + j0, row + j1, 0f);
+                if (!accumulate) Arrays.fill(c.data(), row + j0, row + j1, 0f);
                 epilogue.apply(c.data(), row + j0, c.ld(), 1, j1 - j0, i, j0);
             }
         }

@@ -1,5 +1,7 @@
 package dev.dlc.exec.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -21,19 +23,23 @@ class Conv2dTest {
         return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
+    /** Direct convolutions (stride 1, at most 16 outputs per group), per-image GEMMs, and batch-folded transposed GEMMs. */
     private static final List<Case> CASES = List.of(
-        new Case("lenet conv1", geo(3, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
-        new Case("lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
-        new Case("stride 2, padding 1", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
-        new Case("dilated, non-square kernel and strides", geo(2, 4, 11, 10, 7, 3, 2, 1, 2, 1, 0, 2, 3, 1), false, Activation.NONE),
-        new Case("two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
-        new Case("depthwise", geo(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3), true, Activation.RELU),
-        new Case("pointwise", geo(2, 8, 5, 5, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.NONE),
-        new Case("one image (the product is split)", geo(1, 5, 20, 20, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
-        new Case("im2col in chunks", geo(1, 64, 24, 24, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
-        new Case("weight-gradient shape (transposed product)", geo(2, 4, 11, 11, 70, 9, 9, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
-        new Case("weight-gradient shape at stride 2 (dilated)", geo(3, 5, 13, 13, 66, 6, 6, 1, 1, 1, 1, 2, 2, 1), false, Activation.NONE),
-        new Case("pointwise, transposed", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID));
+        new Case("direct: lenet conv1", geo(3, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
+        new Case("direct: lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
+        new Case("direct: dilated, non-square kernel, rows longer than a vector", geo(2, 4, 11, 21, 7, 3, 2, 1, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
+        new Case("direct: two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
+        new Case("direct: depthwise", geo(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3), true, Activation.RELU),
+        new Case("direct: weight-gradient shape of a one-channel layer", geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
+        new Case("gemm: stride 2, padding 1", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
+        new Case("gemm: strides 2 and 1, dilated", geo(2, 4, 11, 10, 20, 3, 2, 2, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
+        new Case("gemm: two groups of 20 at stride 2", geo(2, 4, 9, 9, 40, 3, 3, 2, 2, 1, 1, 1, 1, 2), true, Activation.RELU),
+        new Case("gemm: pointwise", geo(2, 8, 5, 5, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.NONE),
+        new Case("gemm: one image, the product split", geo(1, 5, 20, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("gemm: K across several KC slices", geo(1, 64, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
+        new Case("transposed: weight-gradient shape", geo(2, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
+        new Case("transposed: weight-gradient shape at stride 2 (dilated)", geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), false, Activation.NONE),
+        new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID));
 
     @TestFactory
     Stream<DynamicTest> againstTheReference() {
@@ -41,15 +47,18 @@ class Conv2dTest {
     }
 
     @Test
-    void weightGradientShapesTakeTheTransposedProduct() {
-        assertTrue(CASES.get(9).g().transposed());
-        assertTrue(CASES.get(10).g().transposed());
-        assertTrue(CASES.get(11).g().transposed());
+    void eachCaseTakesTheNamedPath() {
+        for (Case c : CASES) {
+            String path = c.name().substring(0, c.name().indexOf(':'));
+            assertEquals(path.equals("direct"), DirectConv.suits(c.g()), c.name());
+            if (!path.equals("direct")) assertEquals(path.equals("transposed"), c.g().transposed(), c.name());
+        }
+        assertFalse(Geometry.of(new int[] {32, 64, 56, 56}, new int[] {64, 64, 3, 3}, 1, 1, 1, 1).transposed(), "a ResNet block's forward");
     }
 
     @Test
     void theSameBitsEveryRunAndWithOneThread() {
-        for (Case c : List.of(CASES.get(1), CASES.get(7), CASES.get(9))) {
+        for (Case c : List.of(CASES.get(1), CASES.get(5), CASES.get(10), CASES.get(12))) {
             var g = c.g();
             float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 11), w = Ref.random(g.o() * g.depth(), 12), b = Ref.random(g.o(), 13);
             int size = g.n() * g.o() * g.positions();
