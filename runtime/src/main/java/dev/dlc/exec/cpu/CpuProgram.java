@@ -95,6 +95,23 @@ public final class CpuProgram {
         if (at != null) Storage.write(frame, at, t);
     }
 
+    /**
+     * The array an input lives in, for a data set to fill in place ({@code DataSet.batchInto}):
+     * a {@code float[]} or {@code int[]} of exactly the input's size; null for f64/i64 inputs.
+     */
+    public Object inputArray(String name) {
+        var at = inputs.get(name);
+        if (at == null) return null;
+        return switch (at.table()) {
+            case 'f' -> frame.f[at.slot()];
+            case 'i' -> frame.i[at.slot()];
+            default -> null;
+        };
+    }
+
+    /** An input's value as stored (after a step: the batch it ran on). */
+    public Tensor input(String name, Type.Tensor type) { return Storage.read(frame, inputs.get(name), type); }
+
     public void param(String path, Tensor t) {
         var at = params.get(path);
         if (at != null) Storage.write(frame, at, t);

@@ -2,6 +2,7 @@ package dev.dlc.exec.cpu;
 
 import dev.dlc.check.Checker;
 import dev.dlc.check.TrainStep;
+import dev.dlc.data.DataSet;
 import dev.dlc.ir.Interpreter;
 import dev.dlc.ops.Tensor;
 import dev.dlc.ops.kernels.CounterRng;
@@ -30,6 +31,8 @@ final class CpuTrainer implements Trainer {
     private final LongFunction<TrainStep> programFor;
     private final Map<Long, Compiled> programs = new HashMap<>();
     private final Map<String, TrainStep.Slot> slotsByPath = new LinkedHashMap<>();
+    /** Slots the step does not read (a buffer it only assigns): kept here as tensors. */
+    private final Map<String, Tensor> unread = new HashMap<>();
     /** The program that holds the slots' current values. */
     private Compiled current;
     private long t;
@@ -44,7 +47,9 @@ final class CpuTrainer implements Trainer {
         programs.put(batchOf(step), current);
         for (var s : step.slots()) {
             slotsByPath.put(s.path(), s);
-            current.program().param(s.path(), Initializers.initial(s.init(), s.node().type(), s.path(), step.seed()));
+            var v = Initializers.initial(s.init(), s.node().type(), s.path(), step.seed());
+            if (current.program().params().contains(s.path())) current.program().param(s.path(), v);
+            else unread.put(s.path(), v);
         }
     }
 
@@ -59,7 +64,7 @@ final class CpuTrainer implements Trainer {
     @Override public Tensor value(String path) {
         var s = slotsByPath.get(path);
         if (s == null) throw new IllegalArgumentException("no slot " + path + "; slots: " + slotsByPath.keySet());
-        if (!current.program().params().contains(path)) return Initializers.initial(s.init(), s.node().type(), s.path(), step.seed());
+        if (!current.program().params().contains(path)) return unread.get(path);
         return current.program().param(path, s.node().type());
     }
 
@@ -67,11 +72,35 @@ final class CpuTrainer implements Trainer {
         var s = slotsByPath.get(path);
         if (s == null) throw new IllegalArgumentException("no slot " + path + "; slots: " + slotsByPath.keySet());
         if (!s.node().type().equals(v.type())) throw new IllegalArgumentException(path + ": expected " + s.node().type() + ", found " + v.type());
-        current.program().param(path, v);
+        if (current.program().params().contains(path)) current.program().param(path, v);
+        else unread.put(path, v);
     }
 
     @Override public StepResult step(List<Tensor> batch) {
         long n = batch.isEmpty() ? 0 : batch.getFirst().dim(0);
+        Compiled c = programFor(n);
+        if (batch.size() != c.step().data().size())
+            throw new IllegalArgumentException("the step takes " + c.step().data().size() + " tensors (inputs, then labels), found " + batch.size());
+        for (int i = 0; i < batch.size(); i++) c.program().input(c.step().data().get(i).name(), batch.get(i));
+        return run(c);
+    }
+
+    /** The examples go straight from the data set into the program's input arrays: no tensor of doubles in between. */
+    @Override public StepResult step(DataSet data, int[] indices) {
+        Compiled c = programFor(indices.length);
+        var parts = c.step().data();
+        for (int i = 0; i < parts.size(); i++) {
+            switch (c.program().inputArray(parts.get(i).name())) {
+                case float[] f -> data.batchInto(indices, i, f);
+                case int[] ints -> data.batchInto(indices, i, ints);
+                case null, default -> c.program().input(parts.get(i).name(), data.batch(indices).get(i));
+            }
+        }
+        return run(c);
+    }
+
+    /** The compiled step for a batch of n, compiled on first use, holding the slots. */
+    private Compiled programFor(long n) {
         Compiled c = programs.get(n);
         if (c == null) {
             TrainStep s = programFor.apply(n);
@@ -80,25 +109,29 @@ final class CpuTrainer implements Trainer {
             programs.put(n, c);
         }
         moveSlotsTo(c);
+        return c;
+    }
+
+    /** One step of {@code c} on the batch already in its inputs. */
+    private StepResult run(Compiled c) {
         TrainStep s = c.step();
         CpuProgram p = c.program();
-        if (batch.size() != s.data().size())
-            throw new IllegalArgumentException("the step takes " + s.data().size() + " tensors (inputs, then labels), found " + batch.size());
         t++;
-        var inputs = new HashMap<String, Tensor>();
-        for (int i = 0; i < batch.size(); i++) inputs.put(s.data().get(i).name(), batch.get(i));
-        inputs.put(s.step().name(), Tensor.scalar(DType.F32, t));
-        for (var h : s.scheduled()) inputs.put(h.input().name(), Tensor.scalar(DType.F32, checker.scheduleAt(h.schedule(), t)));
-        inputs.forEach(p::input);
+        p.input(s.step().name(), Tensor.scalar(DType.F32, t));
+        for (var h : s.scheduled()) p.input(h.input().name(), Tensor.scalar(DType.F32, checker.scheduleAt(h.schedule(), t)));
         long seed = CounterRng.mix(s.seed() * 31 + t);
         p.run(seed);
         double loss = p.scalar(0);
-        if (!Double.isFinite(loss)) throw diverged(s, p, inputs, seed, loss);
+        if (!Double.isFinite(loss)) throw diverged(s, p, seed, loss);
         var metrics = new ArrayList<Double>();
         int m = s.metrics().size();
         for (int i = 0; i < m; i++) metrics.add(p.scalar(1 + i));
         var slots = s.slots();
-        for (int i = 0; i < slots.size(); i++) p.outputToParam(1 + m + i, slots.get(i).path());
+        for (int i = 0; i < slots.size(); i++) {
+            String path = slots.get(i).path();
+            if (p.params().contains(path)) p.outputToParam(1 + m + i, path);
+            else unread.put(path, p.output(1 + m + i));
+        }
         return new StepResult(t, loss, metrics);
     }
 
@@ -106,7 +139,11 @@ final class CpuTrainer implements Trainer {
      * A non-finite loss: the slots still hold the values the step started from (next values are
      * copied only after this check), so the interpreter reruns that very step to find the op.
      */
-    private Diverged diverged(TrainStep s, CpuProgram p, Map<String, Tensor> inputs, long seed, double loss) {
+    private Diverged diverged(TrainStep s, CpuProgram p, long seed, double loss) {
+        var inputs = new HashMap<String, Tensor>();
+        for (var in : s.data()) inputs.put(in.name(), p.input(in.name(), in.type()));
+        inputs.put(s.step().name(), Tensor.scalar(DType.F32, t));
+        for (var h : s.scheduled()) inputs.put(h.input().name(), Tensor.scalar(DType.F32, checker.scheduleAt(h.schedule(), t)));
         var slots = new HashMap<String, Tensor>();
         for (var slot : s.slots()) slots.put(slot.path(), p.param(slot.path(), slot.node().type()));
         var options = new Interpreter.Options(Interpreter.Precision.F32, true, seed);
