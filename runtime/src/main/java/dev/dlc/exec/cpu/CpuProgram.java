@@ -46,7 +46,7 @@ public final class CpuProgram {
     private CpuProgram(Graph graph, boolean training) {
         this.graph = graph;
         this.training = training;
-        this.fused = FusionPass.run(graph);
+        this.fused = ProgramSource.keepTransposeSources(FusionPass.run(graph));
         this.storage = new Storage(fused);
         this.positions = KernelInterpreter.positions(fused);
         var source = new ProgramSource(new JavaVectorDialect(), fused, storage, positions, training);

@@ -66,6 +66,12 @@ interface Dialect {
 
     String vmask(String op, String a, String b);
 
+    /**
+     * Inverted dropout of vector {@code x}: lanes whose draw (element {@code flat} of stream
+     * {@code key}) is below the threshold are 0, the others {@code fma(x, scale, x * low)}.
+     */
+    String vdropout(String x, String key, String flat, float threshold, float scale, float low);
+
     /** The Java type of a vector value and of a mask. */
     String vectorType();
 

@@ -64,6 +64,11 @@ final class JavaVectorDialect implements Dialect {
     @Override public String vunary(String op, String a) { return a + "." + op + "()"; }
     @Override public String vselect(String mask, String a, String b) { return b + ".blend(" + a + ", " + mask + ")"; }
     @Override public String vmask(String op, String a, String b) { return b == null ? a + "." + op + "()" : a + "." + op + "(" + b + ")"; }
+    @Override public String vdropout(String x, String key, String flat, float threshold, float scale, float low) {
+        return "ZERO.blend(" + x + ".fma(" + Float.toHexString(scale) + "f, " + x + ".mul(" + Float.toHexString(low) + "f)), VectorMask.fromLong(S, DropoutMask.keep(" + key + ", " + flat + ", "
+                + Float.toHexString(threshold) + "f)))";
+    }
+
     @Override public String vectorType() { return "FloatVector"; }
     @Override public String maskType() { return "VectorMask<Float>"; }
 }

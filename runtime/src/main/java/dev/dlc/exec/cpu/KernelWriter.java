@@ -372,16 +372,26 @@ final class KernelWriter {
         if (Double.isNaN(p)) throw new Unsupported("dropout: the rate p is not known");
         boolean on = a.attrs().get("training") instanceof Boolean b ? b : training;
         if (!on || p == 0) return eval(x, idx);
-        noVector(d);
         V v = eval(x, idx);
         long site = a.attrs().get("site") instanceof Long s ? s : position.get(a);
         String key = "key" + id(a);
         Block top = stack.getFirst();
         if (top.memo.putIfAbsent(key, new V(key, 's')) == null)
             top.code.append("final long ").append(key).append(" = CounterRng.key(seed, ").append(site).append("L);\n");
-        String flat = flat(idx, shape(a)).code();
-        return declare(d, "double", fit(dtype(a), "(CounterRng.uniform(" + key + ", " + flat + ") >= " + literal(p) + " ? "
-                + v.code() + " * " + literal(1 / (1 - p)) + " : 0.0)", a), 's');
+        Ix flat = flat(idx, shape(a));
+        // Kept elements are x · scale with scale = 1/(1-p) split into f32 parts hi + lo:
+        // fma(x, hi, x · lo) is the interpreter's double product rounded to f32 except in
+        // near-ties 2^-24 ulp away, and the vector body and the scalar tail use the same formula.
+        double exact = 1 / (1 - p);
+        float scale = (float) exact, low = (float) (exact - scale);
+        if (vectorAt(d)) {
+            if (dtype(a) != DType.F32 || !flat.affine() || flat.coef(innerVar) != 1) throw new NotVectorizable();
+            return declare(d, dl.vectorType(), dl.vdropout(vec(v), key, flat.code(), DropoutMask.threshold(p), scale, low), 'v');
+        }
+        String kept = dtype(a) == DType.F32
+                ? "(double) Math.fma((float) " + v.code() + ", " + Float.toHexString(scale) + "f, (float) " + v.code() + " * " + Float.toHexString(low) + "f)"
+                : v.code() + " * " + literal(1 / (1 - p));
+        return declare(d, "double", fit(dtype(a), "(DropoutMask.kept(" + key + ", " + flat.code() + ", " + literal(p) + ") ? " + kept + " : 0.0)", a), 's');
     }
 
     // ------------------------------------------------------------------ reductions

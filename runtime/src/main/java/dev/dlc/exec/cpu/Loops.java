@@ -9,8 +9,12 @@ package dev.dlc.exec.cpu;
 public final class Loops {
     private Loops() {}
 
-    /** Below this many elements of work a loop nest runs on the calling thread. */
-    static final long PARALLEL_MIN = 1 << 15;
+    /**
+     * Below this many elements of work a loop nest runs on the calling thread: an elementwise
+     * pass over 256k floats takes about 0.1 ms on one core, while waking a worker on a loaded
+     * 2-core machine was measured at up to 0.4 ms.
+     */
+    static final long PARALLEL_MIN = 1 << 18;
 
     /** Runs {@code body} over {@code [0, n)}; {@code work} is the nest's element count. */
     public static void run(int n, long work, Parallel.IntRangeBody body) {

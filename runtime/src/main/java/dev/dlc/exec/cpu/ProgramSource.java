@@ -50,6 +50,8 @@ final class ProgramSource {
     /** The last kernel that reads each arena value (the memory plan's lifetimes). */
     private final Map<Node, Integer> lastUse = new IdentityHashMap<>();
     private int current;
+    /** Transposes some generated matmul reads as copied (so their kernel must run). */
+    private final Set<Node> readCopied = CpuProgram.identitySet(List.of());
     /** Transposes read in place by a generated matmul. */
     private final Set<Node> readInPlace = CpuProgram.identitySet(List.of());
 
@@ -173,11 +175,13 @@ final class ProgramSource {
     }
 
     /** A Gemm operand: the value's array, or a transpose's source read transposed. */
-    private String operand(Node x, int rows, int cols, Set<Storage.Loc> arrays) {
-        Node src = transposes.get(x);
+    /** {@code fold}: whether a transpose's source may be read in place (a skinny product wants B row-major: its copy is small). */
+    private String operand(Node x, int rows, int cols, Set<Storage.Loc> arrays, boolean fold) {
+        Node src = fold ? transposes.get(x) : null;
         // The plan frees the source after the transpose kernel, its last reader: read it in place
         // only where it is still live (outside the arena, or read later anyway).
         if (src != null && storage.loc(src).table() == 'f' && storage.loc(src).slot() == 0 && lastUse.getOrDefault(src, -1) < current) src = null;
+        if (src == null && transposes.containsKey(x)) readCopied.add(x);
         boolean t = src != null;
         Node at = t ? src : x;
         var loc = storage.loc(at);
@@ -204,9 +208,13 @@ final class ProgramSource {
             arrays.add(bl);
             epilogue += ".withColBias(" + bl.array() + ", " + bl.offset() + ")";
         }
-        return "Gemm.multiplyBatched(" + batch + ", " + m + ", " + n + ", " + kk + ", " + operand(a, m, kk, arrays) + ", " + strideA + ", "
-                + operand(b, kk, n, arrays) + ", " + strideB + ", new Gemm.Operand(" + dest.array() + ", " + dest.offset() + ", " + n
-                + ", false), " + (m * n) + ", false, " + epilogue + ");\n";
+        String opA = operand(a, m, kk, arrays, true), opB = operand(b, kk, n, arrays, !SkinnyGemm.fits(m, n, kk, false));
+        String out = "new Gemm.Operand(" + dest.array() + ", " + dest.offset() + ", " + n + ", false)";
+        if (SkinnyGemm.fits(m, n, kk, opB.endsWith("true)")))
+            return "SkinnyGemm.multiplyBatched(" + batch + ", " + m + ", " + n + ", " + kk + ", " + opA + ", " + strideA + ", "
+                    + opB + ", " + strideB + ", " + out + ", " + (m * n) + ", " + epilogue + ");\n";
+        return "Gemm.multiplyBatched(" + batch + ", " + m + ", " + n + ", " + kk + ", " + opA + ", " + strideA + ", "
+                + opB + ", " + strideB + ", " + out + ", " + (m * n) + ", false, " + epilogue + ");\n";
     }
 
     /** An operand's batch stride: its matrices in turn, or 0 when one matrix serves every batch item. */
@@ -279,7 +287,7 @@ final class ProgramSource {
     private void skipTransposes() {
         for (var e : transposeKernel.entrySet()) {
             Node t = e.getKey();
-            if (outputs.contains(t) || !readInPlace.contains(t) || transposes.containsValue(t)) continue;
+            if (outputs.contains(t) || !readInPlace.contains(t) || readCopied.contains(t) || transposes.containsValue(t)) continue;
             boolean all = true;
             for (Node u : users.getOrDefault(t, List.of()))
                 all &= u instanceof Node.Apply a && KernelWriter.prim(a) == Prim.MATMUL && generatedMatmul(u);
@@ -290,6 +298,30 @@ final class ProgramSource {
     private boolean generatedMatmul(Node mm) {
         for (Kernel k : p.kernels()) if (kernels.contains(k.id()) && k.kind() == Kernel.Kind.OPAQUE && k.ops().contains(mm)) return true;
         return false;
+    }
+
+    /**
+     * The program with every matmul kernel that reads a transpose kernel's output also listing
+     * the transpose's source among its inputs: the memory plan then keeps the source alive until
+     * that matmul, which may read it in place (see {@link #operand}).
+     */
+    static FusedProgram keepTransposeSources(FusedProgram p) {
+        var sources = new IdentityHashMap<Node, Node>();
+        for (Kernel k : p.kernels())
+            if (k.kind() == Kernel.Kind.ELEMENTWISE && k.ops().size() == 1 && k.ops().getFirst() instanceof Node.Apply t
+                    && (KernelWriter.prim(t) == Prim.TRANSPOSE || KernelWriter.prim(t) == Prim.PERMUTE) && !(t.args().getFirst() instanceof Node.Const))
+                sources.put(t, t.args().getFirst());
+        var kernels = new ArrayList<Kernel>();
+        for (Kernel k : p.kernels()) {
+            var inputs = new ArrayList<>(k.inputs());
+            if (k.kind() == Kernel.Kind.OPAQUE)
+                for (Node in : k.inputs()) {
+                    Node src = sources.get(in);
+                    if (src != null && !inputs.contains(src)) inputs.add(src);
+                }
+            kernels.add(inputs.size() == k.inputs().size() ? k : new Kernel(k.id(), k.kind(), k.parts(), inputs, k.outputs(), k.body(), k.from()));
+        }
+        return new FusedProgram(p.graph(), kernels, p.unfused());
     }
 
     private static List<Integer> boxed(int[] s) { return Arrays.stream(s).boxed().toList(); }
