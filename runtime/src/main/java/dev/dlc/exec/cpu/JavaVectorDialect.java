@@ -65,7 +65,7 @@ final class JavaVectorDialect implements Dialect {
     @Override public String vselect(String mask, String a, String b) { return b + ".blend(" + a + ", " + mask + ")"; }
     @Override public String vmask(String op, String a, String b) { return b == null ? a + "." + op + "()" : a + "." + op + "(" + b + ")"; }
     @Override public String vdropout(String x, String key, String flat, float threshold, float scale, float low) {
-        return "ZERO.blend(" + x + ".fma(" + Float.toHexString(scale) + "f, " + x + ".mul(" + Float.toHexString(low) + "f)), VectorMask.fromLong(S, DropoutMask.keep(" + key + ", " + flat + ", "
+        return "ZERO.blend(" + x + ".fma(FloatVector.broadcast(S, " + Float.toHexString(scale) + "f), " + x + ".mul(" + Float.toHexString(low) + "f)), VectorMask.fromLong(S, DropoutMask.keep(" + key + ", " + flat + ", "
                 + Float.toHexString(threshold) + "f)))";
     }
 
