@@ -27,6 +27,8 @@ record Ix(long c, Map<String, Long> terms, String opaque, Set<String> vars) {
     long coef(String v) { return terms.getOrDefault(v, 0L); }
 
     Ix plus(Ix o) {
+        if (o.isConst() && o.c == 0) return this;
+        if (isConst() && c == 0) return o;
         if (!affine() || !o.affine()) return opaque("(" + code() + " + " + o.code() + ")", union(vars, o.vars));
         var t = new LinkedHashMap<>(terms);
         o.terms.forEach((v, k) -> t.merge(v, k, Long::sum));
@@ -36,6 +38,7 @@ record Ix(long c, Map<String, Long> terms, String opaque, Set<String> vars) {
 
     Ix times(long k) {
         if (k == 0) return of(0);
+        if (k == 1) return this;
         if (!affine()) return opaque("(" + code() + " * " + k + ")", vars);
         var t = new LinkedHashMap<String, Long>();
         terms.forEach((v, x) -> t.put(v, x * k));

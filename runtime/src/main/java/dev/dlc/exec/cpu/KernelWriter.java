@@ -178,7 +178,7 @@ final class KernelWriter {
         Storage.Loc at = memory.containsKey(n) ? memory.get(n) : storage.loc(n);
         if (at == null) throw new Unsupported("no storage for a " + n.type());
         arrays.add(at);
-        Ix flat = flat(idx, shape(n)).plus(Ix.of(at.offset()));
+        Ix flat = bind(flat(idx, shape(n)).plus(Ix.of(at.offset())));
         if (vectorAt(d)) {
             if (at.table() != 'f' || !flat.affine() || flat.coef(innerVar) != 1) throw new NotVectorizable();
             return declare(d, dl.vectorType(), dl.vload(at.array(), flat.code()), 'v');
@@ -226,6 +226,8 @@ final class KernelWriter {
             case TRANSPOSE, PERMUTE -> eval(arg(a, 0), permute(idx, perm(a, p, bound)));
             case SLICE -> eval(arg(a, 0), slice(idx, a, bound));
             case DROPOUT -> dropout(a, idx, d, bound);
+            case PAD -> pad(a, idx, d, bound);
+            case CONCAT -> concat(a, idx, d, bound);
             case SUM, MEAN, MAX, MIN, LOGSUMEXP -> reduce(a, idx, d, p, bound);
             case ARGMAX, ARGMIN -> arg(a, idx, d, p == Prim.ARGMAX, bound);
             case SOFTMAX, LOG_SOFTMAX -> softmax(a, idx, d, p == Prim.LOG_SOFTMAX, bound);
@@ -238,8 +240,18 @@ final class KernelWriter {
                 noVector(d);
                 V id = eval(arg(a, 1), idx.subList(0, idx.size() - 1));
                 int rows = dim(arg(a, 0), 0);
-                Ix row = Ix.opaque("Ops.index(" + id.code() + ", " + rows + ", \"embedding\")", varsOf(idx.subList(0, idx.size() - 1)));
+                Ix row = bind(Ix.opaque("Ops.index(" + id.code() + ", " + rows + ", \"embedding\")", varsOf(idx.subList(0, idx.size() - 1))));
                 yield eval(arg(a, 0), List.of(row, idx.getLast()));
+            }
+            case GATHER -> {
+                // gather(x, index, axis)[p] = x[p with p[axis] = index[p]]
+                noVector(d);
+                Node x = arg(a, 0);
+                int axis = axis(bound.integer("axis"), shape(x).length);
+                V at = eval(arg(a, 1), idx);
+                var xIdx = new ArrayList<>(idx);
+                xIdx.set(axis, bind(Ix.opaque("Ops.index(" + at.code() + ", " + shape(x)[axis] + ", \"gather\")", varsOf(idx))));
+                yield eval(x, xIdx);
             }
             case ZEROS, ONES, FULL -> {
                 double v = p == Prim.ZEROS ? 0 : p == Prim.ONES ? 1 : Ops.convert(bound.real("value"), dtype(a));
@@ -394,6 +406,73 @@ final class KernelWriter {
         return declare(d, "double", fit(dtype(a), "(DropoutMask.kept(" + key + ", " + flat.code() + ", " + literal(p) + ") ? " + kept + " : 0.0)", a), 's');
     }
 
+    // ------------------------------------------------------------------ guarded reads
+
+    /**
+     * The value of {@code x} at {@code at} where {@code cond} holds, else {@code otherwise}:
+     * everything the read needs is computed inside the {@code if}, never hoisted above it, so a
+     * load outside the argument (a pad's border) is never executed.
+     */
+    private static final String OUT = "@@out@@";
+
+    private String guarded(int d, String cond, Node x, List<Ix> at) {
+        Block g = new Block(false);
+        var saved = stack;
+        var inner = new ArrayList<Block>();
+        for (int k = 0; k < stack.size(); k++) inner.add(k <= d ? g : stack.get(k));
+        stack = inner;
+        try {
+            V v = eval(x, at);
+            return "if (" + cond + ") {\n" + g.code + OUT + " = " + v.code() + ";\n}";
+        } finally {
+            stack = saved;
+        }
+    }
+
+    /** pad: x at the index less the leading pads, {@code value} outside x (pads are (before, after) pairs, last axis first). */
+    private V pad(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        noVector(d);
+        Node x = arg(a, 0);
+        int[] xs = shape(x);
+        var pads = bound.ints("pads");
+        var at = new ArrayList<Ix>();
+        var cond = new ArrayList<String>();
+        for (int k = 0; k < xs.length; k++) {
+            int p = xs.length - 1 - k;
+            long before = p < pads.size() / 2 ? pads.get(2 * p) : 0;
+            Ix i = bind(idx.get(k).plus(Ix.of(-before)));
+            at.add(i);
+            if (before != 0 || shape(a)[k] != xs[k]) cond.add("(" + i.code() + ") >= 0 && (" + i.code() + ") < " + xs[k]);
+        }
+        String name = "v" + (fresh++);
+        String read = guarded(d, cond.isEmpty() ? "true" : String.join(" && ", cond), x, at);
+        stack.get(d).code.append("double ").append(name).append(" = ").append(literal(fit(dtype(a), bound.real("value"), a))).append(";\n")
+                .append(read.replace(OUT, name)).append('\n');
+        return new V(name, 's');
+    }
+
+    /** concat along an axis: the part whose range along it holds the index, read at the index less the part's start. */
+    private V concat(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        noVector(d);
+        int rank = shape(a).length;
+        int axis = axis(bound.integer("axis"), rank);
+        String name = "v" + (fresh++);
+        var code = new StringBuilder("double ").append(name).append(" = 0.0;\n");
+        long start = 0;
+        for (int t = 0; t < a.args().size(); t++) {
+            Node x = arg(a, t);
+            long len = shape(x)[axis];
+            var at = new ArrayList<>(idx);
+            at.set(axis, idx.get(axis).plus(Ix.of(-start)));
+            String i = bind(idx.get(axis)).code();
+            String read = guarded(d, "(" + i + ") >= " + start + " && (" + i + ") < " + (start + len), x, at);
+            code.append(t == 0 ? "" : "else ").append(read.replace(OUT, name)).append('\n');
+            start += len;
+        }
+        stack.get(d).code.append(code);
+        return new V(name, 's');
+    }
+
     // ------------------------------------------------------------------ reductions
 
     /** The reduced axes of a reduction node (all when it names none). */
@@ -538,6 +617,29 @@ final class KernelWriter {
 
     // ------------------------------------------------------------------ indices
 
+    /**
+     * An opaque index held in an int variable, declared in the outermost loop its variables
+     * allow (once per block): nested reshapes and gathers would otherwise repeat the whole
+     * expression inside every index built on it, growing the source exponentially.
+     */
+    private Ix bind(Ix i) {
+        if (i.affine() || i.opaque().matches("j\\d+")) return i;
+        int d = 0;
+        for (String v : i.vars()) d = Math.max(d, depthOf.getOrDefault(v, 0));
+        Block b = stack.get(d);
+        String key = "ix:" + i.opaque();
+        V hit = b.memo.get(key);
+        String name;
+        if (hit != null) name = hit.code();
+        else {
+            name = "j" + (fresh++);
+            b.code.append("final int ").append(name).append(" = ").append(i.opaque()).append(";\n");
+            b.memo.put(key, new V(name, 's'));
+        }
+        for (String v : i.vars()) depthOf.putIfAbsent(v, 0);
+        return Ix.opaque(name, i.vars());
+    }
+
     /** Row-major flat index of {@code idx} in {@code shape}. */
     private static Ix flat(List<Ix> idx, int[] shape) {
         Ix f = Ix.of(0);
@@ -576,7 +678,7 @@ final class KernelWriter {
             for (int k = 0; k < in.length; k++) res.add(in[k] == 1 ? Ix.of(0) : idx.get(outAxes.get(j++)));
             return res;
         }
-        Ix f = flat(idx, out);
+        Ix f = bind(flat(idx, out));
         var vars = f.vars();
         long stride = 1;
         var strides = new long[in.length];
@@ -584,7 +686,7 @@ final class KernelWriter {
         for (int k = 0; k < in.length; k++) {
             if (in[k] == 1) { res.add(Ix.of(0)); continue; }
             String code = "(" + f.code() + ")" + (strides[k] == 1 ? "" : " / " + strides[k]) + (k == 0 ? "" : " % " + in[k]);
-            res.add(Ix.opaque("(" + code + ")", vars));
+            res.add(bind(Ix.opaque("(" + code + ")", vars)));
         }
         return res;
     }
