@@ -228,6 +228,7 @@ final class KernelWriter {
             case DROPOUT -> dropout(a, idx, d, bound);
             case PAD -> pad(a, idx, d, bound);
             case CONCAT -> concat(a, idx, d, bound);
+            case STACK -> stack(a, idx, d, bound);
             case SUM, MEAN, MAX, MIN, LOGSUMEXP -> reduce(a, idx, d, p, bound);
             case ARGMAX, ARGMIN -> arg(a, idx, d, p == Prim.ARGMAX, bound);
             case SOFTMAX, LOG_SOFTMAX -> softmax(a, idx, d, p == Prim.LOG_SOFTMAX, bound);
@@ -469,6 +470,20 @@ final class KernelWriter {
             code.append(t == 0 ? "" : "else ").append(read.replace(OUT, name)).append('\n');
             start += len;
         }
+        stack.get(d).code.append(code);
+        return new V(name, 's');
+    }
+
+    /** stack along a new axis: part t at the index without that axis, where the index along it is t. */
+    private V stack(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        noVector(d);
+        int axis = axis(bound.integer("axis"), shape(a).length);
+        var at = new ArrayList<>(idx);
+        at.remove(axis);
+        String i = bind(idx.get(axis)).code(), name = "v" + (fresh++);
+        var code = new StringBuilder("double ").append(name).append(" = 0.0;\n");
+        for (int t = 0; t < a.args().size(); t++)
+            code.append(t == 0 ? "" : "else ").append(guarded(d, "(" + i + ") == " + t, arg(a, t), at).replace(OUT, name)).append('\n');
         stack.get(d).code.append(code);
         return new V(name, 's');
     }
