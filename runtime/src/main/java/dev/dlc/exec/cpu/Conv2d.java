@@ -39,6 +39,8 @@ public final class Conv2d {
 
         /** x [n, c, h, w] and weights [o, c/groups, kh, kw] with the same stride, padding and dilation both ways. */
         public static Geometry of(int[] x, int[] weights, int stride, int padding, int dilation, int groups) {
+            if (weights[1] * groups != x[1])
+                throw new IllegalArgumentException("conv2d: input has " + x[1] + " channels but the weight expects " + weights[1] * groups);
             return new Geometry(x[0], x[1], x[2], x[3], weights[0], weights[2], weights[3],
                     stride, stride, padding, padding, dilation, dilation, groups);
         }

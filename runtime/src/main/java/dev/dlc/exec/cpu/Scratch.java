@@ -11,8 +11,10 @@ final class Scratch {
     static final int PRODUCT = 0;
     /** The zero-padded copy of an input (DirectConv). */
     static final int PADDED = 1;
+    /** Weights interleaved by tap (DirectConv). */
+    static final int WEIGHTS = 2;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[3][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {
