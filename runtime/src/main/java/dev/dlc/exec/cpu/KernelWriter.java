@@ -677,32 +677,50 @@ final class KernelWriter {
     }
 
     /**
-     * reshape: when only axes of size 1 differ the index carries over axis by axis; otherwise the
-     * flat position is unravelled in the argument's shape (division and remainder).
+     * reshape: the two shapes are cut into groups of consecutive axes with equal products (a
+     * row-major reshape only regroups). Within a group, the argument's index is the group's flat
+     * position unravelled: affine when the argument has one axis there (axes split, or only
+     * size-1 axes differ), a division and a remainder per axis when it merges several.
      */
     private List<Ix> reshape(List<Ix> idx, int[] out, int[] in) {
-        var outAxes = new ArrayList<Integer>();
-        for (int k = 0; k < out.length; k++) if (out[k] != 1) outAxes.add(k);
-        var inAxes = new ArrayList<Integer>();
-        for (int k = 0; k < in.length; k++) if (in[k] != 1) inAxes.add(k);
-        boolean same = outAxes.size() == inAxes.size();
-        for (int k = 0; same && k < outAxes.size(); k++) same = out[outAxes.get(k)] == in[inAxes.get(k)];
         var res = new ArrayList<Ix>();
-        if (same) {
-            int j = 0;
-            for (int k = 0; k < in.length; k++) res.add(in[k] == 1 ? Ix.of(0) : idx.get(outAxes.get(j++)));
+        if (Tensor.numel(in) == 0) {
+            for (int k = 0; k < in.length; k++) res.add(Ix.of(0));
             return res;
         }
-        Ix f = bind(flat(idx, out));
-        var vars = f.vars();
-        long stride = 1;
-        var strides = new long[in.length];
-        for (int k = in.length - 1; k >= 0; k--) { strides[k] = stride; stride *= in[k]; }
-        for (int k = 0; k < in.length; k++) {
-            if (in[k] == 1) { res.add(Ix.of(0)); continue; }
-            String code = "(" + f.code() + ")" + (strides[k] == 1 ? "" : " / " + strides[k]) + (k == 0 ? "" : " % " + in[k]);
-            res.add(bind(Ix.opaque("(" + code + ")", vars)));
+        int i = 0, o = 0;
+        while (i < in.length && o < out.length) {
+            int i0 = i, o0 = o;
+            long pi = in[i++], po = out[o++];
+            while (pi != po) {
+                if (pi < po) pi *= in[i++];
+                else po *= out[o++];
+            }
+            // the group's flat position in the output
+            Ix f = Ix.of(0);
+            long stride = 1;
+            for (int k = o - 1; k >= o0; k--) {
+                f = f.plus(idx.get(k).times(stride));
+                stride *= out[k];
+            }
+            int real = 0;
+            for (int k = i0; k < i; k++) if (in[k] != 1) real++;
+            if (real <= 1) {
+                for (int k = i0; k < i; k++) res.add(in[k] == 1 ? Ix.of(0) : f);
+                continue;
+            }
+            Ix bound = bind(f);
+            long st = 1;
+            var strides = new long[i - i0];
+            for (int k = i - 1; k >= i0; k--) { strides[k - i0] = st; st *= in[k]; }
+            for (int k = i0; k < i; k++) {
+                if (in[k] == 1) { res.add(Ix.of(0)); continue; }
+                long sk = strides[k - i0];
+                String code = "(" + bound.code() + ")" + (sk == 1 ? "" : " / " + sk) + (k == i0 ? "" : " % " + in[k]);
+                res.add(bind(Ix.opaque("(" + code + ")", bound.vars())));
+            }
         }
+        while (res.size() < in.length) res.add(Ix.of(0)); // trailing size-1 axes
         return res;
     }
 
