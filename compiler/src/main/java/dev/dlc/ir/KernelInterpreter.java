@@ -46,6 +46,33 @@ public final class KernelInterpreter {
         return out;
     }
 
+    /**
+     * Runs one kernel of {@code p} alone, as {@link #run} runs each: {@code in} holds the values of
+     * {@code k.inputs()} in order; returns the values of {@code k.outputs()} in order. A compiled
+     * backend's fallback for kernels it does not generate. {@code positions} is {@link #positions(FusedProgram)}.
+     */
+    public static List<Tensor> runKernel(FusedProgram p, Kernel k, List<Tensor> in, Interpreter.Options options, Map<Node, Long> positions) {
+        var sub = new Graph();
+        var map = new IdentityHashMap<Node, Node>();
+        var given = new HashMap<String, Tensor>();
+        for (int i = 0; i < k.inputs().size(); i++) {
+            Node input = k.inputs().get(i);
+            String name = "k" + k.id() + ".in" + i;
+            map.put(input, sub.add(new Node.Input(name, (Type.Tensor) input.type()), null));
+            given.put(name, in.get(i));
+        }
+        for (Node op : k.ops()) copy(op, map, sub, p.graph(), k, positions);
+        for (Node out : k.outputs()) sub.output(map.get(out));
+        return Interpreter.run(sub, given, Map.of(), options);
+    }
+
+    /** Every node's position in its own graph, scan bodies included (the sites {@link #runKernel} gives copied nodes). */
+    public static Map<Node, Long> positions(FusedProgram p) {
+        var position = new IdentityHashMap<Node, Long>();
+        number(p, position);
+        return position;
+    }
+
     /** Every node's position in its own graph, bodies included. */
     private static void number(FusedProgram p, Map<Node, Long> position) {
         var nodes = p.graph().nodes();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code dlc} command line. */
 @Command(name = "dlc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Compiler and runtime for DL, a declarative language for deep-learning models.",
-        subcommands = {CheckCommand.class, RunCommand.class, HostCommand.class, IrCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, RunCommand.class, HostCommand.class, IrCommand.class, GradcheckCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -33,12 +33,13 @@ public interface Backend {
     List<Tensor> run(Graph g, Map<String, Tensor> inputs, Map<String, Tensor> params);
 
     /** The names `--backend` accepts, the default first. */
-    List<String> NAMES = List.of("interp");
+    List<String> NAMES = List.of("interp", "cpu");
 
     /** The backend called {@code name}; null for an unknown name. */
     static Backend named(String name) {
         return switch (name) {
             case "interp" -> new InterpBackend(dev.dlc.ir.Interpreter.Precision.F32);
+            case "cpu" -> new dev.dlc.exec.cpu.CpuBackend();
             default -> null;
         };
     }

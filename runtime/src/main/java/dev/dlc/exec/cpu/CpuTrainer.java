@@ -1,0 +1,173 @@
+package dev.dlc.exec.cpu;
+
+import dev.dlc.check.Checker;
+import dev.dlc.check.TrainStep;
+import dev.dlc.data.DataSet;
+import dev.dlc.ir.Interpreter;
+import dev.dlc.ops.Tensor;
+import dev.dlc.ops.kernels.CounterRng;
+import dev.dlc.train.Initializers;
+import dev.dlc.train.Trainer;
+import dev.dlc.types.DType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * Trains with compiled programs, as {@link dev.dlc.train.InterpretedTrainer} does with the
+ * interpreter: the same step counter t, the same {@code t} and {@code hyper.*} inputs, the same
+ * dropout seed per step ({@code mix(seed * 31 + t)}), so both draw the same masks. The slots live
+ * in the current program's storage between steps: a step converts only the batch and three
+ * scalars in, the loss and metrics out, and copies each slot's next value over its value inside
+ * the frame. A batch of another size (a partial last batch) gets its own program; the slots move
+ * to it when it is used, and back.
+ */
+final class CpuTrainer implements Trainer {
+    private final Checker checker;
+    private final TrainStep step;
+    private final LongFunction<TrainStep> programFor;
+    private final Map<Long, Compiled> programs = new HashMap<>();
+    private final Map<String, TrainStep.Slot> slotsByPath = new LinkedHashMap<>();
+    /** Slots the step does not read (a buffer it only assigns): kept here as tensors. */
+    private final Map<String, Tensor> unread = new HashMap<>();
+    /** The program that holds the slots' current values. */
+    private Compiled current;
+    private long t;
+
+    private record Compiled(TrainStep step, CpuProgram program) {}
+
+    CpuTrainer(Checker checker, TrainStep step, LongFunction<TrainStep> programFor) {
+        this.checker = checker;
+        this.step = step;
+        this.programFor = programFor;
+        current = compile(step);
+        programs.put(batchOf(step), current);
+        for (var s : step.slots()) {
+            slotsByPath.put(s.path(), s);
+            var v = Initializers.initial(s.init(), s.node().type(), s.path(), step.seed());
+            if (current.program().params().contains(s.path())) current.program().param(s.path(), v);
+            else unread.put(s.path(), v);
+        }
+    }
+
+    private static Compiled compile(TrainStep s) {
+        // The step comes optimized (TrainLoop, dlc bench): compiling that very graph keeps every
+        // node's position, which names the random stream of a dropout or a scan without a site.
+        return new Compiled(s, CpuProgram.compile(s.graph(), true));
+    }
+
+    @Override public TrainStep program() { return step; }
+
+    @Override public Tensor value(String path) {
+        var s = slotsByPath.get(path);
+        if (s == null) throw new IllegalArgumentException("no slot " + path + "; slots: " + slotsByPath.keySet());
+        if (!current.program().params().contains(path)) return unread.get(path);
+        return current.program().param(path, s.node().type());
+    }
+
+    @Override public void set(String path, Tensor v) {
+        var s = slotsByPath.get(path);
+        if (s == null) throw new IllegalArgumentException("no slot " + path + "; slots: " + slotsByPath.keySet());
+        if (!s.node().type().equals(v.type())) throw new IllegalArgumentException(path + ": expected " + s.node().type() + ", found " + v.type());
+        if (current.program().params().contains(path)) current.program().param(path, v);
+        else unread.put(path, v);
+    }
+
+    @Override public StepResult step(List<Tensor> batch) {
+        long n = batch.isEmpty() ? 0 : batch.getFirst().dim(0);
+        Compiled c = programFor(n);
+        if (batch.size() != c.step().data().size())
+            throw new IllegalArgumentException("the step takes " + c.step().data().size() + " tensors (inputs, then labels), found " + batch.size());
+        for (int i = 0; i < batch.size(); i++) c.program().input(c.step().data().get(i).name(), batch.get(i));
+        return run(c);
+    }
+
+    /** The examples go straight from the data set into the program's input arrays: no tensor of doubles in between. */
+    @Override public StepResult step(DataSet data, int[] indices) {
+        Compiled c = programFor(indices.length);
+        var parts = c.step().data();
+        for (int i = 0; i < parts.size(); i++) {
+            switch (c.program().inputArray(parts.get(i).name())) {
+                case float[] f -> data.batchInto(indices, i, f);
+                case int[] ints -> data.batchInto(indices, i, ints);
+                case null, default -> c.program().input(parts.get(i).name(), data.batch(indices).get(i));
+            }
+        }
+        return run(c);
+    }
+
+    /** The compiled step for a batch of n, compiled on first use, holding the slots. */
+    private Compiled programFor(long n) {
+        Compiled c = programs.get(n);
+        if (c == null) {
+            TrainStep s = programFor.apply(n);
+            if (s == null) throw new IllegalArgumentException("no step program for a batch of " + n);
+            c = compile(s);
+            programs.put(n, c);
+        }
+        moveSlotsTo(c);
+        return c;
+    }
+
+    /** One step of {@code c} on the batch already in its inputs. */
+    private StepResult run(Compiled c) {
+        TrainStep s = c.step();
+        CpuProgram p = c.program();
+        t++;
+        p.input(s.step().name(), Tensor.scalar(DType.F32, t));
+        for (var h : s.scheduled()) p.input(h.input().name(), Tensor.scalar(DType.F32, checker.scheduleAt(h.schedule(), t)));
+        long seed = CounterRng.mix(s.seed() * 31 + t);
+        p.run(seed);
+        double loss = p.scalar(0);
+        if (!Double.isFinite(loss)) throw diverged(s, p, seed, loss);
+        var metrics = new ArrayList<Double>();
+        int m = s.metrics().size();
+        for (int i = 0; i < m; i++) metrics.add(p.scalar(1 + i));
+        var slots = s.slots();
+        for (int i = 0; i < slots.size(); i++) {
+            String path = slots.get(i).path();
+            if (p.params().contains(path)) p.outputToParam(1 + m + i, path);
+            else unread.put(path, p.output(1 + m + i));
+        }
+        return new StepResult(t, loss, metrics);
+    }
+
+    /**
+     * A non-finite loss: the slots still hold the values the step started from (next values are
+     * copied only after this check), so the interpreter reruns that very step to find the op.
+     */
+    private Diverged diverged(TrainStep s, CpuProgram p, long seed, double loss) {
+        var inputs = new HashMap<String, Tensor>();
+        for (var in : s.data()) inputs.put(in.name(), p.input(in.name(), in.type()));
+        inputs.put(s.step().name(), Tensor.scalar(DType.F32, t));
+        for (var h : s.scheduled()) inputs.put(h.input().name(), Tensor.scalar(DType.F32, checker.scheduleAt(h.schedule(), t)));
+        var slots = new HashMap<String, Tensor>();
+        for (var slot : s.slots()) slots.put(slot.path(), p.param(slot.path(), slot.node().type()));
+        var options = new Interpreter.Options(Interpreter.Precision.F32, true, seed);
+        var origin = Interpreter.firstNonFinite(s.graph(), inputs, slots, options);
+        return new Diverged("the loss is " + loss + " at step " + t, t, origin);
+    }
+
+    /** Makes {@code c} hold the slots' current values (a no-op unless the batch size changed). */
+    private void moveSlotsTo(Compiled c) {
+        if (c == current) return;
+        for (var s : slotsByPath.values())
+            if (current.program().params().contains(s.path())) c.program().param(s.path(), current.program().param(s.path(), s.node().type()));
+        current = c;
+    }
+
+    @Override public long steps() { return t; }
+
+    @Override public void steps(long count) { t = count; }
+
+    @Override public Map<String, Tensor> slots() {
+        var out = new LinkedHashMap<String, Tensor>();
+        for (String path : slotsByPath.keySet()) out.put(path, value(path));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private static long batchOf(TrainStep s) { return s.data().getFirst().type().dim(0).value(); }
+}

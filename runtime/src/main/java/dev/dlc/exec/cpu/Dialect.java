@@ -1,0 +1,79 @@
+package dev.dlc.exec.cpu;
+
+import java.util.List;
+
+/**
+ * The printer seam between what a kernel computes and how its source is spelled. The
+ * {@link KernelWriter} decides loops, indices, hoisting and every scalar expression (plain Java,
+ * which every dialect shares); a dialect decides the class around the kernels, how an outer loop
+ * runs in parallel, and whether and how the innermost loop is vectorized.
+ *
+ * <p>{@link JavaVectorDialect} is the CPU backend's: {@link Loops#run} over the thread pool and
+ * a {@code FloatVector} body for the innermost loop. A TornadoVM dialect would print the class
+ * over TornadoVM's arrays, the outer loop as {@code for (@Parallel int i0 = 0; ...)} in a task
+ * method, and answer {@link #vectors()} false: the scalar body is valid Java there as it is.
+ */
+interface Dialect {
+    /** The source up to the first kernel method: package, imports, class header, constants. */
+    String header(String className);
+
+    /** The dispatch method over the kernels generated, and the class's end. */
+    String footer(List<Integer> kernels);
+
+    /** The start of kernel method {@code id}, binding every array the kernel uses (names as {@link Storage.Loc#array()}). */
+    String kernelOpen(int id, List<Storage.Loc> arrays);
+
+    String kernelClose();
+
+    /**
+     * An outer loop run in parallel: {@code body} is the code for the index range [lo, hi) of
+     * [0, n), {@code work} the elements the whole loop computes.
+     */
+    String parallel(String n, long work, String body);
+
+    /** Whether the innermost loop gets a vector body (then the methods below are used). */
+    boolean vectors();
+
+    /** The vector loop's bound for a trip from {@code from} to {@code to}, and its step. */
+    String vectorBound(String from, String to);
+
+    String vectorStep();
+
+    /** A vector load of {@code array[index .. index + lanes)}. */
+    String vload(String array, String index);
+
+    /** A vector store. */
+    String vstore(String value, String array, String index);
+
+    /** A scalar (a double holding an f32 value) in every lane. */
+    String vsplat(String scalar);
+
+    /** A scalar bool (0 or 1) as a mask. */
+    String vsplatMask(String scalar);
+
+    /** A mask as f32 lanes of 0 and 1. */
+    String maskToFloat(String mask);
+
+    /** A lane-wise binary op ({@code add}, {@code max}, ...) or comparison ({@code LT}, ...). */
+    String vbinary(String op, String a, String b);
+
+    String vcompare(String comparison, String a, String b);
+
+    String vunary(String op, String a);
+
+    /** where(mask, a, b). */
+    String vselect(String mask, String a, String b);
+
+    String vmask(String op, String a, String b);
+
+    /**
+     * Inverted dropout of vector {@code x}: lanes whose draw (element {@code flat} of stream
+     * {@code key}) is below the threshold are 0, the others {@code fma(x, scale, x * low)}.
+     */
+    String vdropout(String x, String key, String flat, float threshold, float scale, float low);
+
+    /** The Java type of a vector value and of a mask. */
+    String vectorType();
+
+    String maskType();
+}

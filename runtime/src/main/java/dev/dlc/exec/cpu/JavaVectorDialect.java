@@ -1,0 +1,74 @@
+package dev.dlc.exec.cpu;
+
+import java.util.List;
+
+/**
+ * Plain Java for the JVM: kernels as static methods of one class per program, outer loops
+ * split over {@link Parallel} by {@link Loops#run}, innermost loops as Vector API loops over
+ * {@code FloatVector.SPECIES_PREFERRED} with a scalar tail.
+ */
+final class JavaVectorDialect implements Dialect {
+
+    @Override public String header(String className) {
+        return """
+                package dlc.gen;
+
+                import dev.dlc.exec.cpu.*;
+                import dev.dlc.ops.kernels.CounterRng;
+                import dev.dlc.types.DType;
+                import jdk.incubator.vector.*;
+
+                public final class %s implements GeneratedKernels {
+                    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+                    static final FloatVector ZERO = FloatVector.zero(S), ONE = FloatVector.broadcast(S, 1f);
+
+                """.formatted(className);
+    }
+
+    @Override public String footer(List<Integer> kernels) {
+        var sb = new StringBuilder("    @Override public void run(int kernel, Frame fr) {\n        switch (kernel) {\n");
+        for (int k : kernels) sb.append("            case ").append(k).append(" -> k").append(k).append("(fr);\n");
+        sb.append("            default -> throw new IllegalArgumentException(\"no generated kernel \" + kernel);\n        }\n    }\n}\n");
+        return sb.toString();
+    }
+
+    @Override public String kernelOpen(int id, List<Storage.Loc> arrays) {
+        var sb = new StringBuilder("    static void k").append(id).append("(Frame fr) {\n");
+        sb.append("        final long seed = fr.seed;\n");
+        var bound = new java.util.HashSet<String>();
+        for (var a : arrays) {
+            if (!bound.add(a.array())) continue;
+            String type = switch (a.table()) { case 'f' -> "float[]"; case 'i' -> "int[]"; default -> "double[]"; };
+            sb.append("        final ").append(type).append(' ').append(a.array()).append(" = fr.").append(a.table())
+              .append('[').append(a.slot()).append("];\n");
+        }
+        return sb.toString();
+    }
+
+    @Override public String kernelClose() { return "    }\n\n"; }
+
+    @Override public String parallel(String n, long work, String body) {
+        return "Loops.run(" + n + ", " + work + "L, (lo, hi) -> {\n" + body + "});\n";
+    }
+
+    @Override public boolean vectors() { return true; }
+    @Override public String vectorBound(String from, String to) { return from + " + S.loopBound(" + to + " - " + from + ")"; }
+    @Override public String vectorStep() { return "S.length()"; }
+    @Override public String vload(String array, String index) { return "FloatVector.fromArray(S, " + array + ", " + index + ")"; }
+    @Override public String vstore(String value, String array, String index) { return value + ".intoArray(" + array + ", " + index + ");"; }
+    @Override public String vsplat(String scalar) { return "FloatVector.broadcast(S, (float) " + scalar + ")"; }
+    @Override public String vsplatMask(String scalar) { return "S.maskAll(" + scalar + " != 0)"; }
+    @Override public String maskToFloat(String mask) { return "ZERO.blend(ONE, " + mask + ")"; }
+    @Override public String vbinary(String op, String a, String b) { return a + "." + op + "(" + b + ")"; }
+    @Override public String vcompare(String c, String a, String b) { return a + ".compare(VectorOperators." + c + ", " + b + ")"; }
+    @Override public String vunary(String op, String a) { return a + "." + op + "()"; }
+    @Override public String vselect(String mask, String a, String b) { return b + ".blend(" + a + ", " + mask + ")"; }
+    @Override public String vmask(String op, String a, String b) { return b == null ? a + "." + op + "()" : a + "." + op + "(" + b + ")"; }
+    @Override public String vdropout(String x, String key, String flat, float threshold, float scale, float low) {
+        return "ZERO.blend(" + x + ".fma(FloatVector.broadcast(S, " + Float.toHexString(scale) + "f), " + x + ".mul(" + Float.toHexString(low) + "f)), VectorMask.fromLong(S, DropoutMask.keep(" + key + ", " + flat + ", "
+                + Float.toHexString(threshold) + "f)))";
+    }
+
+    @Override public String vectorType() { return "FloatVector"; }
+    @Override public String maskType() { return "VectorMask<Float>"; }
+}

@@ -1,0 +1,818 @@
+package dev.dlc.exec.cpu;
+
+import dev.dlc.ir.Node;
+import dev.dlc.ops.Bound;
+import dev.dlc.ops.OpTable;
+import dev.dlc.ops.Prim;
+import dev.dlc.ops.Tensor;
+import dev.dlc.types.DType;
+import dev.dlc.types.Type;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes the loop nests of one kernel. A nest loops over an output's shape (axes of size 1 are
+ * not looped) and evaluates each output at every point; every op is evaluated at an index of
+ * its own shape, derived from the point through its consumer's index (broadcasting drops or
+ * zeroes axes, movement permutes or slices them, a reduction loops over what it reduces).
+ *
+ * <p>Each value is computed once per distinct index, in the outermost loop whose variables its
+ * index uses: the max of a softmax line sits outside the loop over the line, a bias outside
+ * the loop over rows. Scalars are doubles rounded to their dtype after every op, and reductions
+ * accumulate in double in the input's row-major order, exactly as the reference kernels and
+ * the interpreter do, so scalar code agrees with the interpreter bit for bit. The innermost loop
+ * also gets a vector body when every op there is exact in f32 lanes (add, mul, max, where, ...)
+ * and every load there is contiguous; otherwise the nest is scalar.
+ */
+final class KernelWriter {
+
+    /** The innermost loop cannot be vectorized; the nest is written again in scalars. */
+    static final class NotVectorizable extends RuntimeException {
+        NotVectorizable() { super(null, null, false, false); }
+    }
+
+    /** An op this writer does not generate: the kernel runs through the fallback. */
+    static final class Unsupported extends RuntimeException {
+        Unsupported(String message) { super(message); }
+    }
+
+    /** A value in generated code: a double ('s'), a FloatVector ('v') or a mask ('m'). */
+    private record V(String code, char kind) {}
+
+    /** The statements of one loop level, and the values computed there by op and index. */
+    private static final class Block {
+        final StringBuilder code = new StringBuilder();
+        final Map<String, V> memo = new HashMap<>();
+        final boolean vector;
+
+        Block(boolean vector) { this.vector = vector; }
+    }
+
+    private final Dialect dl;
+    private final Storage storage;
+    private final Map<Node, Storage.Loc> memory;
+    private final Set<Node> computed;
+    private final Map<Node, Long> position;
+    private final boolean training;
+    private final Set<Storage.Loc> arrays;
+    private final Map<Node, Integer> ids = new IdentityHashMap<>();
+    private final Map<String, Integer> depthOf = new HashMap<>();
+    private int fresh;
+
+    private List<Block> stack;
+    private int innerDepth = -1;
+    private String innerVar;
+
+    /**
+     * @param computed the ops this kernel computes (everything else is read from memory)
+     * @param memory   values read from a place other than their storage (an opaque op's result in scratch)
+     * @param arrays   collects the arrays the kernel's code uses
+     */
+    KernelWriter(Dialect dl, Storage storage, Set<Node> computed, Map<Node, Storage.Loc> memory, Map<Node, Long> position,
+                 boolean training, Set<Storage.Loc> arrays) {
+        this.dl = dl;
+        this.storage = storage;
+        this.computed = computed;
+        this.memory = memory;
+        this.position = position;
+        this.training = training;
+        this.arrays = arrays;
+    }
+
+    // ------------------------------------------------------------------ nests
+
+    /** The code of one nest writing {@code outputs}, all of shape {@code shape}. */
+    String nest(List<Node> outputs, int[] shape) {
+        if (dl.vectors() && shape.length > 0 && shape[shape.length - 1] > 1) {
+            try {
+                return write(outputs, shape, true);
+            } catch (NotVectorizable e) {
+                // some op or load of the innermost loop has no exact vector form
+            }
+        }
+        return write(outputs, shape, false);
+    }
+
+    private String write(List<Node> outputs, int[] shape, boolean vector) {
+        var loopAxes = new ArrayList<Integer>();
+        for (int k = 0; k < shape.length; k++) if (shape[k] > 1) loopAxes.add(k);
+        int n = loopAxes.size();
+        String prefix = "n" + (fresh++) + "_";
+        var vars = new String[shape.length];
+        var idx = new ArrayList<Ix>();
+        for (int k = 0; k < shape.length; k++) {
+            if (shape[k] > 1) {
+                vars[k] = prefix + "i" + k;
+                depthOf.put(vars[k], loopAxes.indexOf(k) + 1);
+                idx.add(Ix.var(vars[k]));
+            } else idx.add(Ix.of(0));
+        }
+        var blocks = new ArrayList<Block>();
+        for (int d = 0; d < n; d++) blocks.add(new Block(false));
+        Block inner = new Block(vector), tail = vector ? new Block(false) : null;
+        innerDepth = vector ? n : -1;
+        innerVar = n > 0 ? vars[loopAxes.getLast()] : null;
+        stack = new ArrayList<>(blocks);
+        stack.add(inner);
+        for (Node o : outputs) store(o, eval(o, idx), idx);
+        if (vector) {
+            stack.set(n, tail);
+            innerDepth = -1;
+            for (Node o : outputs) store(o, eval(o, idx), idx);
+        }
+        long work = Tensor.numel(shape);
+        if (n == 0) return "{\n" + inner.code + "}\n";
+        return assemble(blocks, inner, tail, loopAxes, vars, shape, work);
+    }
+
+    /** Nests the blocks: block d inside the loop of loop axis d-1; the outermost loop runs in parallel. */
+    private String assemble(List<Block> blocks, Block inner, Block tail, List<Integer> loopAxes, String[] vars, int[] shape, long work) {
+        int n = loopAxes.size();
+        String iv = vars[loopAxes.getLast()];
+        int innerSize = shape[loopAxes.getLast()];
+        String body;
+        // The innermost loop; with one loop axis it runs over a chunk [from, to) of that axis.
+        String from = n == 1 ? "from" : "0", to = n == 1 ? "to" : String.valueOf(innerSize);
+        if (tail != null)
+            body = "int " + iv + " = " + from + ";\n"
+                    + "for (; " + iv + " < " + dl.vectorBound(from, to) + "; " + iv + " += " + dl.vectorStep() + ") {\n" + inner.code + "}\n"
+                    + "for (; " + iv + " < " + to + "; " + iv + "++) {\n" + tail.code + "}\n";
+        else body = "for (int " + iv + " = " + from + "; " + iv + " < " + to + "; " + iv + "++) {\n" + inner.code + "}\n";
+        for (int d = n - 1; d >= 1; d--) {
+            String v = vars[loopAxes.get(d - 1)];
+            String lo = d == 1 ? "lo" : "0", hi = d == 1 ? "hi" : String.valueOf(shape[loopAxes.get(d - 1)]);
+            body = "for (int " + v + " = " + lo + "; " + v + " < " + hi + "; " + v + "++) {\n" + blocks.get(d).code + body + "}\n";
+        }
+        String parallel;
+        if (n == 1) {
+            // One axis: parallel over chunks of it, each chunk vectorized.
+            int chunk = 4096, chunks = (innerSize + chunk - 1) / chunk;
+            parallel = dl.parallel(String.valueOf(chunks), work,
+                    "final int from = lo * " + chunk + ", to = Math.min(" + innerSize + ", hi * " + chunk + ");\n" + body);
+        } else parallel = dl.parallel(String.valueOf(shape[loopAxes.getFirst()]), work, body);
+        return "{\n" + blocks.getFirst().code + parallel + "}\n";
+    }
+
+    // ------------------------------------------------------------------ values
+
+    private V eval(Node n, List<Ix> idx) {
+        if (n instanceof Node.Const c) return new V(literal(fit(dtype(c), c.value(), c)), 's');
+        int d = depth(idx);
+        Block b = stack.get(d);
+        String key = id(n) + "@" + codes(idx);
+        V hit = b.memo.get(key);
+        if (hit != null) return hit;
+        V v = computed.contains(n) && !memory.containsKey(n) ? compute((Node.Apply) n, idx, d) : load(n, idx, d);
+        b.memo.put(key, v);
+        return v;
+    }
+
+    private boolean vectorAt(int d) { return d == innerDepth && stack.get(d).vector; }
+
+    private V load(Node n, List<Ix> idx, int d) {
+        Storage.Loc at = memory.containsKey(n) ? memory.get(n) : storage.loc(n);
+        if (at == null) throw new Unsupported("no storage for a " + n.type());
+        arrays.add(at);
+        Ix flat = bind(flat(idx, shape(n)).plus(Ix.of(at.offset())));
+        if (vectorAt(d)) {
+            if (at.table() != 'f' || !flat.affine() || flat.coef(innerVar) != 1) throw new NotVectorizable();
+            return declare(d, dl.vectorType(), dl.vload(at.array(), flat.code()), 'v');
+        }
+        String read = switch (at.table()) {
+            case 'f', 'i' -> "(double) " + at.array() + "[" + flat.code() + "]";
+            default -> at.array() + "[" + flat.code() + "]";
+        };
+        return declare(d, "double", read, 's');
+    }
+
+    private void store(Node o, V v, List<Ix> idx) {
+        Storage.Loc at = storage.loc(o);
+        arrays.add(at);
+        Ix flat = flat(idx, shape(o)).plus(Ix.of(at.offset()));
+        Block b = stack.getLast();
+        if (b.vector) {
+            if (at.table() != 'f' || v.kind() == 'm') throw new NotVectorizable();
+            b.code.append(dl.vstore(vec(v), at.array(), flat.code())).append('\n');
+            return;
+        }
+        String value = switch (at.table()) {
+            case 'f' -> "(float) " + v.code();
+            case 'i' -> "(int) " + v.code();
+            default -> v.code();
+        };
+        b.code.append(at.array()).append('[').append(flat.code()).append("] = ").append(value).append(";\n");
+    }
+
+    private V declare(int d, String type, String expr, char kind) {
+        String name = "v" + (fresh++);
+        stack.get(d).code.append("final ").append(type).append(' ').append(name).append(" = ").append(expr).append(";\n");
+        return new V(name, kind);
+    }
+
+    // ------------------------------------------------------------------ ops
+
+    private V compute(Node.Apply a, List<Ix> idx, int d) {
+        Prim p = prim(a);
+        var bound = new Bound(a.op(), a.attrs());
+        return switch (p) {
+            case STOP_GRADIENT -> eval(arg(a, 0), broadcast(idx, a, arg(a, 0)));
+            case BROADCAST -> eval(arg(a, 0), broadcast(idx, a, arg(a, 0)));
+            case RESHAPE, FLATTEN -> eval(arg(a, 0), reshape(idx, shape(a), shape(arg(a, 0))));
+            case TRANSPOSE, PERMUTE -> eval(arg(a, 0), permute(idx, perm(a, p, bound)));
+            case SLICE -> eval(arg(a, 0), slice(idx, a, bound));
+            case DROPOUT -> dropout(a, idx, d, bound);
+            case PAD -> pad(a, idx, d, bound);
+            case CONCAT -> concat(a, idx, d, bound);
+            case STACK -> stack(a, idx, d, bound);
+            case SUM, MEAN, MAX, MIN, LOGSUMEXP -> reduce(a, idx, d, p, bound);
+            case ARGMAX, ARGMIN -> arg(a, idx, d, p == Prim.ARGMAX, bound);
+            case SOFTMAX, LOG_SOFTMAX -> softmax(a, idx, d, p == Prim.LOG_SOFTMAX, bound);
+            case ONE_HOT -> {
+                V y = eval(arg(a, 0), idx.subList(0, idx.size() - 1));
+                noVector(d);
+                yield declare(d, "double", fit(dtype(a), "(" + y.code() + " == " + idx.getLast().code() + " ? 1.0 : 0.0)", a), 's');
+            }
+            case EMBEDDING -> {
+                noVector(d);
+                V id = eval(arg(a, 1), idx.subList(0, idx.size() - 1));
+                int rows = dim(arg(a, 0), 0);
+                Ix row = bind(Ix.opaque("Ops.index(" + id.code() + ", " + rows + ", \"embedding\")", varsOf(idx.subList(0, idx.size() - 1))));
+                yield eval(arg(a, 0), List.of(row, idx.getLast()));
+            }
+            case GATHER -> {
+                // gather(x, index, axis)[p] = x[p with p[axis] = index[p]]
+                noVector(d);
+                Node x = arg(a, 0);
+                int axis = axis(bound.integer("axis"), shape(x).length);
+                V at = eval(arg(a, 1), idx);
+                var xIdx = new ArrayList<>(idx);
+                xIdx.set(axis, bind(Ix.opaque("Ops.index(" + at.code() + ", " + shape(x)[axis] + ", \"gather\")", varsOf(idx))));
+                yield eval(x, xIdx);
+            }
+            case ZEROS, ONES, FULL -> {
+                double v = p == Prim.ZEROS ? 0 : p == Prim.ONES ? 1 : Ops.convert(bound.real("value"), dtype(a));
+                yield new V(literal(Tensor.fit(dtype(a), v)), 's');
+            }
+            case ARANGE -> {
+                noVector(d);
+                yield declare(d, "double", fit(dtype(a), "(double) (" + idx.getFirst().code() + ")", a), 's');
+            }
+            default -> elementwise(a, p, idx, d, bound);
+        };
+    }
+
+    private void noVector(int d) { if (vectorAt(d)) throw new NotVectorizable(); }
+
+    /** Elementwise and broadcasting ops: each argument at the broadcast index, then one expression. */
+    private V elementwise(Node.Apply a, Prim p, List<Ix> idx, int d, Bound bound) {
+        var args = new ArrayList<V>();
+        for (Node x : a.args()) args.add(eval(x, broadcast(idx, a, x)));
+        boolean anyVector = args.stream().anyMatch(v -> v.kind() != 's');
+        if (vectorAt(d) && anyVector) return vectorOp(a, p, args, d);
+        if (anyVector) throw new IllegalStateException("a vector operand outside the vector loop");
+        return declare(d, "double", scalarOp(a, p, args.stream().map(V::code).toList(), bound), 's');
+    }
+
+    private String scalarOp(Node.Apply a, Prim p, List<String> x, Bound bound) {
+        DType t = dtype(a);
+        String x0 = x.getFirst(), x1 = x.size() > 1 ? x.get(1) : null;
+        return switch (p) {
+            case EXP -> fit(t, "Math.exp(" + x0 + ")", a);
+            case LOG -> fit(t, "Math.log(" + x0 + ")", a);
+            case SQRT -> fit(t, "Math.sqrt(" + x0 + ")", a);
+            case RSQRT -> fit(t, "1 / Math.sqrt(" + x0 + ")", a);
+            case TANH -> fit(t, "Math.tanh(" + x0 + ")", a);
+            case SIGMOID -> fit(t, "dev.dlc.ops.kernels.ElementwiseKernels.sigmoid(" + x0 + ")", a);
+            case RELU -> fit(t, "dev.dlc.ops.kernels.ElementwiseKernels.relu(" + x0 + ")", a);
+            case SIN -> fit(t, "Math.sin(" + x0 + ")", a);
+            case COS -> fit(t, "Math.cos(" + x0 + ")", a);
+            case ABS -> fit(t, "Math.abs(" + x0 + ")", a);
+            case SIGN -> fit(t, "Math.signum(" + x0 + ")", a);
+            case NEG -> fit(t, "-" + x0, a);
+            case NOT -> "(" + x0 + " == 0 ? 1.0 : 0.0)";
+            case ADD -> fit(t, x0 + " + " + x1, a);
+            case SUB -> fit(t, x0 + " - " + x1, a);
+            case MUL -> fit(t, x0 + " * " + x1, a);
+            case DIV -> fit(t, t.isFloat() ? x0 + " / " + x1 : "Ops.idiv(" + x0 + ", " + x1 + ")", a);
+            case POW -> fit(t, (t.isFloat() ? "Math.pow(" : "Ops.ipow(") + x0 + ", " + x1 + ")", a);
+            case MAXIMUM -> fit(t, "Math.max(" + x0 + ", " + x1 + ")", a);
+            case MINIMUM -> fit(t, "Math.min(" + x0 + ", " + x1 + ")", a);
+            case LT -> truth(x0 + " < " + x1);
+            case LE -> truth(x0 + " <= " + x1);
+            case GT -> truth(x0 + " > " + x1);
+            case GE -> truth(x0 + " >= " + x1);
+            case EQ -> truth(x0 + " == " + x1);
+            case NE -> truth(x0 + " != " + x1);
+            case AND -> truth(x0 + " != 0 && " + x1 + " != 0");
+            case OR -> truth(x0 + " != 0 || " + x1 + " != 0");
+            case WHERE -> fit(t, "(" + x0 + " != 0 ? " + x1 + " : " + x.get(2) + ")", a);
+            case MASKED_FILL -> fit(t, "(" + x1 + " != 0 ? " + literal(bound.real("value")) + " : " + x0 + ")", a);
+            case CAST -> fit(t, t.isFloat() ? x0 : "Ops.convert(" + x0 + ", DType." + t.name() + ")", a);
+            default -> throw new Unsupported(a.op() + " is not generated");
+        };
+    }
+
+    /** The same ops on f32 lanes, where f32 arithmetic rounds exactly as double-then-round does. */
+    private V vectorOp(Node.Apply a, Prim p, List<V> x, int d) {
+        DType t = dtype(a);
+        if (t != DType.F32 && t != DType.BOOL) throw new NotVectorizable();
+        for (Node arg : a.args()) if (dtype(arg) != DType.F32 && dtype(arg) != DType.BOOL) throw new NotVectorizable();
+        String vt = dl.vectorType(), mt = dl.maskType();
+        return switch (p) {
+            case ADD -> declare(d, vt, dl.vbinary("add", vec(x.get(0)), vec(x.get(1))), 'v');
+            case SUB -> declare(d, vt, dl.vbinary("sub", vec(x.get(0)), vec(x.get(1))), 'v');
+            case MUL -> declare(d, vt, dl.vbinary("mul", vec(x.get(0)), vec(x.get(1))), 'v');
+            case DIV -> declare(d, vt, dl.vbinary("div", vec(x.get(0)), vec(x.get(1))), 'v');
+            case MAXIMUM -> declare(d, vt, dl.vbinary("max", vec(x.get(0)), vec(x.get(1))), 'v');
+            case MINIMUM -> declare(d, vt, dl.vbinary("min", vec(x.get(0)), vec(x.get(1))), 'v');
+            case NEG -> declare(d, vt, dl.vunary("neg", vec(x.get(0))), 'v');
+            case ABS -> declare(d, vt, dl.vunary("abs", vec(x.get(0))), 'v');
+            case SQRT -> declare(d, vt, dl.vunary("sqrt", vec(x.get(0))), 'v');
+            case RELU -> {
+                // relu keeps NaN and maps -0 to 0: zero exactly where x <= 0
+                String v = vec(x.get(0));
+                yield declare(d, vt, dl.vselect(dl.vcompare("LE", v, "0f"), "ZERO", v), 'v');
+            }
+            case LT, LE, GT, GE, EQ, NE -> {
+                if (dtype(a.args().get(0)) != DType.F32) throw new NotVectorizable();
+                yield declare(d, mt, dl.vcompare(p.name(), vec(x.get(0)), vec(x.get(1))), 'm');
+            }
+            case AND -> declare(d, mt, dl.vmask("and", mask(x.get(0)), mask(x.get(1))), 'm');
+            case OR -> declare(d, mt, dl.vmask("or", mask(x.get(0)), mask(x.get(1))), 'm');
+            case NOT -> declare(d, mt, dl.vmask("not", mask(x.get(0)), null), 'm');
+            case WHERE -> {
+                if (t != DType.F32) throw new NotVectorizable();
+                yield declare(d, vt, dl.vselect(mask(x.get(0)), vec(x.get(1)), vec(x.get(2))), 'v');
+            }
+            case CAST -> {
+                if (t != DType.F32) throw new NotVectorizable();
+                V v = x.getFirst();
+                yield v.kind() == 'm' ? declare(d, vt, dl.maskToFloat(v.code()), 'v') : v;
+            }
+            default -> throw new NotVectorizable();
+        };
+    }
+
+    private String vec(V v) {
+        return switch (v.kind()) {
+            case 'v' -> v.code();
+            case 's' -> dl.vsplat(v.code());
+            default -> throw new NotVectorizable();
+        };
+    }
+
+    private String mask(V v) {
+        return switch (v.kind()) {
+            case 'm' -> v.code();
+            case 's' -> dl.vsplatMask(v.code());
+            default -> throw new NotVectorizable();
+        };
+    }
+
+    /**
+     * Inverted dropout as the reference kernel: element i (row-major in the op's shape) is kept
+     * iff u(key, i) >= p, the key from the step's seed and the op's site (its {@code site}
+     * attribute, else its position in the graph, as the interpreter numbers it).
+     */
+    private V dropout(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        Node x = arg(a, 0);
+        double p = bound.real("p");
+        if (Double.isNaN(p)) throw new Unsupported("dropout: the rate p is not known");
+        boolean on = a.attrs().get("training") instanceof Boolean b ? b : training;
+        if (!on || p == 0) return eval(x, idx);
+        V v = eval(x, idx);
+        long site = a.attrs().get("site") instanceof Long s ? s : position.get(a);
+        String key = "key" + id(a);
+        Block top = stack.getFirst();
+        if (top.memo.putIfAbsent(key, new V(key, 's')) == null)
+            top.code.append("final long ").append(key).append(" = CounterRng.key(seed, ").append(site).append("L);\n");
+        Ix flat = flat(idx, shape(a));
+        // Kept elements are x · scale with scale = 1/(1-p) split into f32 parts hi + lo:
+        // fma(x, hi, x · lo) is the interpreter's double product rounded to f32 except in
+        // near-ties 2^-24 ulp away, and the vector body and the scalar tail use the same formula.
+        double exact = 1 / (1 - p);
+        float scale = (float) exact, low = (float) (exact - scale);
+        if (vectorAt(d)) {
+            if (dtype(a) != DType.F32 || !flat.affine() || flat.coef(innerVar) != 1) throw new NotVectorizable();
+            return declare(d, dl.vectorType(), dl.vdropout(vec(v), key, flat.code(), DropoutMask.threshold(p), scale, low), 'v');
+        }
+        String kept = dtype(a) == DType.F32
+                ? "(double) Math.fma((float) " + v.code() + ", " + Float.toHexString(scale) + "f, (float) " + v.code() + " * " + Float.toHexString(low) + "f)"
+                : v.code() + " * " + literal(1 / (1 - p));
+        return declare(d, "double", fit(dtype(a), "(DropoutMask.kept(" + key + ", " + flat.code() + ", " + literal(p) + ") ? " + kept + " : 0.0)", a), 's');
+    }
+
+    // ------------------------------------------------------------------ guarded reads
+
+    /**
+     * The value of {@code x} at {@code at} where {@code cond} holds, else {@code otherwise}:
+     * everything the read needs is computed inside the {@code if}, never hoisted above it, so a
+     * load outside the argument (a pad's border) is never executed.
+     */
+    private static final String OUT = "@@out@@";
+
+    private String guarded(int d, String cond, Node x, List<Ix> at) {
+        Block g = new Block(false);
+        var saved = stack;
+        var inner = new ArrayList<Block>();
+        for (int k = 0; k < stack.size(); k++) inner.add(k <= d ? g : stack.get(k));
+        stack = inner;
+        try {
+            V v = eval(x, at);
+            return "if (" + cond + ") {\n" + g.code + OUT + " = " + v.code() + ";\n}";
+        } finally {
+            stack = saved;
+        }
+    }
+
+    /** pad: x at the index less the leading pads, {@code value} outside x (pads are (before, after) pairs, last axis first). */
+    private V pad(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        noVector(d);
+        Node x = arg(a, 0);
+        int[] xs = shape(x);
+        var pads = bound.ints("pads");
+        var at = new ArrayList<Ix>();
+        var cond = new ArrayList<String>();
+        for (int k = 0; k < xs.length; k++) {
+            int p = xs.length - 1 - k;
+            long before = p < pads.size() / 2 ? pads.get(2 * p) : 0;
+            Ix i = bind(idx.get(k).plus(Ix.of(-before)));
+            at.add(i);
+            if (before != 0 || shape(a)[k] != xs[k]) cond.add("(" + i.code() + ") >= 0 && (" + i.code() + ") < " + xs[k]);
+        }
+        String name = "v" + (fresh++);
+        String read = guarded(d, cond.isEmpty() ? "true" : String.join(" && ", cond), x, at);
+        stack.get(d).code.append("double ").append(name).append(" = ").append(literal(fit(dtype(a), bound.real("value"), a))).append(";\n")
+                .append(read.replace(OUT, name)).append('\n');
+        return new V(name, 's');
+    }
+
+    /** concat along an axis: the part whose range along it holds the index, read at the index less the part's start. */
+    private V concat(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        noVector(d);
+        int rank = shape(a).length;
+        int axis = axis(bound.integer("axis"), rank);
+        String name = "v" + (fresh++);
+        var code = new StringBuilder("double ").append(name).append(" = 0.0;\n");
+        long start = 0;
+        for (int t = 0; t < a.args().size(); t++) {
+            Node x = arg(a, t);
+            long len = shape(x)[axis];
+            var at = new ArrayList<>(idx);
+            at.set(axis, idx.get(axis).plus(Ix.of(-start)));
+            String i = bind(idx.get(axis)).code();
+            String read = guarded(d, "(" + i + ") >= " + start + " && (" + i + ") < " + (start + len), x, at);
+            code.append(t == 0 ? "" : "else ").append(read.replace(OUT, name)).append('\n');
+            start += len;
+        }
+        stack.get(d).code.append(code);
+        return new V(name, 's');
+    }
+
+    /** stack along a new axis: part t at the index without that axis, where the index along it is t. */
+    private V stack(Node.Apply a, List<Ix> idx, int d, Bound bound) {
+        noVector(d);
+        int axis = axis(bound.integer("axis"), shape(a).length);
+        var at = new ArrayList<>(idx);
+        at.remove(axis);
+        String i = bind(idx.get(axis)).code(), name = "v" + (fresh++);
+        var code = new StringBuilder("double ").append(name).append(" = 0.0;\n");
+        for (int t = 0; t < a.args().size(); t++)
+            code.append(t == 0 ? "" : "else ").append(guarded(d, "(" + i + ") == " + t, arg(a, t), at).replace(OUT, name)).append('\n');
+        stack.get(d).code.append(code);
+        return new V(name, 's');
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** The reduced axes of a reduction node (all when it names none). */
+    private static boolean[] reducedAxes(Node.Apply a, Bound bound, int rank) {
+        var reduced = new boolean[rank];
+        var axes = bound.has("axis") ? bound.axes("axis") : java.util.Optional.<List<Long>>empty();
+        if (axes.isPresent()) for (long x : axes.get()) reduced[(int) (x < 0 ? x + rank : x)] = true;
+        else java.util.Arrays.fill(reduced, true);
+        return reduced;
+    }
+
+    private V reduce(Node.Apply a, List<Ix> idx, int d, Prim p, Bound bound) {
+        noVector(d);
+        Node x = arg(a, 0);
+        int[] xs = shape(x);
+        boolean[] reduced = reducedAxes(a, bound, xs.length);
+        boolean keep = bound.has("keepdims") && bound.bool("keepdims");
+        var xIdx = new ArrayList<Ix>();
+        var loops = new ArrayList<String[]>(); // {var, size}
+        int j = 0;
+        long count = 1;
+        for (int k = 0; k < xs.length; k++) {
+            if (reduced[k]) {
+                count *= xs[k];
+                if (keep) j++;
+                if (xs[k] == 1) { xIdx.add(Ix.of(0)); continue; }
+                String r = "r" + (fresh++);
+                loops.add(new String[] {r, String.valueOf(xs[k])});
+                xIdx.add(Ix.var(r));
+            } else xIdx.add(idx.get(j++));
+        }
+        String acc = "a" + (fresh++);
+        Block parent = stack.get(d);
+        double init = switch (p) { case MAX, LOGSUMEXP -> Double.NEGATIVE_INFINITY; case MIN -> Double.POSITIVE_INFINITY; default -> 0; };
+        parent.code.append("double ").append(acc).append(" = ").append(literal(init)).append(";\n");
+        String step = switch (p) {
+            case MAX, LOGSUMEXP -> acc + " = Math.max(" + acc + ", %s);";
+            case MIN -> acc + " = Math.min(" + acc + ", %s);";
+            default -> acc + " += %s;";
+        };
+        loopOver(d, loops, xIdx, x, step);
+        String result = acc;
+        if (p == Prim.MEAN) result = acc + " / " + count;
+        if (p == Prim.LOGSUMEXP) {
+            // logsumexp = m + log Σ e^(x - m); an infinite m is the answer itself
+            String s = "a" + (fresh++);
+            parent.code.append("double ").append(s).append(" = 0.0;\n");
+            loopOver(d, loops, xIdx, x, s + " += Math.exp(%s - " + acc + ");");
+            result = "(Double.isInfinite(" + acc + ") ? " + acc + " : " + acc + " + Math.log(" + s + "))";
+        }
+        return declare(d, "double", fit(dtype(a), result, a), 's');
+    }
+
+    /** Loops over {@code loops} below block d, evaluating {@code x} at {@code xIdx} and running {@code step} (%s = its value). */
+    private void loopOver(int d, List<String[]> loops, List<Ix> xIdx, Node x, String step) {
+        var saved = stack;
+        var inner = new ArrayList<>(stack.subList(0, d + 1));
+        var opened = new ArrayList<Block>();
+        for (int k = 0; k < loops.size(); k++) {
+            depthOf.put(loops.get(k)[0], d + 1 + k);
+            var b = new Block(false);
+            inner.add(b);
+            opened.add(b);
+        }
+        stack = inner;
+        try {
+            V v = eval(x, xIdx);
+            stack.getLast().code.append(step.formatted(v.code())).append('\n');
+        } finally {
+            stack = saved;
+        }
+        String code = "";
+        for (int k = loops.size() - 1; k >= 0; k--) {
+            String r = loops.get(k)[0];
+            code = "for (int " + r + " = 0; " + r + " < " + loops.get(k)[1] + "; " + r + "++) {\n" + opened.get(k).code + code + "}\n";
+        }
+        if (loops.isEmpty()) code = opened.isEmpty() ? "" : opened.getLast().code.toString();
+        stack.get(d).code.append(code);
+    }
+
+    private int axisOf(Bound bound, int rank) {
+        long ax = bound.has("axis") ? bound.integer("axis") : -1;
+        return (int) (ax < 0 ? ax + rank : ax);
+    }
+
+    /** argmax / argmin along one axis: the first position of the best value, a NaN counting as best (as the reference). */
+    private V arg(Node.Apply a, List<Ix> idx, int d, boolean max, Bound bound) {
+        noVector(d);
+        Node x = arg(a, 0);
+        int[] xs = shape(x);
+        int axis = axisOf(bound, xs.length);
+        boolean keep = bound.has("keepdims") && bound.bool("keepdims");
+        String r = "r" + (fresh++), best = "b" + (fresh++), bv = "w" + (fresh++);
+        var xIdx = lineIndex(idx, xs.length, axis, keep, Ix.var(r));
+        stack.get(d).code.append("int ").append(best).append(" = 0;\ndouble ").append(bv).append(" = 0;\n");
+        String step = "if (" + r + " == 0) " + bv + " = %1$s; else if (!Double.isNaN(" + bv + ") && (Double.isNaN(%1$s) || %1$s "
+                + (max ? ">" : "<") + " " + bv + ")) { " + best + " = " + r + "; " + bv + " = %1$s; }";
+        loopOver(d, List.<String[]>of(new String[] {r, String.valueOf(xs[axis])}), xIdx, x, step);
+        return declare(d, "double", fit(dtype(a), "(double) " + best, a), 's');
+    }
+
+    /** The index of x for an output index along one axis: the axis gets {@code at}, kept or dropped in the output. */
+    private static List<Ix> lineIndex(List<Ix> idx, int rank, int axis, boolean keep, Ix at) {
+        var out = new ArrayList<Ix>();
+        int j = 0;
+        for (int k = 0; k < rank; k++) {
+            if (k == axis) {
+                out.add(at);
+                if (keep) j++;
+            } else out.add(idx.get(j++));
+        }
+        return out;
+    }
+
+    /** softmax / log_softmax: the line's max and Σ e^(x - max), once per line, then the element. */
+    private V softmax(Node.Apply a, List<Ix> idx, int d, boolean log, Bound bound) {
+        noVector(d);
+        Node x = arg(a, 0);
+        int[] xs = shape(x);
+        int axis = axisOf(bound, xs.length);
+        var kept = new ArrayList<>(idx);
+        kept.set(axis, Ix.of(0));
+        int ld = depth(kept);
+        String key = "sm" + id(a) + "@" + codes(kept);
+        V line = stack.get(ld).memo.get(key);
+        if (line == null) {
+            String m = "m" + (fresh++), s = "s" + (fresh++), r = "r" + (fresh++);
+            var xIdx = new ArrayList<>(kept);
+            xIdx.set(axis, Ix.var(r));
+            stack.get(ld).code.append("double ").append(m).append(" = Double.NEGATIVE_INFINITY;\ndouble ").append(s).append(" = 0.0;\n");
+            var loop = List.<String[]>of(new String[] {r, String.valueOf(xs[axis])});
+            loopOver(ld, loop, xIdx, x, m + " = Math.max(" + m + ", %s);");
+            loopOver(ld, loop, xIdx, x, s + " += Math.exp(%s - " + m + ");");
+            line = new V(m + "," + s, 's');
+            stack.get(ld).memo.put(key, line);
+        }
+        String m = line.code().split(",")[0], s = line.code().split(",")[1];
+        V v = eval(x, idx);
+        String z = "(" + v.code() + " - " + m + ")";
+        return declare(d, "double", fit(dtype(a), log ? z + " - Math.log(" + s + ")" : "Math.exp" + z + " / " + s, a), 's');
+    }
+
+    // ------------------------------------------------------------------ indices
+
+    /**
+     * An opaque index held in an int variable, declared in the outermost loop its variables
+     * allow (once per block): nested reshapes and gathers would otherwise repeat the whole
+     * expression inside every index built on it, growing the source exponentially.
+     */
+    private Ix bind(Ix i) {
+        if (i.affine() || i.opaque().matches("j\\d+")) return i;
+        int d = 0;
+        for (String v : i.vars()) d = Math.max(d, depthOf.getOrDefault(v, 0));
+        Block b = stack.get(d);
+        String key = "ix:" + i.opaque();
+        V hit = b.memo.get(key);
+        String name;
+        if (hit != null) name = hit.code();
+        else {
+            name = "j" + (fresh++);
+            b.code.append("final int ").append(name).append(" = ").append(i.opaque()).append(";\n");
+            b.memo.put(key, new V(name, 's'));
+        }
+        for (String v : i.vars()) depthOf.putIfAbsent(v, 0);
+        return Ix.opaque(name, i.vars());
+    }
+
+    /** Row-major flat index of {@code idx} in {@code shape}. */
+    private static Ix flat(List<Ix> idx, int[] shape) {
+        Ix f = Ix.of(0);
+        long stride = 1;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            f = f.plus(idx.get(k).times(stride));
+            stride *= shape[k];
+        }
+        return f;
+    }
+
+    /** NumPy broadcasting from {@code out}'s index to {@code arg}'s: align right, size-1 axes read index 0. */
+    private static List<Ix> broadcast(List<Ix> idx, Node out, Node arg) {
+        if (arg instanceof Node.Const) return List.of();
+        int[] as = shape(arg);
+        int shift = idx.size() - as.length;
+        var res = new ArrayList<Ix>();
+        for (int k = 0; k < as.length; k++) res.add(as[k] == 1 ? Ix.of(0) : idx.get(k + shift));
+        return res;
+    }
+
+    /**
+     * reshape: the two shapes are cut into groups of consecutive axes with equal products (a
+     * row-major reshape only regroups). Within a group, the argument's index is the group's flat
+     * position unravelled: affine when the argument has one axis there (axes split, or only
+     * size-1 axes differ), a division and a remainder per axis when it merges several.
+     */
+    private List<Ix> reshape(List<Ix> idx, int[] out, int[] in) {
+        var res = new ArrayList<Ix>();
+        if (Tensor.numel(in) == 0) {
+            for (int k = 0; k < in.length; k++) res.add(Ix.of(0));
+            return res;
+        }
+        int i = 0, o = 0;
+        while (i < in.length && o < out.length) {
+            int i0 = i, o0 = o;
+            long pi = in[i++], po = out[o++];
+            while (pi != po) {
+                if (pi < po) pi *= in[i++];
+                else po *= out[o++];
+            }
+            // the group's flat position in the output
+            Ix f = Ix.of(0);
+            long stride = 1;
+            for (int k = o - 1; k >= o0; k--) {
+                f = f.plus(idx.get(k).times(stride));
+                stride *= out[k];
+            }
+            int real = 0;
+            for (int k = i0; k < i; k++) if (in[k] != 1) real++;
+            if (real <= 1) {
+                for (int k = i0; k < i; k++) res.add(in[k] == 1 ? Ix.of(0) : f);
+                continue;
+            }
+            Ix bound = bind(f);
+            long st = 1;
+            var strides = new long[i - i0];
+            for (int k = i - 1; k >= i0; k--) { strides[k - i0] = st; st *= in[k]; }
+            for (int k = i0; k < i; k++) {
+                if (in[k] == 1) { res.add(Ix.of(0)); continue; }
+                long sk = strides[k - i0];
+                String code = "(" + bound.code() + ")" + (sk == 1 ? "" : " / " + sk) + (k == i0 ? "" : " % " + in[k]);
+                res.add(bind(Ix.opaque("(" + code + ")", bound.vars())));
+            }
+        }
+        while (res.size() < in.length) res.add(Ix.of(0)); // trailing size-1 axes
+        return res;
+    }
+
+    private static int[] perm(Node.Apply a, Prim p, Bound bound) {
+        int rank = shape(a).length;
+        var perm = new int[rank];
+        if (p == Prim.TRANSPOSE) {
+            int x = axis(bound.integer("a"), rank), y = axis(bound.integer("b"), rank);
+            for (int i = 0; i < rank; i++) perm[i] = i == x ? y : i == y ? x : i;
+        } else {
+            var axes = bound.ints("axes");
+            for (int k = 0; k < rank; k++) perm[k] = axis(axes.get(k), rank);
+        }
+        return perm;
+    }
+
+    /** out[o] = x[i] with i[perm[k]] = o[k]. */
+    private static List<Ix> permute(List<Ix> idx, int[] perm) {
+        var res = new Ix[idx.size()];
+        for (int k = 0; k < perm.length; k++) res[perm[k]] = idx.get(k);
+        return List.of(res);
+    }
+
+    private static List<Ix> slice(List<Ix> idx, Node.Apply a, Bound bound) {
+        int[] xs = shape(arg(a, 0));
+        int axis = axis(bound.integer("axis"), xs.length), n = xs[axis];
+        long s0 = Tensor.size(bound.dim("start"));
+        long s = s0 < 0 ? Math.max(0, s0 + n) : Math.min(s0, n), step = bound.integer("step");
+        var res = new ArrayList<>(idx);
+        res.set(axis, idx.get(axis).times(step).plus(Ix.of(s)));
+        return res;
+    }
+
+    private static int axis(long a, int rank) { return (int) (a < 0 ? a + rank : a); }
+
+    private int depth(List<Ix> idx) {
+        int d = 0;
+        for (Ix i : idx) for (String v : i.vars()) d = Math.max(d, depthOf.getOrDefault(v, 0));
+        return d;
+    }
+
+    private static Set<String> varsOf(List<Ix> idx) {
+        var s = new LinkedHashSet<String>();
+        idx.forEach(i -> s.addAll(i.vars()));
+        return s;
+    }
+
+    private static String codes(List<Ix> idx) {
+        var sb = new StringBuilder();
+        for (Ix i : idx) sb.append(i.code()).append(',');
+        return sb.toString();
+    }
+
+    private int id(Node n) { return ids.computeIfAbsent(n, _ -> ids.size()); }
+
+    // ------------------------------------------------------------------ dtypes and literals
+
+    /** {@code expr} rounded to dtype t, as the interpreter fits every result. */
+    private static String fit(DType t, String expr, Node at) {
+        return switch (t) {
+            case F32 -> "(double) (float) (" + expr + ")";
+            case F64 -> "(" + expr + ")";
+            case F16, BF16 -> "Ops.fit(DType." + t.name() + ", " + expr + ")";
+            case I32 -> "(double) (int) (long) (" + expr + ")";
+            case I64 -> "(double) (long) (" + expr + ")";
+            case BOOL -> "((" + expr + ") != 0 ? 1.0 : 0.0)";
+        };
+    }
+
+    private static double fit(DType t, double v, Node at) {
+        if (Double.isNaN(v) && at instanceof Node.Const)
+            throw new Unsupported("a constant known only at run time (a config value without a default?)");
+        return Tensor.fit(t, v);
+    }
+
+    private static String truth(String cond) { return "(" + cond + " ? 1.0 : 0.0)"; }
+
+    static String literal(double v) {
+        if (Double.isNaN(v)) return "Double.NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        return "Double.longBitsToDouble(0x" + Long.toHexString(Double.doubleToRawLongBits(v)) + "L)";
+    }
+
+    static Prim prim(Node.Apply a) {
+        return OpTable.forNode(a.op(), a.args().size()).orElseThrow(() -> new Unsupported("no primitive " + a.op())).prim();
+    }
+
+    private static Node arg(Node.Apply a, int i) { return a.args().get(i); }
+
+    static DType dtype(Node n) { return ((Type.Tensor) n.type()).dtype(); }
+
+    static int[] shape(Node n) { return Tensor.shapeOf((Type.Tensor) n.type()); }
+
+    private static int dim(Node n, int axis) { return shape(n)[axis]; }
+}

@@ -1,0 +1,341 @@
+package dev.dlc.exec.cpu;
+
+import dev.dlc.ir.FusedProgram;
+import dev.dlc.ir.Kernel;
+import dev.dlc.ir.Node;
+import dev.dlc.ir.Scan;
+import dev.dlc.ops.Prim;
+import dev.dlc.ops.Tensor;
+import dev.dlc.types.DType;
+import dev.dlc.types.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The source of a program's class: one method per kernel it generates, in a dialect.
+ * <ul>
+ *   <li>ELEMENTWISE, REDUCE, HORIZONTAL: one loop nest per part and output shape ({@link KernelWriter}).
+ *   <li>OPAQUE: a call of {@link Gemm}, {@link Conv2d} or {@link Pool2d}, then the epilogue's
+ *       loop nest reading the op's result. A matmul followed by {@code + bias[N]} (and then
+ *       relu) gets both in the GEMM's own epilogue, applied while each tile is in cache; a
+ *       matmul operand that is a transpose kernel's output is read in place, transposed, and
+ *       that kernel is skipped when nothing else needs its copy.
+ *   <li>VIEW: nothing; SCAN and the ops below: the interpreter's fallback.
+ * </ul>
+ * Not generated (fallback): scan, concat, stack, split, pad, gather, scatter_add, matmul with
+ * batch axes that broadcast partially, any opaque op on dtypes other than f32.
+ */
+final class ProgramSource {
+    private final Dialect dl;
+    private final FusedProgram p;
+    private final Storage storage;
+    private final Map<Node, Long> positions;
+    private final boolean training;
+    private final StringBuilder methods = new StringBuilder();
+    private final List<Integer> kernels = new ArrayList<>();
+    private final List<String> fallbacks = new ArrayList<>();
+    private final Set<Integer> skipped = new HashSet<>();
+    private final Map<Node, List<Node>> users = new IdentityHashMap<>();
+    private final Set<Node> outputs;
+    /** A transpose of the last two axes (its value) -> what it transposes, when it is a kernel of its own. */
+    private final Map<Node, Node> transposes = new IdentityHashMap<>();
+    private final Map<Node, Integer> transposeKernel = new IdentityHashMap<>();
+    /** The last kernel that reads each arena value (the memory plan's lifetimes). */
+    private final Map<Node, Integer> lastUse = new IdentityHashMap<>();
+    private int current;
+    /** Transposes some generated matmul reads as copied (so their kernel must run). */
+    private final Set<Node> readCopied = CpuProgram.identitySet(List.of());
+    /** Transposes read in place by a generated matmul. */
+    private final Set<Node> readInPlace = CpuProgram.identitySet(List.of());
+
+    ProgramSource(Dialect dl, FusedProgram p, Storage storage, Map<Node, Long> positions, boolean training) {
+        this.dl = dl;
+        this.p = p;
+        this.storage = storage;
+        this.positions = positions;
+        this.training = training;
+        this.outputs = CpuProgram.identitySet(p.graph().outputs());
+        for (Node n : p.graph().nodes())
+            for (Node u : new LinkedHashSet<>(Scan.uses(n))) users.computeIfAbsent(u, _ -> new ArrayList<>()).add(n);
+        for (var b : storage.plan.buffers()) if (!b.workspace()) lastUse.put(b.value(), b.last());
+        findTransposes();
+        for (Kernel k : p.kernels()) {
+            current = k.id();
+            kernel(k);
+        }
+        skipTransposes();
+    }
+
+    /** The source, its class name written as {@code %CLASS%} (see {@link KernelCompiler}). */
+    String text() { return dl.header("%CLASS%") + methods + dl.footer(kernels); }
+
+    List<Integer> kernels() { return kernels; }
+
+    List<String> fallbacks() { return fallbacks; }
+
+    Set<Integer> skipped() { return skipped; }
+
+    private void kernel(Kernel k) {
+        if (k.kind() == Kernel.Kind.VIEW) return;
+        var arrays = new LinkedHashSet<Storage.Loc>();
+        try {
+            String body = switch (k.kind()) {
+                case ELEMENTWISE, REDUCE, HORIZONTAL -> nests(k, Map.of(), arrays, Set.of());
+                case OPAQUE -> opaque(k, arrays);
+                case SCAN -> throw new KernelWriter.Unsupported("a scan");
+                case VIEW -> "";
+            };
+            methods.append(dl.kernelOpen(k.id(), List.copyOf(arrays))).append(indent(body)).append(dl.kernelClose());
+            kernels.add(k.id());
+        } catch (KernelWriter.Unsupported e) {
+            fallbacks.add(CpuProgram.describe(k) + ": " + e.getMessage());
+        }
+    }
+
+    /** One nest per part and output shape; {@code done} are outputs already written (an opaque op's result). */
+    private String nests(Kernel k, Map<Node, Storage.Loc> memory, Set<Storage.Loc> arrays, Set<Node> done) {
+        for (Node op : k.ops())
+            if (!(op instanceof Node.Apply a) || Scan.is(a) || a.type() instanceof Type.Tuple)
+                throw new KernelWriter.Unsupported("a tuple or scan op");
+        var writer = new KernelWriter(dl, storage, CpuProgram.identitySet(k.ops()), memory, positions, training, arrays);
+        var code = new StringBuilder();
+        for (Kernel.Part part : k.parts()) {
+            var byShape = new LinkedHashMap<List<Integer>, List<Node>>();
+            for (Node o : part.outputs())
+                if (!done.contains(o)) byShape.computeIfAbsent(boxed(KernelWriter.shape(o)), _ -> new ArrayList<>()).add(o);
+            byShape.forEach((shape, outs) -> code.append(writer.nest(outs, shape.stream().mapToInt(Integer::intValue).toArray())));
+        }
+        return code.toString();
+    }
+
+    // ------------------------------------------------------------------ opaque kernels
+
+    private String opaque(Kernel k, Set<Storage.Loc> arrays) {
+        Node.Apply op = (Node.Apply) k.ops().stream().filter(n -> n instanceof Node.Apply a && isOpaque(a)).findFirst()
+                .orElseThrow(() -> new KernelWriter.Unsupported("no opaque op"));
+        Prim prim = KernelWriter.prim(op);
+        for (Node x : op.args()) if (KernelWriter.dtype(x) != DType.F32) throw new KernelWriter.Unsupported(op.op() + " on " + x.type());
+        var kernelOps = CpuProgram.identitySet(k.ops());
+        Node result = op;
+        Node bias = null;
+        boolean relu = false;
+        if (prim == Prim.MATMUL && !storage.has(op) && KernelWriter.shape(op).length >= 2) {
+            Node add = soleUser(op, kernelOps, Prim.ADD);
+            bias = add == null ? null : columnBias((Node.Apply) add, op);
+            if (bias != null) {
+                result = add;
+                Node r = storage.has(add) ? null : soleUser(add, kernelOps, Prim.RELU);
+                if (r != null) { result = r; relu = true; }
+            }
+        }
+        Storage.Loc dest = storage.has(result) ? storage.loc(result) : storage.fresh('f', Storage.numel(result));
+        arrays.add(dest);
+        String call = switch (prim) {
+            case MATMUL -> matmul(op, dest, bias, relu, arrays);
+            case CONV2D -> conv(op, dest, arrays);
+            case MAX_POOL2D, AVG_POOL2D -> pool(op, dest, prim == Prim.MAX_POOL2D, arrays);
+            default -> throw new KernelWriter.Unsupported(op.op() + " is not generated");
+        };
+        var done = CpuProgram.identitySet(List.of(result));
+        return call + nests(k, Map.of(result, dest), arrays, done);
+    }
+
+    private static boolean isOpaque(Node.Apply a) {
+        return switch (KernelWriter.prim(a)) {
+            case MATMUL, CONV2D, MAX_POOL2D, AVG_POOL2D, SCATTER_ADD -> true;
+            default -> false;
+        };
+    }
+
+    /** The only user of {@code n}, when it is in the kernel and is {@code prim}, with n's shape. */
+    private Node soleUser(Node n, Set<Node> kernelOps, Prim prim) {
+        var us = users.getOrDefault(n, List.of());
+        if (us.size() != 1 || !kernelOps.contains(us.getFirst())) return null;
+        Node u = us.getFirst();
+        if (!(u instanceof Node.Apply a) || KernelWriter.prim(a) != prim || !Arrays.equals(KernelWriter.shape(u), KernelWriter.shape(n))) return null;
+        return u;
+    }
+
+    /** The b of {@code mm + b} when b is an f32 value in memory of shape [N] or [1, N] (a bias per column). */
+    private Node columnBias(Node.Apply add, Node mm) {
+        if (add.args().size() != 2) return null;
+        Node b = add.args().get(0) == mm ? add.args().get(1) : add.args().get(0);
+        if (b == mm || b instanceof Node.Const || !storage.has(b) || KernelWriter.dtype(b) != DType.F32) return null;
+        int[] bs = KernelWriter.shape(b), ms = KernelWriter.shape(mm);
+        int lead = 0;
+        while (lead < bs.length - 1 && bs[lead] == 1) lead++;
+        return bs.length - lead == 1 && bs[bs.length - 1] == ms[ms.length - 1] && ms[ms.length - 1] > 1 ? b : null;
+    }
+
+    /** A Gemm operand: the value's array, or a transpose's source read transposed. */
+    /** {@code fold}: whether a transpose's source may be read in place (a skinny product wants B row-major: its copy is small). */
+    private String operand(Node x, int rows, int cols, Set<Storage.Loc> arrays, boolean fold) {
+        Node src = fold ? transposes.get(x) : null;
+        // The plan frees the source after the transpose kernel, its last reader: read it in place
+        // only where it is still live (outside the arena, or read later anyway).
+        if (src != null && storage.loc(src).table() == 'f' && storage.loc(src).slot() == 0 && lastUse.getOrDefault(src, -1) < current) src = null;
+        if (src == null && transposes.containsKey(x)) readCopied.add(x);
+        boolean t = src != null;
+        Node at = t ? src : x;
+        var loc = storage.loc(at);
+        if (loc == null || loc.table() != 'f') throw new KernelWriter.Unsupported("a matmul operand without f32 storage");
+        if (t) readInPlace.add(x);
+        arrays.add(loc);
+        // element (i, j) of the operand: data[off + i*ld + j], or data[off + j*ld + i] when the array holds its transpose
+        return "new Gemm.Operand(" + loc.array() + ", " + loc.offset() + ", " + (t ? rows : cols) + ", " + t + ")";
+    }
+
+    private String matmul(Node.Apply op, Storage.Loc dest, Node bias, boolean relu, Set<Storage.Loc> arrays) {
+        Node a = op.args().get(0), b = op.args().get(1);
+        int[] as = KernelWriter.shape(a), bs = KernelWriter.shape(b), os = KernelWriter.shape(op);
+        if (as.length == 1) as = new int[] {1, as[0]};
+        if (bs.length == 1) bs = new int[] {bs[0], 1};
+        int m = as[as.length - 2], kk = as[as.length - 1], n = bs[bs.length - 1];
+        int batch = Tensor.numel(os) / (m * n);
+        long strideA = batchStride(as, batch, m * kk), strideB = batchStride(bs, batch, kk * n);
+        if ((transposes.containsKey(a) && KernelWriter.shape(a).length < 2) || (transposes.containsKey(b) && KernelWriter.shape(b).length < 2))
+            throw new KernelWriter.Unsupported("a transposed vector operand");
+        String epilogue = relu ? "Epilogue.of(Epilogue.Activation.RELU)" : "Epilogue.of(Epilogue.Activation.NONE)";
+        if (bias != null) {
+            var bl = storage.loc(bias);
+            arrays.add(bl);
+            epilogue += ".withColBias(" + bl.array() + ", " + bl.offset() + ")";
+        }
+        String opA = operand(a, m, kk, arrays, true), opB = operand(b, kk, n, arrays, !SkinnyGemm.fits(m, n, kk, false));
+        String out = "new Gemm.Operand(" + dest.array() + ", " + dest.offset() + ", " + n + ", false)";
+        if (SkinnyGemm.fits(m, n, kk, opB.endsWith("true)")))
+            return "SkinnyGemm.multiplyBatched(" + batch + ", " + m + ", " + n + ", " + kk + ", " + opA + ", " + strideA + ", "
+                    + opB + ", " + strideB + ", " + out + ", " + (m * n) + ", " + epilogue + ");\n";
+        return "Gemm.multiplyBatched(" + batch + ", " + m + ", " + n + ", " + kk + ", " + opA + ", " + strideA + ", "
+                + opB + ", " + strideB + ", " + out + ", " + (m * n) + ", false, " + epilogue + ");\n";
+    }
+
+    /** An operand's batch stride: its matrices in turn, or 0 when one matrix serves every batch item. */
+    private static long batchStride(int[] shape, int batch, int matrix) {
+        int own = Tensor.numel(shape) / matrix;
+        if (own == batch) return matrix;
+        if (own == 1) return 0;
+        throw new KernelWriter.Unsupported("matmul batch axes that broadcast partially");
+    }
+
+    private String conv(Node.Apply op, Storage.Loc dest, Set<Storage.Loc> arrays) {
+        var b = new dev.dlc.ops.Bound(op.op(), op.attrs());
+        int[] xs = KernelWriter.shape(op.args().get(0)), ws = KernelWriter.shape(op.args().get(1));
+        long[] st = b.pair("stride"), pad = b.pair("padding"), dil = b.pair("dilation");
+        var x = loc(op.args().get(0), arrays);
+        var w = loc(op.args().get(1), arrays);
+        String g = "new Conv2d.Geometry(" + xs[0] + ", " + xs[1] + ", " + xs[2] + ", " + xs[3] + ", " + ws[0] + ", " + ws[2] + ", " + ws[3] + ", "
+                + st[0] + ", " + st[1] + ", " + pad[0] + ", " + pad[1] + ", " + dil[0] + ", " + dil[1] + ", " + b.integer("groups") + ")";
+        return "Conv2d.forward(" + x.array() + ", " + x.offset() + ", " + w.array() + ", " + w.offset() + ", null, 0, "
+                + dest.array() + ", " + dest.offset() + ", " + g + ", Epilogue.Activation.NONE);\n";
+    }
+
+    private String pool(Node.Apply op, Storage.Loc dest, boolean max, Set<Storage.Loc> arrays) {
+        var b = new dev.dlc.ops.Bound(op.op(), op.attrs());
+        int[] xs = KernelWriter.shape(op.args().get(0));
+        long[] k = b.pair("kernel"), st = b.pair("stride"), pad = b.pair("padding");
+        var x = loc(op.args().get(0), arrays);
+        String w = "new Pool2d.Window(" + xs[0] + ", " + xs[1] + ", " + xs[2] + ", " + xs[3] + ", " + k[0] + ", " + k[1] + ", "
+                + st[0] + ", " + st[1] + ", " + pad[0] + ", " + pad[1] + ")";
+        return "Pool2d." + (max ? "max" : "avg") + "(" + x.array() + ", " + x.offset() + ", " + dest.array() + ", " + dest.offset() + ", " + w + ");\n";
+    }
+
+    private Storage.Loc loc(Node n, Set<Storage.Loc> arrays) {
+        var l = storage.loc(n);
+        if (l == null || l.table() != 'f') throw new KernelWriter.Unsupported("an operand without f32 storage");
+        arrays.add(l);
+        return l;
+    }
+
+    // ------------------------------------------------------------------ transposes read in place
+
+    /** Kernels that only transpose the last two axes of an f32 value in memory: a matmul can read the source instead. */
+    private void findTransposes() {
+        for (Kernel k : p.kernels()) {
+            if (k.kind() != Kernel.Kind.ELEMENTWISE || k.ops().size() != 1 || !(k.ops().getFirst() instanceof Node.Apply t)) continue;
+            Prim prim = KernelWriter.prim(t);
+            if (prim != Prim.TRANSPOSE && prim != Prim.PERMUTE) continue;
+            Node src = t.args().getFirst();
+            int rank = KernelWriter.shape(t).length;
+            if (rank < 2 || !storage.has(src) || KernelWriter.dtype(src) != DType.F32 || !swapsLastTwo(t, prim, rank)) continue;
+            transposes.put(t, src);
+            transposeKernel.put(t, k.id());
+        }
+    }
+
+    private static boolean swapsLastTwo(Node.Apply t, Prim prim, int rank) {
+        var b = new dev.dlc.ops.Bound(t.op(), t.attrs());
+        if (prim == Prim.TRANSPOSE) {
+            long x = b.integer("a"), y = b.integer("b");
+            x = x < 0 ? x + rank : x;
+            y = y < 0 ? y + rank : y;
+            return Math.min(x, y) == rank - 2 && Math.max(x, y) == rank - 1;
+        }
+        var axes = b.ints("axes");
+        for (int k = 0; k < rank - 2; k++) if (axes.get(k) != k) return false;
+        return axes.get(rank - 2) == rank - 1 && axes.get(rank - 1) == rank - 2;
+    }
+
+    /** A transpose kernel whose copy nobody reads (every user a matmul reading it in place, not an output) is not run. */
+    private void skipTransposes() {
+        for (var e : transposeKernel.entrySet()) {
+            Node t = e.getKey();
+            if (outputs.contains(t) || !readInPlace.contains(t) || readCopied.contains(t) || transposes.containsValue(t)) continue;
+            boolean all = true;
+            for (Node u : users.getOrDefault(t, List.of()))
+                all &= u instanceof Node.Apply a && KernelWriter.prim(a) == Prim.MATMUL && generatedMatmul(u);
+            if (all) skipped.add(e.getValue());
+        }
+    }
+
+    private boolean generatedMatmul(Node mm) {
+        for (Kernel k : p.kernels()) if (kernels.contains(k.id()) && k.kind() == Kernel.Kind.OPAQUE && k.ops().contains(mm)) return true;
+        return false;
+    }
+
+    /**
+     * The program with every matmul kernel that reads a transpose kernel's output also listing
+     * the transpose's source among its inputs: the memory plan then keeps the source alive until
+     * that matmul, which may read it in place (see {@link #operand}).
+     */
+    static FusedProgram keepTransposeSources(FusedProgram p) {
+        var sources = new IdentityHashMap<Node, Node>();
+        for (Kernel k : p.kernels())
+            if (k.kind() == Kernel.Kind.ELEMENTWISE && k.ops().size() == 1 && k.ops().getFirst() instanceof Node.Apply t
+                    && (KernelWriter.prim(t) == Prim.TRANSPOSE || KernelWriter.prim(t) == Prim.PERMUTE) && !(t.args().getFirst() instanceof Node.Const))
+                sources.put(t, t.args().getFirst());
+        var kernels = new ArrayList<Kernel>();
+        for (Kernel k : p.kernels()) {
+            var inputs = new ArrayList<>(k.inputs());
+            if (k.kind() == Kernel.Kind.OPAQUE)
+                for (Node in : k.inputs()) {
+                    Node src = sources.get(in);
+                    if (src != null && !inputs.contains(src)) inputs.add(src);
+                }
+            kernels.add(inputs.size() == k.inputs().size() ? k : new Kernel(k.id(), k.kind(), k.parts(), inputs, k.outputs(), k.body(), k.from()));
+        }
+        return new FusedProgram(p.graph(), kernels, p.unfused());
+    }
+
+    private static List<Integer> boxed(int[] s) { return Arrays.stream(s).boxed().toList(); }
+
+    private static String indent(String code) {
+        var sb = new StringBuilder();
+        int depth = 2;
+        for (String line : code.split("\n")) {
+            if (line.isBlank()) continue;
+            String l = line.strip();
+            if (l.startsWith("}")) depth--;
+            sb.append("    ".repeat(Math.max(depth, 0))).append(l).append('\n');
+            if (l.endsWith("{")) depth++;
+        }
+        return sb.toString();
+    }
+}
