@@ -515,8 +515,10 @@ public final class Checker {
             case "epochs", "seed", "clip", "batch" -> {
                 if (rest != null) return "'" + head + "' has no parts";
                 old = values.getOrDefault(key, head.equals("clip") ? new Val.Real(1.0) : Val.Int.of(1));
-                if (head.equals("clip") ? !(Scalars.isNumber(v) && Scalars.real(v) > 0) : !(v instanceof Val.Int i && i.known() && i.get() > 0))
-                    return key + " expects a positive " + (head.equals("clip") ? "number" : "Int") + ", found '" + text + "'";
+                // a seed may be 0 (the default one); counts and the clipping norm must be positive
+                long least = head.equals("seed") ? 0 : 1;
+                if (head.equals("clip") ? !(Scalars.isNumber(v) && Scalars.real(v) > 0) : !(v instanceof Val.Int i && i.known() && i.get() >= least))
+                    return key + " expects " + (head.equals("clip") ? "a positive number" : least == 0 ? "an Int >= 0" : "a positive Int") + ", found '" + text + "'";
             }
             case "checkpoint" -> {
                 if (rest != null) return "'checkpoint' has no parts";
