@@ -30,6 +30,8 @@ public final class Model {
     private final long seed;
     private final Map<String, Tensor> weights;
     private final Map<List<Long>, Graph> forwards = new HashMap<>();
+    /** One backend per model: a compiled backend keeps each forward it compiled. */
+    private final dev.dlc.exec.Backend backend = dev.dlc.exec.Backend.standard();
 
     private Model(Program program, String job, String layer, Map<String, Object> config, long seed, Map<String, Tensor> weights) {
         this.program = program;
@@ -91,7 +93,7 @@ public final class Model {
             forwards.put(shape, g);
         }
         try {
-            var out = dev.dlc.exec.Backend.standard().run(g, Map.of(inputName(g), x), weights);
+            var out = backend.run(g, Map.of(inputName(g), x), weights);
             return out.getFirst();
         } catch (Interpreter.Error | IllegalArgumentException e) {
             throw new DlException("predict: " + e.getMessage());

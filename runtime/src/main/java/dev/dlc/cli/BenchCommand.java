@@ -65,8 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("dlc: bench: no train job named '" + name + "'" + (jobs.isEmpty() ? "" : "; the file has " + String.join(", ", jobs)));
             return 1;
         }
+        String unusable = Backend.problem(backend);
+        if (unusable != null) { err.println("dlc: bench: --backend " + backend + ": " + unusable); return 1; }
         Backend b = Backend.named(backend);
-        if (b == null) { err.println("dlc: bench: no backend '" + backend + "'; known: " + String.join(", ", Backend.NAMES)); return 1; }
         if (steps < 1) { err.println("dlc: bench: --steps must be positive"); return 1; }
         TrainStep step = c.checker().lowerStep(name, batch == null ? 0 : batch);
         err.print(c.diags().render());

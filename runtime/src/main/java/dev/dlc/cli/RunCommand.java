@@ -63,8 +63,9 @@ final class RunCommand implements Callable<Integer> {
         boolean hasMain = c.program().root().decls().stream().anyMatch(d -> d instanceof dev.dlc.ast.Decl.MainDecl);
         if (jobs.isEmpty() && !hasMain) { err.println("dlc: " + file + " has no train job or main block to run"); return 1; }
         if (seed != null) settings.add("seed=" + seed);
-        if (backend != null && dev.dlc.exec.Backend.named(backend) == null) {
-            err.println("dlc: --backend " + backend + ": unknown backend; the backends are " + String.join(", ", dev.dlc.exec.Backend.NAMES));
+        String unusable = backend == null ? null : dev.dlc.exec.Backend.problem(backend);
+        if (unusable != null) {
+            err.println("dlc: --backend " + backend + ": " + unusable);
             return 1;
         }
         for (String job : jobs) {

@@ -32,18 +32,31 @@ public interface Backend {
      */
     List<Tensor> run(Graph g, Map<String, Tensor> inputs, Map<String, Tensor> params);
 
-    /** The names `--backend` accepts, the default first. */
-    List<String> NAMES = List.of("interp", "cpu");
+    /** The names `--backend` accepts, the default first: the compiled CPU backend, then the oracle. */
+    List<String> NAMES = List.of("cpu", "interp");
 
     /** The backend called {@code name}; null for an unknown name. */
     static Backend named(String name) {
         return switch (name) {
             case "interp" -> new InterpBackend(dev.dlc.ir.Interpreter.Precision.F32);
-            case "cpu" -> new dev.dlc.exec.cpu.CpuBackend();
+            case "cpu" -> vectorApi() ? new dev.dlc.exec.cpu.CpuBackend() : null;
             default -> null;
         };
     }
 
-    /** The default backend. */
-    static Backend standard() { return named(NAMES.getFirst()); }
+    /**
+     * The default backend: the compiled CPU backend, or the interpreter in a JVM started
+     * without the Vector API ({@code --add-modules jdk.incubator.vector}; `dlc` always adds
+     * it, an embedding program may not), so that embedding never fails for want of a flag.
+     */
+    static Backend standard() { return named(vectorApi() ? "cpu" : "interp"); }
+
+    /** Why {@code name} cannot be used here, in a sentence; null when it can. */
+    static String problem(String name) {
+        if (name.equals("cpu") && !vectorApi()) return "the cpu backend needs the Vector API: start the JVM with --add-modules jdk.incubator.vector";
+        return named(name) == null ? "unknown backend; the backends are " + String.join(", ", NAMES) : null;
+    }
+
+    /** Whether this JVM has the Vector API module, which the CPU backend's kernels need. */
+    static boolean vectorApi() { return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(); }
 }

@@ -50,13 +50,15 @@ public final class DlLanguage extends TruffleLanguage<DlContext> {
     @Option(help = "Show a live progress bar (the output is a terminal).", category = OptionCategory.USER, stability = OptionStability.STABLE)
     static final OptionKey<Boolean> Progress = new OptionKey<>(false);
 
-    @Option(help = "Where the tensor programs run: interp (the reference interpreter) or a compiled backend.", category = OptionCategory.USER, stability = OptionStability.STABLE)
-    static final OptionKey<String> Backend = new OptionKey<>(dev.dlc.exec.Backend.NAMES.getFirst());
+    @Option(help = "Where the tensor programs run: cpu (compiled; the default where the Vector API is there) or interp (the reference interpreter).",
+            category = OptionCategory.USER, stability = OptionStability.STABLE)
+    static final OptionKey<String> Backend = new OptionKey<>("");
 
     private static dev.dlc.exec.Backend backend(String name) {
-        var b = dev.dlc.exec.Backend.named(name);
-        if (b == null) throw new IllegalArgumentException("unknown backend '" + name + "'; the backends are " + String.join(", ", dev.dlc.exec.Backend.NAMES));
-        return b;
+        if (name.isEmpty()) return dev.dlc.exec.Backend.standard();
+        String problem = dev.dlc.exec.Backend.problem(name);
+        if (problem != null) throw new IllegalArgumentException("dl.Backend=" + name + ": " + problem);
+        return dev.dlc.exec.Backend.named(name);
     }
 
     @Override protected OptionDescriptors getOptionDescriptors() { return new DlLanguageOptionDescriptors(); }
