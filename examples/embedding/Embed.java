@@ -1,6 +1,7 @@
 // The embedding API from a plain Java program: compile DL, train a job, predict, save and load.
 // Run from the repository root (after `./mvnw -B -DskipTests install`):
-//   java -cp 'runtime/target/dlc-runtime.jar:runtime/target/lib/*' examples/embedding/Embed.java
+//   java --add-modules jdk.incubator.vector -cp 'runtime/target/dlc-runtime.jar:runtime/target/lib/*' examples/embedding/Embed.java
+// (the Vector API module lets the compiled CPU backend run; without it dlc uses its interpreter)
 // expected: the trained logistic model classifies both points right (1 and 0), the loaded copy
 // predicts the same, and the layer built from Java with out = 3 gives three values.
 

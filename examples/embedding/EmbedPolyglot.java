@@ -1,6 +1,6 @@
 // The same through the polyglot API: DL is a Truffle language, `Context.create("dl")`.
 // Run from the repository root (after `./mvnw -B -DskipTests install`), on the optimizing runtime:
-//   java -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=runtime/target/upgrade \
+//   java -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=runtime/target/upgrade --add-modules jdk.incubator.vector \
 //        -cp 'runtime/target/dlc-runtime.jar:runtime/target/lib/*' examples/embedding/EmbedPolyglot.java
 // expected: evaluating the file gives the program (its train blocks and main left out with
 // dl.Train=none and dl.Main=false); training the job classifies both points right, the

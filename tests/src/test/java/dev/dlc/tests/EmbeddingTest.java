@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class EmbeddingTest {
     @Test
     void theExampleProgramRuns() throws Exception {
+        // without the Vector API module: the embedding API falls back to the interpreter
         String out = runExample("examples/embedding/Embed.java");
         assertTrue(out.contains("trained 5 epochs"), out);
         assertTrue(out.contains("logit of (1, -1): positive"), out);
@@ -25,7 +26,7 @@ class EmbeddingTest {
     @Test
     void theExampleRunsThroughThePolyglotApi() throws Exception {
         // on the optimizing Truffle runtime, as the example's header says to run it
-        String out = runExample("-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=runtime/target/upgrade",
+        String out = runExample("-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=runtime/target/upgrade", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "examples/embedding/EmbedPolyglot.java");
         assertTrue(out.contains("jobs: ['logistic']"), out);
         assertTrue(out.contains("logit of (1, -1): positive"), out);
