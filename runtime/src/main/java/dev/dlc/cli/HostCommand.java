@@ -47,6 +47,13 @@ public final class HostCommand implements Callable<Integer> {
             return 0;
         } catch (PolyglotException e) {
             if (e.isExit()) return e.getExitStatus();
+            if (e.isResourceExhausted()) {
+                long max = Runtime.getRuntime().maxMemory() >> 20;
+                err.println(file + ": error: out of memory (" + e.getMessage() + "): a training step of this model does not fit in the "
+                        + max + " MiB Java heap; lower the batch (--set batch=32) or the image size, or give the JVM more (DLC_JAVA_OPTS=-Xmx20g)");
+                err.flush();
+                return 1;
+            }
             if (!e.isGuestException() || e.isInternalError()) throw e;
             err.print(e.getMessage());
             err.flush();

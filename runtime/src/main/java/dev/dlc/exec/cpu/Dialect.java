@@ -23,6 +23,16 @@ interface Dialect {
     /** The start of kernel method {@code id}, binding every array the kernel uses (names as {@link Storage.Loc#array()}). */
     String kernelOpen(int id, List<Storage.Loc> arrays);
 
+    /**
+     * Opens piece {@code piece} of kernel {@code id}: a kernel whose code is too long for one
+     * method of the target (the JVM's 64 KiB) is split by loop nests into pieces, which the
+     * kernel's own method then calls in order ({@link #callPiece}).
+     */
+    String pieceOpen(int id, int piece, List<Storage.Loc> arrays);
+
+    /** The statement calling piece {@code piece} of kernel {@code id} from the kernel's method. */
+    String callPiece(int id, int piece);
+
     String kernelClose();
 
     /**

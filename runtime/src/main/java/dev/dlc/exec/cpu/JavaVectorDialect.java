@@ -32,8 +32,14 @@ final class JavaVectorDialect implements Dialect {
         return sb.toString();
     }
 
-    @Override public String kernelOpen(int id, List<Storage.Loc> arrays) {
-        var sb = new StringBuilder("    static void k").append(id).append("(Frame fr) {\n");
+    @Override public String kernelOpen(int id, List<Storage.Loc> arrays) { return open("k" + id, arrays); }
+
+    @Override public String pieceOpen(int id, int piece, List<Storage.Loc> arrays) { return open("k" + id + "_" + piece, arrays); }
+
+    @Override public String callPiece(int id, int piece) { return "k" + id + "_" + piece + "(fr);\n"; }
+
+    private static String open(String method, List<Storage.Loc> arrays) {
+        var sb = new StringBuilder("    static void ").append(method).append("(Frame fr) {\n");
         sb.append("        final long seed = fr.seed;\n");
         var bound = new java.util.HashSet<String>();
         for (var a : arrays) {

@@ -87,7 +87,7 @@ final class ProgramSource {
         var arrays = new LinkedHashSet<Storage.Loc>();
         try {
             String body = switch (k.kind()) {
-                case ELEMENTWISE, REDUCE, HORIZONTAL -> nests(k, Map.of(), arrays, Set.of());
+                case ELEMENTWISE, REDUCE, HORIZONTAL -> pieces(k.id(), nestList(k, Map.of(), arrays, Set.of()), arrays);
                 case OPAQUE -> opaque(k, arrays);
                 case SCAN -> throw new KernelWriter.Unsupported("a scan");
                 case VIEW -> "";
@@ -99,20 +99,58 @@ final class ProgramSource {
         }
     }
 
+    /**
+     * Source characters of loop nests one method holds before the kernel is split into
+     * pieces: well under the JVM's 64 KiB of bytecode per method (a horizontal update of
+     * GoogLeNet's ~170 parameters in one method did not compile).
+     */
+    private static final int PIECE_CHARS = 24_000;
+
+    /** The kernel's body: its nests in order, or calls of pieces holding them when they are too long for one method. */
+    private String pieces(int id, List<String> nests, Set<Storage.Loc> arrays) {
+        if (nests.stream().mapToInt(String::length).sum() <= PIECE_CHARS) return String.join("", nests);
+        // one nest cannot be split: one that long (hundreds of fused ops, as in GoogLeNet's
+        // concatenations) runs through the interpreter rather than fail to compile
+        for (String nest : nests)
+            if (nest.length() > 2 * PIECE_CHARS) throw new KernelWriter.Unsupported("a loop nest too long for one Java method (" + nest.length() + " characters)");
+        var calls = new StringBuilder();
+        var piece = new StringBuilder();
+        int n = 0;
+        for (String nest : nests) {
+            if (!piece.isEmpty() && piece.length() + nest.length() > PIECE_CHARS) {
+                emitPiece(id, n, piece, arrays, calls);
+                n++;
+            }
+            piece.append(nest);
+        }
+        emitPiece(id, n, piece, arrays, calls);
+        return calls.toString();
+    }
+
+    private void emitPiece(int id, int n, StringBuilder piece, Set<Storage.Loc> arrays, StringBuilder calls) {
+        methods.append(dl.pieceOpen(id, n, List.copyOf(arrays))).append(indent(piece.toString())).append(dl.kernelClose());
+        calls.append(dl.callPiece(id, n));
+        piece.setLength(0);
+    }
+
     /** One nest per part and output shape; {@code done} are outputs already written (an opaque op's result). */
     private String nests(Kernel k, Map<Node, Storage.Loc> memory, Set<Storage.Loc> arrays, Set<Node> done) {
+        return String.join("", nestList(k, memory, arrays, done));
+    }
+
+    private List<String> nestList(Kernel k, Map<Node, Storage.Loc> memory, Set<Storage.Loc> arrays, Set<Node> done) {
         for (Node op : k.ops())
             if (!(op instanceof Node.Apply a) || Scan.is(a) || a.type() instanceof Type.Tuple)
                 throw new KernelWriter.Unsupported("a tuple or scan op");
         var writer = new KernelWriter(dl, storage, CpuProgram.identitySet(k.ops()), memory, positions, training, arrays);
-        var code = new StringBuilder();
+        var code = new ArrayList<String>();
         for (Kernel.Part part : k.parts()) {
             var byShape = new LinkedHashMap<List<Integer>, List<Node>>();
             for (Node o : part.outputs())
                 if (!done.contains(o)) byShape.computeIfAbsent(boxed(KernelWriter.shape(o)), _ -> new ArrayList<>()).add(o);
-            byShape.forEach((shape, outs) -> code.append(writer.nest(outs, shape.stream().mapToInt(Integer::intValue).toArray())));
+            byShape.forEach((shape, outs) -> code.add(writer.nest(outs, shape.stream().mapToInt(Integer::intValue).toArray())));
         }
-        return code.toString();
+        return code;
     }
 
     // ------------------------------------------------------------------ opaque kernels
