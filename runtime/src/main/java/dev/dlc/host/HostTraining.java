@@ -135,7 +135,7 @@ public final class HostTraining implements HostBuiltins {
     private Object fit(Compiler.Compilation c, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
         if (args.size() != 2) throw DlException.at(at, "fit: expected a model and a data set, then keyword arguments (loss = ..., optimizer = ..., epochs = ...), found " + args.size() + " positional arguments");
         HostModel model = model(args.get(0), "fit", at);
-        HostData data = data(c, args.get(1), "fit", at);
+        HostData data = data(args.get(1), "fit", at);
         for (String key : List.of("loss", "optimizer"))
             if (!kwargs.containsKey(key)) throw DlException.at(at, "fit: missing " + key + " = ..., e.g. fit(model, data, loss = cross_entropy, optimizer = sgd(lr = 0.1), epochs = 10)");
         var entries = new LinkedHashMap<String, Object>();
@@ -149,7 +149,7 @@ public final class HostTraining implements HostBuiltins {
                 ? new TrainLoop.Options(new PrintWriter(OutputStream.nullOutputStream()), settings.metricsOut(), null, settings.limitBatches(), false, settings.backend())
                 : options(null);
         var job = job(c, entries, "fit", at);
-        var loop = new TrainLoop(job, JOB, options).named("fit " + model.expr()).on(split(job, data, at))
+        var loop = new TrainLoop(job, JOB, options).named("fit " + model.expr()).on(opened(job, data, at))
                 .startFrom(step -> initialWeights(model, step));
         var epochs = run(loop, at);
         keepWeights(model, loop);
@@ -160,7 +160,7 @@ public final class HostTraining implements HostBuiltins {
     private Object evaluate(Compiler.Compilation c, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
         if (args.size() != 3 || !kwargs.isEmpty()) throw DlException.at(at, "evaluate: expected a model, a data set and a metric, e.g. evaluate(model, data, accuracy)");
         HostModel model = model(args.get(0), "evaluate", at);
-        HostData data = data(c, args.get(1), "evaluate", at);
+        HostData data = data(args.get(1), "evaluate", at);
         var entries = new LinkedHashMap<String, Object>();
         entries.put("model", model);
         entries.put("data", data);
@@ -168,7 +168,7 @@ public final class HostTraining implements HostBuiltins {
         entries.put("optimizer", new HostCall("sgd", List.of(), Map.of("lr", 0.0)));
         var job = job(c, entries, "evaluate", at);
         try {
-            return new TrainLoop(job, JOB, options(null)).evaluate(split(job, data, at), model.weights, model.seed()).testLoss();
+            return new TrainLoop(job, JOB, options(null)).evaluate(opened(job, data, at), model.weights, model.seed()).testLoss();
         } catch (TrainLoop.Failure e) {
             throw failure(e, at);
         }
@@ -215,7 +215,8 @@ public final class HostTraining implements HostBuiltins {
         HostModel model = model(args.get(0), "save", at);
         if (model.weights.isEmpty()) predictShapes(c, model, at);
         try {
-            Checkpoint.save(resolve(c, dir), new Checkpoint.State(model.expr(), c.program().root().source().text(), model.seed(), 0, 0, model.weights));
+            // relative to the working directory, as a train block's checkpoint = is
+            Checkpoint.save(Path.of(dir), new Checkpoint.State(model.expr(), c.program().root().source().text(), model.seed(), 0, 0, model.weights));
         } catch (CheckpointError e) {
             throw DlException.at(at, "save: " + e.getMessage());
         }
@@ -232,7 +233,7 @@ public final class HostTraining implements HostBuiltins {
             throw DlException.at(at, "load: expected a checkpoint directory, e.g. load(\"runs/mlp\")");
         Checkpoint.State state;
         try {
-            state = Checkpoint.load(resolve(c, dir));
+            state = Checkpoint.load(Path.of(dir));
         } catch (CheckpointError e) {
             throw DlException.at(at, "load: " + e.getMessage());
         }
@@ -246,7 +247,7 @@ public final class HostTraining implements HostBuiltins {
     private Object kfold(Compiler.Compilation c, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
         if (args.size() != 2 || !kwargs.isEmpty() || !(args.get(1) instanceof Long k))
             throw DlException.at(at, "kfold: expected a data set and a number of folds, e.g. kfold(data, 5)");
-        HostData data = data(c, args.getFirst(), "kfold", at);
+        HostData data = data(args.getFirst(), "kfold", at);
         try {
             var splits = KFold.splits(opened(c, data, at).train(), Math.toIntExact(Math.min(k, Integer.MAX_VALUE)));
             var folds = new Object[splits.size()];
@@ -268,7 +269,7 @@ public final class HostTraining implements HostBuiltins {
         };
     }
 
-    private HostData data(Compiler.Compilation c, Object v, String builtin, SourceSection at) {
+    private static HostData data(Object v, String builtin, SourceSection at) {
         if (v instanceof HostData d) return d;
         throw DlException.at(at, builtin + ": expected a data set (e.g. fashion_mnist(batch = 256)), found " + Values.typeName(v));
     }
@@ -276,11 +277,14 @@ public final class HostTraining implements HostBuiltins {
     private HostData dataSet(Compiler.Compilation c, String name, List<Object> args, Map<String, Object> kwargs, SourceSection at) {
         int before = c.diags().errorCount();
         var checked = c.checker().dataSet(name, args, kwargs, span(c, at));
-        if (checked == null || c.diags().errorCount() > before) {
-            var errors = c.diags().list().stream().filter(Diagnostic::isError).toList();
-            throw DlException.at(at, errors.isEmpty() ? name + ": invalid options" : errors.getLast().message());
-        }
+        if (checked == null || c.diags().errorCount() > before) throw newestError(c, name + ": invalid options", at);
         return new HostData(DlText.call(name, args, kwargs), checked, null, null);
+    }
+
+    /** The checker's latest error (what host code's call just made it report), at the call. */
+    private static DlException newestError(Compiler.Compilation c, String otherwise, SourceSection at) {
+        var errors = c.diags().list().stream().filter(Diagnostic::isError).toList();
+        return DlException.at(at, errors.isEmpty() ? otherwise : errors.getLast().message());
     }
 
     /** The examples of a data set, opened once per expression (Fashion-MNIST takes a while to read). */
@@ -298,8 +302,6 @@ public final class HostTraining implements HostBuiltins {
         return d.split = split;
     }
 
-    private Split split(Compiler.Compilation job, HostData d, SourceSection at) { return opened(job, d, at); }
-
     /** A fn of the program applied to tensors: compiled for their types on first use, then cached. */
     private Tensor runFn(Compiler.Compilation c, String name, List<Tensor> args, SourceSection at) {
         var types = args.stream().map(Tensor::type).toList();
@@ -308,10 +310,7 @@ public final class HostTraining implements HostBuiltins {
         if (g == null) {
             int before = c.diags().errorCount();
             var applied = c.checker().instantiate(name, types, span(c, at));
-            if (applied == null || c.diags().errorCount() > before) {
-                var errors = c.diags().list().stream().filter(Diagnostic::isError).toList();
-                throw DlException.at(at, errors.isEmpty() ? name + ": cannot be applied to " + types : errors.getLast().message());
-            }
+            if (applied == null || c.diags().errorCount() > before) throw newestError(c, name + ": cannot be applied to " + types, at);
             g = c.checker().graph();
             if (g.outputs().size() != 1) throw DlException.at(at, name + ": host code takes one tensor result, the fn gives " + g.outputs().size());
             fns.put(key, g);
@@ -412,8 +411,6 @@ public final class HostTraining implements HostBuiltins {
         return e.getMessage().contains(": error: ") ? DlException.rendered(e.getMessage() + "\n", at) : DlException.at(at, e.getMessage());
     }
 
-    /** Checkpoint directories are relative to the working directory, as a train block's {@code checkpoint =} is. */
-    private static Path resolve(Compiler.Compilation c, String dir) { return Path.of(dir); }
 
     /** The call's place as a span of the program's source, for the checker's diagnostics. */
     private static Span span(Compiler.Compilation c, SourceSection at) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.dlc.Compiler;
-import dev.dlc.check.Checker;
 import dev.dlc.check.TrainStep;
 import dev.dlc.exec.Backend;
 import dev.dlc.exec.cpu.CpuProgram;
@@ -22,14 +21,11 @@ import dev.dlc.ops.Tensor;
 import dev.dlc.pass.Pipeline;
 import dev.dlc.train.InterpretedTrainer;
 import dev.dlc.train.Trainer;
-import dev.dlc.types.Dim;
-import dev.dlc.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -79,7 +75,7 @@ class BackendAgreementTest {
     }
 
     private static void agree(Path f, String job) {
-        var lowered = small(f, job);
+        var lowered = SmallSteps.of(f, job);
         assertNotNull(lowered, job + " lowers to a step");
         var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));
         var interp = new InterpretedTrainer(lowered.checker(), step, Interpreter.Precision.F32);
@@ -126,7 +122,7 @@ class BackendAgreementTest {
     }
 
     private static void kernelsAgree(Path f, String job) {
-        var lowered = small(f, job);
+        var lowered = SmallSteps.of(f, job);
         assertNotNull(lowered, job + " lowers to a step");
         var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));
         var p = CpuProgram.compile(step.graph(), true);
@@ -154,7 +150,7 @@ class BackendAgreementTest {
 
     @Test
     void twoRunsGiveTheSameBits() {
-        var lowered = small(Repo.path("examples/mlp_dropout.dl"), "mlp_dropout");
+        var lowered = SmallSteps.of(Repo.path("examples/mlp_dropout.dl"), "mlp_dropout");
         var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));
         var slots = new ArrayList<List<double[]>>();
         for (int run = 0; run < 2; run++) {
@@ -168,7 +164,7 @@ class BackendAgreementTest {
 
     @Test
     void aNonFiniteLossNamesTheOpThatMadeIt() {
-        var lowered = small(Repo.path("tests/run/diverges.dl"), Compiler.checkFile(Repo.path("tests/run/diverges.dl")).checker().jobs().keySet().iterator().next());
+        var lowered = SmallSteps.of(Repo.path("tests/run/diverges.dl"), Compiler.checkFile(Repo.path("tests/run/diverges.dl")).checker().jobs().keySet().iterator().next());
         var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));
         var cpu = Backend.named("cpu").trainer(lowered.checker(), step, _ -> null);
         var rng = new SplittableRandom(3);
@@ -184,22 +180,6 @@ class BackendAgreementTest {
         assertNotNull(diverged.origin, "the interpreter found the op that first made a NaN or an infinity");
     }
 
-    record Lowered(Checker checker, TrainStep step) {}
-
-    /** The step of a job at batch 2, images at sides 8, 16, 32, 96 before their own size (as FusionTest). */
-    static Lowered small(Path f, String job) {
-        for (long side : new long[] {8, 16, 32, 96}) {
-            var c = Compiler.checkFile(f);
-            var types = c.checker().jobs().get(job).data().stream().map(t -> t.withShape(Shape.of(IntStream.range(0, t.rank())
-                    .mapToObj(i -> i == 0 ? Dim.of(2) : t.rank() == 4 && i >= 2 && t.dim(i).value() > side ? Dim.of(side) : t.dim(i))
-                    .toList()))).toList();
-            var step = c.checker().lowerStep(job, 2, types);
-            if (step != null && !c.diags().hasErrors()) return new Lowered(c.checker(), step);
-        }
-        var c = Compiler.checkFile(f);
-        var step = c.checker().lowerStep(job, 2);
-        return step == null ? null : new Lowered(c.checker(), step);
-    }
 
     /** Floats uniform in [-1, 1), integers (labels, token ids) in [0, 2): valid for every class and vocabulary count. */
     static List<Tensor> randomBatch(TrainStep step, SplittableRandom rng) {

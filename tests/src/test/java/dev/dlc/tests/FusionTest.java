@@ -18,9 +18,6 @@ import dev.dlc.pass.FusionPass;
 import dev.dlc.pass.MemoryPlan;
 import dev.dlc.pass.Pipeline;
 import dev.dlc.types.DType;
-import dev.dlc.types.Dim;
-import dev.dlc.types.Shape;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -42,7 +39,7 @@ class FusionTest {
             var c = Compiler.checkFile(f);
             assertTrue(c.ok(), c.diags().render());
             return c.checker().jobs().keySet().stream().map(job -> dynamicTest(Repo.relative(f) + " train " + job, () -> {
-                var step = smallStep(f, job);
+                var step = SmallSteps.step(f, job);
                 assertNotNull(step, job + " lowers to a step");
                 Graph optimized = Pipeline.checked().run(step.graph());
                 FusedProgram fused = FusionPass.run(optimized);
@@ -80,18 +77,6 @@ class FusionTest {
         }
     }
 
-    /** The step of a job at batch 2, its images tried at sides 8, 16, 32 and 96 before their own size. */
-    static TrainStep smallStep(Path f, String job) {
-        for (long side : new long[] {8, 16, 32, 96}) {
-            var c = Compiler.checkFile(f);
-            var types = c.checker().jobs().get(job).data().stream().map(t -> t.withShape(Shape.of(IntStream.range(0, t.rank())
-                    .mapToObj(i -> i == 0 ? Dim.of(2) : t.rank() == 4 && i >= 2 && t.dim(i).value() > side ? Dim.of(side) : t.dim(i))
-                    .toList()))).toList();
-            var step = c.checker().lowerStep(job, 2, types);
-            if (step != null && !c.diags().hasErrors()) return step;
-        }
-        return Compiler.checkFile(f).checker().lowerStep(job, 2);
-    }
 
     /** The kernels of a job's step at batch 2, for the counts below. */
     private static FusedProgram fusedStep(String example, String job) {

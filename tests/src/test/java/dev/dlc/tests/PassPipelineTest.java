@@ -8,7 +8,6 @@ import dev.dlc.Compiler;
 import dev.dlc.ast.Decl;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Verifier;
-import dev.dlc.check.TrainStep;
 import dev.dlc.ops.Tensor;
 import dev.dlc.pass.Pipeline;
 import dev.dlc.types.DType;
@@ -39,7 +38,7 @@ class PassPipelineTest {
         return files.stream().flatMap(f -> {
             var c = Compiler.checkFile(f);
             return c.checker().jobs().keySet().stream().map(job -> dynamicTest(Repo.relative(f) + " train " + job, () -> {
-                var step = smallStep(f, job);
+                var step = SmallSteps.step(f, job);
                 assertNotNull(step, job + " lowers to a step");
                 var values = Staged.randomValues(step.graph(), 1);
                 // The step count and scheduled hyperparameters as a run gives them (Adam divides by 1 - beta^t).
@@ -80,18 +79,6 @@ class PassPipelineTest {
         }));
     }
 
-    /** The step of a job at batch 2, its images tried at sides 8, 16, 32 and 96 before their own size. */
-    private static TrainStep smallStep(java.nio.file.Path f, String job) {
-        for (long side : new long[] {8, 16, 32, 96}) {
-            var c = Compiler.checkFile(f);
-            var types = c.checker().jobs().get(job).data().stream().map(t -> t.withShape(dev.dlc.types.Shape.of(
-                    java.util.stream.IntStream.range(0, t.rank()).mapToObj(i -> i == 0 ? dev.dlc.types.Dim.of(2)
-                            : t.rank() == 4 && i >= 2 && t.dim(i).value() > side ? dev.dlc.types.Dim.of(side) : t.dim(i)).toList()))).toList();
-            var step = c.checker().lowerStep(job, 2, types);
-            if (step != null && !c.diags().hasErrors()) return step;
-        }
-        return Compiler.checkFile(f).checker().lowerStep(job, 2);
-    }
 
     private static dev.dlc.diag.Span where(String name) { return new dev.dlc.diag.Source("--layer", name).span(0, name.length()); }
 
