@@ -52,6 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peak", paramLabel = "GFLOPS", description = "This machine's peak GFLOP/s (default: 184, two cores with FMA).")
     Double peak;
 
+    @Option(names = "--kernels", paramLabel = "N", defaultValue = "8", description = "How many of the slowest kernels to list (default: ${DEFAULT-VALUE}).")
+    int kernels;
+
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
@@ -100,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
             p.profile(true);
             for (int i = 0; i < steps; i++) p.run(i);
             out.println("  time per kernel (ms per step, slowest first):");
-            p.profileReport(steps).stream().limit(8).forEach(l -> out.println("    " + l));
+            p.profileReport(steps).stream().limit(kernels).forEach(l -> out.println("    " + l));
             out.printf("  %d kernels generated, %d through the interpreter%s%n", p.generatedKernels(), p.fallbacks().size(),
                     p.fallbacks().isEmpty() ? "" : ":\n    " + String.join("\n    ", p.fallbacks()));
         }
