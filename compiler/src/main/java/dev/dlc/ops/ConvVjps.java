@@ -53,6 +53,7 @@ final class ConvVjps {
             var at = new Bound(y.op(), y.attrs());
             long[] k = at.pair("kernel");
             Node x = arg(y, 0);
+            if (tiles(at)) return one(spread(b, b.mul(1.0 / (k[0] * k[1]), g), tensor(x), k));
             var xt = tensor(x);
             Dim nc = xt.dim(0).times(xt.dim(1));
             Node w = b.apply("full", List.of(), Map.of("shape", List.of(Dim.of(1), Dim.of(1), Dim.of(k[0]), Dim.of(k[1])),
@@ -63,6 +64,31 @@ final class ConvVjps {
             Node dx = inputGrad(b, g1, w, x1, at.pair("stride"), at.pair("padding"), new long[] {1, 1});
             return one(b.reshape(dx, xt.shape()));
         });
+    }
+
+    /** Whether a pool's windows tile the input: kernel = stride and no padding (LeNet's 2 × 2 pools). */
+    private static boolean tiles(Bound at) {
+        long[] k = at.pair("kernel"), s = at.pair("stride"), p = at.pair("padding");
+        return k[0] == s[0] && k[1] == s[1] && p[0] == 0 && p[1] == 0;
+    }
+
+    /**
+     * Each element of {@code g} [N, C, OH, OW] copied over its window of x's shape: a reshape to
+     * [N, C, OH, 1, OW, 1], a broadcast to [N, C, OH, kh, OW, kw] and a reshape to [N, C, OH·kh,
+     * OW·kw], then zero rows and columns for what the floor division of the pool left out. This is
+     * elementwise, so it fuses with whatever consumes the gradient; the general rule's strided
+     * convolution cannot.
+     */
+    private static Node spread(Builder b, Node g, dev.dlc.types.Type.Tensor xt, long[] k) {
+        var gt = tensor(g);
+        Dim n = gt.dim(0), c = gt.dim(1);
+        long oh = gt.dim(2).value(), ow = gt.dim(3).value();
+        Node cols = b.reshape(g, Shape.of(List.of(n, c, Dim.of(oh), Dim.of(1), Dim.of(ow), Dim.of(1))));
+        Node wide = b.broadcast(cols, Shape.of(List.of(n, c, Dim.of(oh), Dim.of(k[0]), Dim.of(ow), Dim.of(k[1]))));
+        Node up = b.reshape(wide, Shape.of(List.of(n, c, Dim.of(oh * k[0]), Dim.of(ow * k[1]))));
+        long extraH = xt.dim(2).value() - oh * k[0], extraW = xt.dim(3).value() - ow * k[1];
+        if (extraH == 0 && extraW == 0) return up;
+        return b.apply("pad", List.of(up), Map.of("pads", List.of(0L, extraW, 0L, extraH), "value", 0.0));
     }
 
     /**
@@ -122,9 +148,12 @@ final class ConvVjps {
             pads.add(before[a]);
             pads.add(size[a] + d[a] * (k[a] - 1) - before[a] - len[a]);
         }
-        Node padded = b.apply("pad", List.of(gs), Map.of("pads", pads, "value", 0.0));
         Node flipped = flip(b, flip(b, w, 2), 3);
         Node wt = b.apply("permute", List.of(flipped), Map.of("axes", List.of(1L, 0L, 2L, 3L)));
+        // The same zeros on both sides of each axis are the convolution's own padding: no padded copy.
+        if (pads.get(0) >= 0 && pads.get(0).equals(pads.get(1)) && pads.get(2) >= 0 && pads.get(2).equals(pads.get(3)))
+            return b.apply("conv2d", List.of(gs, wt), Map.of("dilation", List.of(d[0], d[1]), "padding", List.of(pads.get(2), pads.get(0))));
+        Node padded = b.apply("pad", List.of(gs), Map.of("pads", pads, "value", 0.0));
         return b.apply("conv2d", List.of(padded, wt), Map.of("dilation", List.of(d[0], d[1])));
     }
 

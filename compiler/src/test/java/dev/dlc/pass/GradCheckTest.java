@@ -124,6 +124,9 @@ class GradCheckTest {
         row(CONV2D, "conv2d", Map.of("dilation", longs(2, 1), "padding", longs(0, 1)), TOL, real(1, 1, 5, 4), real(2, 1, 2, 3)),
         row(CONV2D, "conv2d", Map.of("groups", 2L, "stride", longs(1, 2)), TOL, real(1, 4, 3, 5), real(4, 2, 2, 2)),
         row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4)),
+        // windows that tile the input, with rows and columns left over
+        row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", longs(2, 3)), TOL, real(1, 2, 5, 7)),
+        row(CONV2D, "conv2d", Map.of("padding", 2L), TOL, real(2, 1, 6, 5), real(2, 1, 5, 5)),
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4)),
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", longs(3, 2), "stride", longs(2, 1), "padding", 1L), TOL, real(1, 2, 5, 4)),
         row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 6)),

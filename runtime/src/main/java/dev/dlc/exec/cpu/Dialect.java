@@ -50,10 +50,23 @@ interface Dialect {
     String vectorStep();
 
     /** A vector load of {@code array[index .. index + lanes)}. */
-    String vload(String array, String index);
+    /** A vector from {@code array[index...]}; only the lanes of {@code mask} when it is not null. */
+    String vload(String array, String index, String mask);
 
-    /** A vector store. */
-    String vstore(String value, String array, String index);
+    /**
+     * A vector whose lane i holds {@code array[index + i / k]} (k divides the vector length);
+     * when {@code count} is not null, only its first {@code count} lanes are read.
+     */
+    String vloadRepeat(String array, String index, int k, String count);
+
+    /** The mask of the lanes {@code [from, to)} of a vector starting at {@code from}. */
+    String vtailMask(String from, String to);
+
+    /** Lanes per vector, as the generator's host sees it. */
+    int vectorLength();
+
+    /** A vector store; only the lanes of {@code mask} when it is not null. */
+    String vstore(String value, String array, String index, String mask);
 
     /** A scalar (a double holding an f32 value) in every lane. */
     String vsplat(String scalar);

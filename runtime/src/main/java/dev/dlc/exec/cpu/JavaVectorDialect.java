@@ -60,8 +60,18 @@ final class JavaVectorDialect implements Dialect {
     @Override public boolean vectors() { return true; }
     @Override public String vectorBound(String from, String to) { return from + " + S.loopBound(" + to + " - " + from + ")"; }
     @Override public String vectorStep() { return "S.length()"; }
-    @Override public String vload(String array, String index) { return "FloatVector.fromArray(S, " + array + ", " + index + ")"; }
-    @Override public String vstore(String value, String array, String index) { return value + ".intoArray(" + array + ", " + index + ");"; }
+    @Override public String vload(String array, String index, String mask) {
+        return "FloatVector.fromArray(S, " + array + ", " + index + (mask == null ? "" : ", " + mask) + ")";
+    }
+    @Override public String vloadRepeat(String array, String index, int k, String count) {
+        // qualified: jdk.incubator.vector has a VectorMath of its own
+        return "dev.dlc.exec.cpu.VectorMath.repeat(" + array + ", " + index + ", " + k + (count == null ? "" : ", " + count) + ")";
+    }
+    @Override public String vtailMask(String from, String to) { return "S.indexInRange(" + from + ", " + to + ")"; }
+    @Override public String vstore(String value, String array, String index, String mask) {
+        return value + ".intoArray(" + array + ", " + index + (mask == null ? "" : ", " + mask) + ");";
+    }
+    @Override public int vectorLength() { return VectorMath.S.length(); }
     @Override public String vsplat(String scalar) { return "FloatVector.broadcast(S, (float) " + scalar + ")"; }
     @Override public String vsplatMask(String scalar) { return "S.maskAll(" + scalar + " != 0)"; }
     @Override public String maskToFloat(String mask) { return "ZERO.blend(ONE, " + mask + ")"; }

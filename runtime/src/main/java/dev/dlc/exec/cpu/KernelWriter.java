@@ -41,16 +41,30 @@ final class KernelWriter {
         Unsupported(String message) { super(message); }
     }
 
+    /** {@code floor(num / k)} of an affine {@code num}. */
+    private record Quotient(Ix num, long k) {}
+
     /** A value in generated code: a double ('s'), a FloatVector ('v') or a mask ('m'). */
     private record V(String code, char kind) {}
 
-    /** The statements of one loop level, and the values computed there by op and index. */
+    /**
+     * The statements of one loop level, and the values computed there by op and index. A vector
+     * block with a {@code mask} is the innermost loop's tail: one vector whose lanes past the
+     * loop's end ({@code count} lanes are in it) are neither read nor written.
+     */
     private static final class Block {
         final StringBuilder code = new StringBuilder();
         final Map<String, V> memo = new HashMap<>();
         final boolean vector;
+        final String mask, count;
 
-        Block(boolean vector) { this.vector = vector; }
+        Block(boolean vector) { this(vector, null, null); }
+
+        Block(boolean vector, String mask, String count) {
+            this.vector = vector;
+            this.mask = mask;
+            this.count = count;
+        }
     }
 
     private final Dialect dl;
@@ -62,6 +76,8 @@ final class KernelWriter {
     private final Set<Storage.Loc> arrays;
     private final Map<Node, Integer> ids = new IdentityHashMap<>();
     private final Map<String, Integer> depthOf = new HashMap<>();
+    /** Bound index variables that are a quotient {@code floor(num / k)}: a reshape's leading axis. */
+    private final Map<String, Quotient> quotients = new HashMap<>();
     private int fresh;
 
     private List<Block> stack;
@@ -114,15 +130,17 @@ final class KernelWriter {
         }
         var blocks = new ArrayList<Block>();
         for (int d = 0; d < n; d++) blocks.add(new Block(false));
-        Block inner = new Block(vector), tail = vector ? new Block(false) : null;
+        String iv = n > 0 ? vars[loopAxes.getLast()] : null;
+        Block inner = new Block(vector), tail = vector ? new Block(true, iv + "m", iv + "r") : null;
         innerDepth = vector ? n : -1;
         innerVar = n > 0 ? vars[loopAxes.getLast()] : null;
         stack = new ArrayList<>(blocks);
         stack.add(inner);
         for (Node o : outputs) store(o, eval(o, idx), idx);
         if (vector) {
+            // The same ops again for the tail, as one masked vector: the same lanes' arithmetic,
+            // so the tail rounds exactly as the body does.
             stack.set(n, tail);
-            innerDepth = -1;
             for (Node o : outputs) store(o, eval(o, idx), idx);
         }
         long work = Tensor.numel(shape);
@@ -141,7 +159,9 @@ final class KernelWriter {
         if (tail != null)
             body = "int " + iv + " = " + from + ";\n"
                     + "for (; " + iv + " < " + dl.vectorBound(from, to) + "; " + iv + " += " + dl.vectorStep() + ") {\n" + inner.code + "}\n"
-                    + "for (; " + iv + " < " + to + "; " + iv + "++) {\n" + tail.code + "}\n";
+                    + "if (" + iv + " < " + to + ") {\n"
+                    + "final " + dl.maskType() + " " + tail.mask + " = " + dl.vtailMask(iv, to) + ";\n"
+                    + "final int " + tail.count + " = " + to + " - " + iv + ";\n" + tail.code + "}\n";
         else body = "for (int " + iv + " = " + from + "; " + iv + " < " + to + "; " + iv + "++) {\n" + inner.code + "}\n";
         for (int d = n - 1; d >= 1; d--) {
             String v = vars[loopAxes.get(d - 1)];
@@ -180,8 +200,12 @@ final class KernelWriter {
         arrays.add(at);
         Ix flat = bind(flat(idx, shape(n)).plus(Ix.of(at.offset())));
         if (vectorAt(d)) {
-            if (at.table() != 'f' || !flat.affine() || flat.coef(innerVar) != 1) throw new NotVectorizable();
-            return declare(d, dl.vectorType(), dl.vload(at.array(), flat.code()), 'v');
+            if (at.table() != 'f') throw new NotVectorizable();
+            String mask = stack.get(d).mask;
+            if (contiguous(flat)) return declare(d, dl.vectorType(), dl.vload(at.array(), flat.code(), mask), 'v');
+            long k = repeats(flat);
+            if (k > 1) return declare(d, dl.vectorType(), dl.vloadRepeat(at.array(), flat.code(), (int) k, stack.get(d).count), 'v');
+            throw new NotVectorizable();
         }
         String read = switch (at.table()) {
             case 'f', 'i' -> "(double) " + at.array() + "[" + flat.code() + "]";
@@ -197,7 +221,7 @@ final class KernelWriter {
         Block b = stack.getLast();
         if (b.vector) {
             if (at.table() != 'f' || v.kind() == 'm') throw new NotVectorizable();
-            b.code.append(dl.vstore(vec(v), at.array(), flat.code())).append('\n');
+            b.code.append(dl.vstore(vec(v), at.array(), flat.code(), b.mask)).append('\n');
             return;
         }
         String value = switch (at.table()) {
@@ -398,7 +422,7 @@ final class KernelWriter {
         double exact = 1 / (1 - p);
         float scale = (float) exact, low = (float) (exact - scale);
         if (vectorAt(d)) {
-            if (dtype(a) != DType.F32 || !flat.affine() || flat.coef(innerVar) != 1) throw new NotVectorizable();
+            if (dtype(a) != DType.F32 || !contiguous(flat)) throw new NotVectorizable();
             return declare(d, dl.vectorType(), dl.vdropout(vec(v), key, flat.code(), DropoutMask.threshold(p), scale, low), 'v');
         }
         String kept = dtype(a) == DType.F32
@@ -638,7 +662,7 @@ final class KernelWriter {
      * expression inside every index built on it, growing the source exponentially.
      */
     private Ix bind(Ix i) {
-        if (i.affine() || i.opaque().matches("j\\d+")) return i;
+        if (i.affine()) return i;
         int d = 0;
         for (String v : i.vars()) d = Math.max(d, depthOf.getOrDefault(v, 0));
         Block b = stack.get(d);
@@ -652,7 +676,43 @@ final class KernelWriter {
             b.memo.put(key, new V(name, 's'));
         }
         for (String v : i.vars()) depthOf.putIfAbsent(v, 0);
-        return Ix.opaque(name, i.vars());
+        depthOf.put(name, d);
+        return Ix.var(name);
+    }
+
+    /**
+     * Whether consecutive points of the innermost loop read consecutive elements at {@code flat}:
+     * the loop variable's coefficient is 1 and no bound variable depends on it.
+     */
+    private boolean contiguous(Ix flat) {
+        if (!flat.affine() || flat.coef(innerVar) != 1) return false;
+        for (String v : flat.terms().keySet()) if (!v.equals(innerVar) && depthOf.getOrDefault(v, 0) >= innerDepth) return false;
+        return true;
+    }
+
+    /**
+     * k when each element at {@code flat} is read by k consecutive points of the innermost loop
+     * (an upsampling broadcast, as in a tiling pool's gradient), else 0.
+     * It holds when the only term that moves with the loop is a quotient {@code floor(num / k)}
+     * with coefficient 1, num has the loop variable with coefficient 1, and everything else in
+     * num is a multiple of k: a vector starts at a multiple of its length, so when k divides
+     * that length the vector's lanes read {@code flat + lane / k}.
+     */
+    private long repeats(Ix flat) {
+        if (!flat.affine() || flat.coef(innerVar) != 0) return 0;
+        String moving = null;
+        for (String v : flat.terms().keySet())
+            if (depthOf.getOrDefault(v, 0) >= innerDepth) {
+                if (moving != null) return 0;
+                moving = v;
+            }
+        Quotient q = moving == null ? null : quotients.get(moving);
+        if (q == null || flat.coef(moving) != 1 || q.k() > dl.vectorLength() || dl.vectorLength() % q.k() != 0) return 0;
+        Ix num = q.num();
+        if (!num.affine() || num.coef(innerVar) != 1 || num.c() % q.k() != 0) return 0;
+        for (var t : num.terms().entrySet())
+            if (!t.getKey().equals(innerVar) && (t.getValue() % q.k() != 0 || depthOf.getOrDefault(t.getKey(), 0) >= innerDepth)) return 0;
+        return q.k();
     }
 
     /** Row-major flat index of {@code idx} in {@code shape}. */
@@ -717,7 +777,9 @@ final class KernelWriter {
                 if (in[k] == 1) { res.add(Ix.of(0)); continue; }
                 long sk = strides[k - i0];
                 String code = "(" + bound.code() + ")" + (sk == 1 ? "" : " / " + sk) + (k == i0 ? "" : " % " + in[k]);
-                res.add(bind(Ix.opaque("(" + code + ")", bound.vars())));
+                Ix at = bind(Ix.opaque("(" + code + ")", bound.vars()));
+                if (k == i0 && sk > 1) quotients.putIfAbsent(at.code(), new Quotient(bound, sk));
+                res.add(at);
             }
         }
         while (res.size() < in.length) res.add(Ix.of(0)); // trailing size-1 axes

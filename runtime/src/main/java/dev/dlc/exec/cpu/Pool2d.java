@@ -18,6 +18,9 @@ public final class Pool2d {
 
         public int outH() { return (h + 2 * padH - kh) / strideH + 1; }
         public int outW() { return (w + 2 * padW - kw) / strideW + 1; }
+
+        /** Whether the windows tile x: stride = kernel, no padding (any rows or columns left over are never read). */
+        boolean tiles() { return strideH == kh && strideW == kw && padH == 0 && padW == 0; }
     }
 
     public static void max(float[] x, int xOff, float[] out, int outOff, Window win) { run(x, xOff, out, outOff, win, true); }
@@ -26,12 +29,40 @@ public final class Pool2d {
 
     private static void run(float[] x, int xOff, float[] out, int outOff, Window win, boolean max) {
         int oh = win.outH(), ow = win.outW(), in = win.h() * win.w();
+        if (win.tiles()) {
+            Parallel.forRange(win.n() * win.c(), (lo, hi) -> tiles(x, xOff, out, outOff, win, max, lo, hi));
+            return;
+        }
         Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++)
                 for (int y = 0; y < oh; y++)
                     for (int z = 0; z < ow; z++)
                         out[outOff + (plane * oh + y) * ow + z] = window(x, xOff + plane * in, win, y, z, max);
         });
+    }
+
+    /**
+     * Planes [lo, hi) of a pool whose windows tile the image (no padding, stride = kernel):
+     * no window is clipped, so the loops have fixed bounds and no tests. Same order as
+     * {@link #window}: rows, then columns, accumulated in f32.
+     */
+    private static void tiles(float[] x, int xOff, float[] out, int outOff, Window win, boolean max, int lo, int hi) {
+        int oh = win.outH(), ow = win.outW(), kh = win.kh(), kw = win.kw(), w = win.w(), in = win.h() * w;
+        float scale = kh * kw;
+        for (int plane = lo; plane < hi; plane++)
+            for (int y = 0; y < oh; y++) {
+                int top = xOff + plane * in + y * kh * w, at = outOff + (plane * oh + y) * ow;
+                for (int z = 0; z < ow; z++) {
+                    int corner = top + z * kw;
+                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                    for (int r = 0; r < kh; r++)
+                        for (int q = 0; q < kw; q++) {
+                            float v = x[corner + r * w + q];
+                            acc = max ? Math.max(acc, v) : acc + v;
+                        }
+                    out[at + z] = max ? acc : acc / scale;
+                }
+            }
     }
 
     /** One output: the window's rows and columns clipped to the image; max over them, or their sum over kh · kw. */

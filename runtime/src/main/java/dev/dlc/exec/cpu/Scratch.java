@@ -1,7 +1,7 @@
 package dev.dlc.exec.cpu;
 
 /**
- * Per-thread work arrays of the convolution kernels, grown as needed and kept: a kernel may run
+ * Per-thread work arrays of the convolution and product kernels, grown as needed and kept: a kernel may run
  * on any thread, and allocating its buffers per call would cost more than small layers compute.
  */
 final class Scratch {
@@ -13,8 +13,10 @@ final class Scratch {
     static final int PADDED = 1;
     /** Weights interleaved by tap (DirectConv). */
     static final int WEIGHTS = 2;
+    /** Columns of a product built transposed (SkinnyGemm). */
+    static final int COLUMNS = 3;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[4][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {

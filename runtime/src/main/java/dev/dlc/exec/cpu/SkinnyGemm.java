@@ -36,11 +36,11 @@ public final class SkinnyGemm {
             for (int t = 0; t < batch; t++) columns(t, m, n, k, a, strideA, b, strideB, c, strideC, epilogue);
             return;
         }
-        int blocks = batch * ((m + ROWS - 1) / ROWS), perItem = (m + ROWS - 1) / ROWS;
+        int block = 2 * ROWS, blocks = batch * ((m + block - 1) / block), perItem = (m + block - 1) / block;
         Parallel.IntRangeBody body = (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
-                int t = r / perItem, i0 = r % perItem * ROWS;
-                rows(t, i0, Math.min(m, i0 + ROWS), n, k, a, strideA, b, strideB, c, strideC, epilogue);
+                int t = r / perItem, i0 = r % perItem * block;
+                rows(t, i0, Math.min(m, i0 + block), n, k, a, strideA, b, strideB, c, strideC, epilogue);
             }
         };
         if ((long) batch * m * n * k < PARALLEL_MIN) body.run(0, blocks);
@@ -50,66 +50,135 @@ public final class SkinnyGemm {
     /** Rows computed together: each B strip loaded once serves this many rows of A. */
     private static final int ROWS = 4;
 
-    /** Rows [i0, i1) of item t: for each strip of columns, ROWS registers accumulate over p in order. */
+    /**
+     * Rows [i0, i1) of item t. Eight accumulators are in flight at every p (an FMA takes four
+     * cycles and two issue per cycle): four rows times two strips of columns, or eight rows of
+     * the single strip when n fits one vector (a classifier's 10 outputs). Each element still
+     * sums over p in order from zero, one fma per term.
+     */
     private static void rows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                              Gemm.Operand c, int strideC, Epilogue epilogue) {
-        if (i1 - i0 < ROWS) {
-            for (int i = i0; i < i1; i++) row(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
-            return;
-        }
-        float[] ad = a.data(), bd = b.data(), cd = c.data();
-        int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
-        int step = a.transposed() ? a.ld() : 1, rowStep = a.transposed() ? 1 : a.ld();
-        int a0 = ao + i0 * rowStep;
-        for (int j = 0; j < n; j += S.length()) {
-            VectorMask<Float> mask = S.indexInRange(j, n);
-            var c0 = FloatVector.zero(S);
-            var c1 = c0;
-            var c2 = c0;
-            var c3 = c0;
-            for (int p = 0, at = a0; p < k; p++, at += step) {
-                var bv = FloatVector.fromArray(S, bd, bo + p * b.ld() + j, mask);
-                c0 = bv.fma(FloatVector.broadcast(S, ad[at]), c0);
-                c1 = bv.fma(FloatVector.broadcast(S, ad[at + rowStep]), c1);
-                c2 = bv.fma(FloatVector.broadcast(S, ad[at + 2 * rowStep]), c2);
-                c3 = bv.fma(FloatVector.broadcast(S, ad[at + 3 * rowStep]), c3);
-            }
-            c0.intoArray(cd, co + i0 * c.ld() + j, mask);
-            c1.intoArray(cd, co + (i0 + 1) * c.ld() + j, mask);
-            c2.intoArray(cd, co + (i0 + 2) * c.ld() + j, mask);
-            c3.intoArray(cd, co + (i0 + 3) * c.ld() + j, mask);
-        }
-        epilogue.apply(cd, co + i0 * c.ld(), c.ld(), ROWS, n, i0, 0);
+        int i = i0;
+        if (n <= S.length()) for (; i + 2 * ROWS <= i1; i += 2 * ROWS) eightRows(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+        for (; i + ROWS <= i1; i += ROWS) fourRows(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+        for (; i < i1; i++) row(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
     }
 
-    /** Rows of A (stored transposed) per pass: PANEL × m floats stay in L2 while every column of C reads them. */
-    private static final int PANEL = 64;
+    /** Rows [i0, i0 + 4), two strips of columns at a time (the second masked off past n). */
+    private static void fourRows(int t, int i0, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                 Gemm.Operand c, int strideC, Epilogue epilogue) {
+        float[] ad = a.data(), bd = b.data(), cd = c.data();
+        int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
+        int step = a.transposed() ? a.ld() : 1, rowStep = a.transposed() ? 1 : a.ld(), ldb = b.ld(), ldc = c.ld();
+        int a0 = ao + i0 * rowStep, L = S.length();
+        for (int j = 0; j < n; j += 2 * L) {
+            VectorMask<Float> m0 = S.indexInRange(j, n), m1 = S.indexInRange(j + L, n);
+            var c0 = FloatVector.zero(S);
+            var c1 = c0; var c2 = c0; var c3 = c0; var d0 = c0; var d1 = c0; var d2 = c0; var d3 = c0;
+            for (int p = 0, at = a0; p < k; p++, at += step) {
+                int row = bo + p * ldb + j;
+                var b0 = FloatVector.fromArray(S, bd, row, m0);
+                var b1 = FloatVector.fromArray(S, bd, row + L, m1);
+                var x0 = FloatVector.broadcast(S, ad[at]);
+                var x1 = FloatVector.broadcast(S, ad[at + rowStep]);
+                var x2 = FloatVector.broadcast(S, ad[at + 2 * rowStep]);
+                var x3 = FloatVector.broadcast(S, ad[at + 3 * rowStep]);
+                c0 = b0.fma(x0, c0); c1 = b0.fma(x1, c1); c2 = b0.fma(x2, c2); c3 = b0.fma(x3, c3);
+                d0 = b1.fma(x0, d0); d1 = b1.fma(x1, d1); d2 = b1.fma(x2, d2); d3 = b1.fma(x3, d3);
+            }
+            int out = co + i0 * ldc + j;
+            c0.intoArray(cd, out, m0); d0.intoArray(cd, out + L, m1);
+            c1.intoArray(cd, out + ldc, m0); d1.intoArray(cd, out + ldc + L, m1);
+            c2.intoArray(cd, out + 2 * ldc, m0); d2.intoArray(cd, out + 2 * ldc + L, m1);
+            c3.intoArray(cd, out + 3 * ldc, m0); d3.intoArray(cd, out + 3 * ldc + L, m1);
+        }
+        epilogue.apply(cd, co + i0 * ldc, ldc, ROWS, n, i0, 0);
+    }
+
+    /** Rows [i0, i0 + 8) when n fits one vector. */
+    private static void eightRows(int t, int i0, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                  Gemm.Operand c, int strideC, Epilogue epilogue) {
+        float[] ad = a.data(), bd = b.data(), cd = c.data();
+        int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
+        int step = a.transposed() ? a.ld() : 1, r = a.transposed() ? 1 : a.ld(), ldb = b.ld(), ldc = c.ld();
+        VectorMask<Float> mask = S.indexInRange(0, n);
+        var c0 = FloatVector.zero(S);
+        var c1 = c0; var c2 = c0; var c3 = c0; var c4 = c0; var c5 = c0; var c6 = c0; var c7 = c0;
+        for (int p = 0, at = ao + i0 * r; p < k; p++, at += step) {
+            var bv = FloatVector.fromArray(S, bd, bo + p * ldb, mask);
+            c0 = bv.fma(FloatVector.broadcast(S, ad[at]), c0);
+            c1 = bv.fma(FloatVector.broadcast(S, ad[at + r]), c1);
+            c2 = bv.fma(FloatVector.broadcast(S, ad[at + 2 * r]), c2);
+            c3 = bv.fma(FloatVector.broadcast(S, ad[at + 3 * r]), c3);
+            c4 = bv.fma(FloatVector.broadcast(S, ad[at + 4 * r]), c4);
+            c5 = bv.fma(FloatVector.broadcast(S, ad[at + 5 * r]), c5);
+            c6 = bv.fma(FloatVector.broadcast(S, ad[at + 6 * r]), c6);
+            c7 = bv.fma(FloatVector.broadcast(S, ad[at + 7 * r]), c7);
+        }
+        int out = co + i0 * ldc;
+        c0.intoArray(cd, out, mask); c1.intoArray(cd, out + ldc, mask);
+        c2.intoArray(cd, out + 2 * ldc, mask); c3.intoArray(cd, out + 3 * ldc, mask);
+        c4.intoArray(cd, out + 4 * ldc, mask); c5.intoArray(cd, out + 5 * ldc, mask);
+        c6.intoArray(cd, out + 6 * ldc, mask); c7.intoArray(cd, out + 7 * ldc, mask);
+        epilogue.apply(cd, out, ldc, 2 * ROWS, n, i0, 0);
+    }
+
+    /** Strips of C's rows per task of {@link #columns}: two strips of 16 rows each at 512 bits. */
+    private static final int STRIPS = 2;
+    /** Columns of C per pass of {@link #columns}: with two strips, eight accumulators. */
+    private static final int COLS = 4;
 
     /**
-     * C's columns, a strip of rows per register: A(i, p) for consecutive i is contiguous when A is
-     * stored transposed. K runs in panels so that the panel of A stays in cache across the n
-     * columns; each column is accumulated in f32 over p in order (a panel resumes from the
-     * stored partial sum, which is what the register held), into Cᵀ, then transposed into C.
+     * C's columns when A is stored transposed (a weight gradient {@code xᵀ · dy} through a
+     * narrow output): A(i, p) for consecutive i is contiguous, so a register holds a strip of
+     * rows of one column of C. Each task takes two strips of rows and, four columns at a time,
+     * accumulates them over p in order (eight independent fmas per p; the strips of A stay in L1
+     * across the column passes), into Cᵀ in scratch, then transposes its rows into C and applies
+     * the epilogue to them. Tasks are spread over the threads; no element's order depends on it.
      */
     private static void columns(int t, int m, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                 Gemm.Operand c, int strideC, Epilogue epilogue) {
+        int rowsPerTask = STRIPS * S.length(), tasks = (m + rowsPerTask - 1) / rowsPerTask;
+        Parallel.IntRangeBody body = (lo, hi) -> {
+            float[] ct = Scratch.floats(Scratch.COLUMNS, n * rowsPerTask);
+            for (int task = lo; task < hi; task++)
+                columnTask(t, task * rowsPerTask, Math.min(m, (task + 1) * rowsPerTask), n, k, a, strideA, b, strideB, c, strideC, epilogue, ct);
+        };
+        if ((long) m * n * k < PARALLEL_MIN) body.run(0, tasks);
+        else Parallel.forRange(tasks, body);
+    }
+
+    private static void columnTask(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                   Gemm.Operand c, int strideC, Epilogue epilogue, float[] ct) {
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
-        var ct = new float[n * m];
-        for (int p0 = 0; p0 < k; p0 += PANEL) {
-            int p1 = Math.min(k, p0 + PANEL);
-            for (int j = 0; j < n; j++)
-                for (int i = 0; i < m; i += S.length()) {
-                    VectorMask<Float> mask = S.indexInRange(i, m);
-                    var acc = p0 == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, ct, j * m + i, mask);
-                    for (int p = p0; p < p1; p++)
-                        acc = FloatVector.fromArray(S, ad, ao + p * a.ld() + i, mask).fma(FloatVector.broadcast(S, bd[bo + p * b.ld() + j]), acc);
-                    acc.intoArray(ct, j * m + i, mask);
-                }
+        int lda = a.ld(), ldb = b.ld(), L = S.length(), rows = i1 - i0;
+        VectorMask<Float> m0 = S.indexInRange(i0, i1), m1 = S.indexInRange(i0 + L, i1);
+        for (int j = 0; j < n; j += COLS) {
+            // past n, the last column is computed again and not kept
+            int j1 = Math.min(j + 1, n - 1), j2 = Math.min(j + 2, n - 1), j3 = Math.min(j + 3, n - 1);
+            var c0 = FloatVector.zero(S);
+            var c1 = c0; var c2 = c0; var c3 = c0; var d0 = c0; var d1 = c0; var d2 = c0; var d3 = c0;
+            for (int p = 0; p < k; p++) {
+                int at = ao + p * lda + i0, bp = bo + p * ldb;
+                var x = FloatVector.fromArray(S, ad, at, m0);
+                var y = FloatVector.fromArray(S, ad, at + L, m1);
+                var w0 = FloatVector.broadcast(S, bd[bp + j]);
+                var w1 = FloatVector.broadcast(S, bd[bp + j1]);
+                var w2 = FloatVector.broadcast(S, bd[bp + j2]);
+                var w3 = FloatVector.broadcast(S, bd[bp + j3]);
+                c0 = x.fma(w0, c0); c1 = x.fma(w1, c1); c2 = x.fma(w2, c2); c3 = x.fma(w3, c3);
+                d0 = y.fma(w0, d0); d1 = y.fma(w1, d1); d2 = y.fma(w2, d2); d3 = y.fma(w3, d3);
+            }
+            int r = 2 * L;
+            c0.intoArray(ct, j * r); d0.intoArray(ct, j * r + L);
+            if (j + 1 < n) { c1.intoArray(ct, (j + 1) * r); d1.intoArray(ct, (j + 1) * r + L); }
+            if (j + 2 < n) { c2.intoArray(ct, (j + 2) * r); d2.intoArray(ct, (j + 2) * r + L); }
+            if (j + 3 < n) { c3.intoArray(ct, (j + 3) * r); d3.intoArray(ct, (j + 3) * r + L); }
         }
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) cd[co + i * c.ld() + j] = ct[j * m + i];
-        epilogue.apply(cd, co, c.ld(), m, n, 0, 0);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < n; j++) cd[co + (i0 + i) * c.ld() + j] = ct[j * 2 * L + i];
+        epilogue.apply(cd, co + i0 * c.ld(), c.ld(), rows, n, i0, 0);
     }
 
     private static void row(int t, int i, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,

@@ -2,7 +2,9 @@ package dev.dlc.exec.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,10 +13,41 @@ import jdk.incubator.vector.VectorSpecies;
  * with SVML and the interpreter with {@code Math.exp}, which differ in the last bit, so a
  * result would change when its kernel got compiled. These operations round the same everywhere.
  */
-final class VectorMath {
+public final class VectorMath {
     private VectorMath() {}
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** Per k (a divisor of the vector length): the first length/k lanes, and lane i taking lane i / k. */
+    private static final VectorMask<Float>[] HEAD;
+    private static final VectorShuffle<Float>[] SPREAD;
+
+    static {
+        int n = S.length();
+        @SuppressWarnings("unchecked") VectorMask<Float>[] head = new VectorMask[n + 1];
+        @SuppressWarnings("unchecked") VectorShuffle<Float>[] spread = new VectorShuffle[n + 1];
+        for (int k = 1; k <= n; k++) {
+            if (n % k != 0) continue;
+            head[k] = S.indexInRange(0, n / k);
+            int kk = k;
+            spread[k] = VectorShuffle.fromOp(S, i -> i / kk);
+        }
+        HEAD = head;
+        SPREAD = spread;
+    }
+
+    /**
+     * Lane i holds {@code a[offset + i / k]}: the length/k elements from offset, each repeated k
+     * times (one masked load and one permute). Generated code calls this for an upsampling read.
+     */
+    public static FloatVector repeat(float[] a, int offset, int k) {
+        return FloatVector.fromArray(S, a, offset, HEAD[k]).rearrange(SPREAD[k]);
+    }
+
+    /** {@link #repeat} for the first {@code count} lanes only (a loop's tail): reads no element past them. */
+    public static FloatVector repeat(float[] a, int offset, int k, int count) {
+        return FloatVector.fromArray(S, a, offset, S.indexInRange(0, (count + k - 1) / k)).rearrange(SPREAD[k]);
+    }
 
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final float LOG2E = 1.44269504088896341f;

@@ -11,7 +11,8 @@ class SkinnyGemmTest {
     @Test
     void everyFormAgreesWithTheReference() {
         var rng = new SplittableRandom(2);
-        int[][] shapes = {{256, 10, 256}, {7, 10, 5}, {256, 256, 10}, {10, 256, 256}, {784, 10, 256}, {33, 3, 70}, {1, 1, 1}, {5, 17, 3}};
+        int[][] shapes = {{256, 10, 256}, {7, 10, 5}, {256, 256, 10}, {10, 256, 256}, {784, 10, 256}, {33, 3, 70}, {1, 1, 1}, {5, 17, 3},
+                {37, 40, 9}, {100, 3, 50}, {61, 15, 2000}, {19, 64, 7}};
         for (int[] s : shapes)
             for (boolean at : new boolean[] {false, true})
                 for (int batch : new int[] {1, 3}) check(rng, s[0], s[1], s[2], at, batch);
