@@ -64,33 +64,53 @@ public final class SkinnyGemm {
         for (; i < i1; i++) row(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
     }
 
-    /** Rows [i0, i0 + 4), two strips of columns at a time (the second masked off past n). */
+    /**
+     * Rows [i0, i0 + 4): pairs of whole strips of columns unmasked, the rest a strip at a time
+     * (masked past n). Masks stay out of the pair loop: a masked load whose vector would run
+     * past the array takes the Vector API's slow path.
+     */
     private static void fourRows(int t, int i0, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                  Gemm.Operand c, int strideC, Epilogue epilogue) {
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
-        int step = a.transposed() ? a.ld() : 1, rowStep = a.transposed() ? 1 : a.ld(), ldb = b.ld(), ldc = c.ld();
-        int a0 = ao + i0 * rowStep, L = S.length();
-        for (int j = 0; j < n; j += 2 * L) {
-            VectorMask<Float> m0 = S.indexInRange(j, n), m1 = S.indexInRange(j + L, n);
+        int step = a.transposed() ? a.ld() : 1, r = a.transposed() ? 1 : a.ld(), ldb = b.ld(), ldc = c.ld();
+        int a0 = ao + i0 * r, L = S.length(), j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
             var c0 = FloatVector.zero(S);
             var c1 = c0; var c2 = c0; var c3 = c0; var d0 = c0; var d1 = c0; var d2 = c0; var d3 = c0;
             for (int p = 0, at = a0; p < k; p++, at += step) {
                 int row = bo + p * ldb + j;
-                var b0 = FloatVector.fromArray(S, bd, row, m0);
-                var b1 = FloatVector.fromArray(S, bd, row + L, m1);
+                var b0 = FloatVector.fromArray(S, bd, row);
+                var b1 = FloatVector.fromArray(S, bd, row + L);
                 var x0 = FloatVector.broadcast(S, ad[at]);
-                var x1 = FloatVector.broadcast(S, ad[at + rowStep]);
-                var x2 = FloatVector.broadcast(S, ad[at + 2 * rowStep]);
-                var x3 = FloatVector.broadcast(S, ad[at + 3 * rowStep]);
+                var x1 = FloatVector.broadcast(S, ad[at + r]);
+                var x2 = FloatVector.broadcast(S, ad[at + 2 * r]);
+                var x3 = FloatVector.broadcast(S, ad[at + 3 * r]);
                 c0 = b0.fma(x0, c0); c1 = b0.fma(x1, c1); c2 = b0.fma(x2, c2); c3 = b0.fma(x3, c3);
                 d0 = b1.fma(x0, d0); d1 = b1.fma(x1, d1); d2 = b1.fma(x2, d2); d3 = b1.fma(x3, d3);
             }
             int out = co + i0 * ldc + j;
-            c0.intoArray(cd, out, m0); d0.intoArray(cd, out + L, m1);
-            c1.intoArray(cd, out + ldc, m0); d1.intoArray(cd, out + ldc + L, m1);
-            c2.intoArray(cd, out + 2 * ldc, m0); d2.intoArray(cd, out + 2 * ldc + L, m1);
-            c3.intoArray(cd, out + 3 * ldc, m0); d3.intoArray(cd, out + 3 * ldc + L, m1);
+            c0.intoArray(cd, out); d0.intoArray(cd, out + L);
+            c1.intoArray(cd, out + ldc); d1.intoArray(cd, out + ldc + L);
+            c2.intoArray(cd, out + 2 * ldc); d2.intoArray(cd, out + 2 * ldc + L);
+            c3.intoArray(cd, out + 3 * ldc); d3.intoArray(cd, out + 3 * ldc + L);
+        }
+        for (; j < n; j += L) {
+            VectorMask<Float> mask = S.indexInRange(j, n);
+            var c0 = FloatVector.zero(S);
+            var c1 = c0; var c2 = c0; var c3 = c0;
+            for (int p = 0, at = a0; p < k; p++, at += step) {
+                var bv = FloatVector.fromArray(S, bd, bo + p * ldb + j, mask);
+                c0 = bv.fma(FloatVector.broadcast(S, ad[at]), c0);
+                c1 = bv.fma(FloatVector.broadcast(S, ad[at + r]), c1);
+                c2 = bv.fma(FloatVector.broadcast(S, ad[at + 2 * r]), c2);
+                c3 = bv.fma(FloatVector.broadcast(S, ad[at + 3 * r]), c3);
+            }
+            int out = co + i0 * ldc + j;
+            c0.intoArray(cd, out, mask);
+            c1.intoArray(cd, out + ldc, mask);
+            c2.intoArray(cd, out + 2 * ldc, mask);
+            c3.intoArray(cd, out + 3 * ldc, mask);
         }
         epilogue.apply(cd, co + i0 * ldc, ldc, ROWS, n, i0, 0);
     }
