@@ -82,6 +82,8 @@ final class KernelWriter {
 
     private List<Block> stack;
     private int innerDepth = -1;
+    /** The most elements one point of the current nest reduces over (1 without reductions). */
+    private long pointWork;
     private String innerVar;
 
     /**
@@ -136,6 +138,7 @@ final class KernelWriter {
         innerVar = n > 0 ? vars[loopAxes.getLast()] : null;
         stack = new ArrayList<>(blocks);
         stack.add(inner);
+        pointWork = 1;
         for (Node o : outputs) store(o, eval(o, idx), idx);
         if (vector) {
             // The same ops again for the tail, as one masked vector: the same lanes' arithmetic,
@@ -143,7 +146,7 @@ final class KernelWriter {
             stack.set(n, tail);
             for (Node o : outputs) store(o, eval(o, idx), idx);
         }
-        long work = Tensor.numel(shape);
+        long work = Tensor.numel(shape) * pointWork;
         if (n == 0) return "{\n" + inner.code + "}\n";
         return assemble(blocks, inner, tail, loopAxes, vars, shape, work);
     }
@@ -170,8 +173,9 @@ final class KernelWriter {
         }
         String parallel;
         if (n == 1) {
-            // One axis: parallel over chunks of it, each chunk vectorized.
-            int chunk = 4096, chunks = (innerSize + chunk - 1) / chunk;
+            // One axis: parallel over chunks of it, each chunk vectorized; a point per chunk when
+            // each point is a long reduction (a conv layer's bias gradient: 6 sums of 100k).
+            int chunk = pointWork >= 1024 ? 1 : 4096, chunks = (innerSize + chunk - 1) / chunk;
             parallel = dl.parallel(String.valueOf(chunks), work,
                     "final int from = lo * " + chunk + ", to = Math.min(" + innerSize + ", hi * " + chunk + ");\n" + body);
         } else parallel = dl.parallel(String.valueOf(shape[loopAxes.getFirst()]), work, body);
@@ -546,13 +550,18 @@ final class KernelWriter {
         String acc = "a" + (fresh++);
         Block parent = stack.get(d);
         double init = switch (p) { case MAX, LOGSUMEXP -> Double.NEGATIVE_INFINITY; case MIN -> Double.POSITIVE_INFINITY; default -> 0; };
+        pointWork = Math.max(pointWork, count);
         parent.code.append("double ").append(acc).append(" = ").append(literal(init)).append(";\n");
-        String step = switch (p) {
+        if ((p == Prim.SUM || p == Prim.MEAN) && !loops.isEmpty() && Integer.parseInt(loops.getLast()[1]) >= 2 * PARTS)
+            sumOver(d, loops, xIdx, x, acc);
+        else {
+            String step = switch (p) {
             case MAX, LOGSUMEXP -> acc + " = Math.max(" + acc + ", %s);";
             case MIN -> acc + " = Math.min(" + acc + ", %s);";
-            default -> acc + " += %s;";
-        };
-        loopOver(d, loops, xIdx, x, step);
+                default -> acc + " += %s;";
+            };
+            loopOver(d, loops, xIdx, x, step);
+        }
         String result = acc;
         if (p == Prim.MEAN) result = acc + " / " + count;
         if (p == Prim.LOGSUMEXP) {
@@ -563,6 +572,67 @@ final class KernelWriter {
             result = "(Double.isInfinite(" + acc + ") ? " + acc + " : " + acc + " + Math.log(" + s + "))";
         }
         return declare(d, "double", fit(dtype(a), result, a), 's');
+    }
+
+    /** Partial sums of {@link #sumOver}. */
+    private static final int PARTS = 4;
+
+    /**
+     * {@code acc = Σ x} over {@code loops}, with PARTS partial sums taking turns along the
+     * innermost loop, added pairwise at the end: PARTS chains of double adds in flight instead of
+     * one (a double add waits four cycles for the previous). The order differs from a single
+     * running sum, by about an ulp of the double sum; it is fixed, so results are still
+     * deterministic, and rounded to f32 they almost always equal the interpreter's.
+     */
+    private void sumOver(int d, List<String[]> loops, List<Ix> xIdx, Node x, String acc) {
+        var saved = stack;
+        var inner = new ArrayList<>(stack.subList(0, d + 1));
+        var opened = new ArrayList<Block>();
+        int last = loops.size() - 1;
+        for (int k = 0; k < loops.size(); k++) {
+            depthOf.put(loops.get(k)[0], d + 1 + k);
+            if (k == last) break;
+            var b = new Block(false);
+            inner.add(b);
+            opened.add(b);
+        }
+        String r = loops.get(last)[0];
+        int n = Integer.parseInt(loops.get(last)[1]);
+        var parts = new ArrayList<String>();
+        for (int q = 0; q < PARTS; q++) parts.add(acc + "_" + q);
+        stack.get(d).code.append("double ").append(String.join(" = 0.0, ", parts)).append(" = 0.0;\n");
+        Block unrolled = new Block(false), tail = new Block(false);
+        try {
+            stack = inner;
+            stack.add(unrolled);
+            for (int q = 0; q < PARTS; q++) {
+                V v = eval(x, shifted(xIdx, r, q));
+                unrolled.code.append(parts.get(q)).append(" += ").append(v.code()).append(";\n");
+            }
+            stack.set(stack.size() - 1, tail);
+            V v = eval(x, xIdx);
+            tail.code.append(parts.getFirst()).append(" += ").append(v.code()).append(";\n");
+        } finally {
+            stack = saved;
+        }
+        String code = "int " + r + " = 0;\n"
+                + "for (; " + r + " <= " + (n - PARTS) + "; " + r + " += " + PARTS + ") {\n" + unrolled.code + "}\n"
+                + "for (; " + r + " < " + n + "; " + r + "++) {\n" + tail.code + "}\n";
+        for (int k = last - 1; k >= 0; k--) {
+            String v = loops.get(k)[0];
+            code = "for (int " + v + " = 0; " + v + " < " + loops.get(k)[1] + "; " + v + "++) {\n" + opened.get(k).code + "{\n" + code + "}\n}\n";
+        }
+        if (last == 0) code = "{\n" + code + "}\n";
+        stack.get(d).code.append(code);
+        stack.get(d).code.append(acc).append(" = (").append(parts.get(0)).append(" + ").append(parts.get(1)).append(") + (")
+                .append(parts.get(2)).append(" + ").append(parts.get(3)).append(");\n");
+    }
+
+    /** {@code idx} with the loop variable {@code r} advanced by q. */
+    private static List<Ix> shifted(List<Ix> idx, String r, int q) {
+        var out = new ArrayList<Ix>();
+        for (Ix i : idx) out.add(i.affine() && i.coef(r) != 0 ? i.plus(Ix.of(q * i.coef(r))) : i);
+        return out;
     }
 
     /** Loops over {@code loops} below block d, evaluating {@code x} at {@code xIdx} and running {@code step} (%s = its value). */
