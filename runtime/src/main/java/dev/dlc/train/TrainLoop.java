@@ -99,6 +99,8 @@ public final class TrainLoop {
 
         TrainStep step = lower(batch);
         trainer = o.backend().trainer(c.checker(), step, n -> lowerOrNull(n));
+        int rest = split.train().size() % batch;
+        if (rest != 0 && o.limitBatches() == 0) trainer.prepare(rest);
         start.apply(step).forEach(trainer::set);
         var metricNames = step.metrics().stream().map(TrainStep.Metric::name).toList();
         var epochsDone = new ArrayList<Epoch>();

@@ -46,6 +46,12 @@ public interface Trainer {
      */
     default StepResult step(dev.dlc.data.DataSet data, int[] indices) { return step(data.batch(indices)); }
 
+    /**
+     * Gets the step for a batch of {@code n} ready before the first such batch comes (a compiled
+     * backend compiles it now, so that the epoch's short last batch does not wait for a compiler).
+     */
+    default void prepare(long n) {}
+
     /** The step count so far. */
     long steps();
 

@@ -99,6 +99,12 @@ final class CpuTrainer implements Trainer {
         return run(c);
     }
 
+    @Override public void prepare(long n) {
+        if (programs.containsKey(n)) return;
+        TrainStep s = programFor.apply(n);
+        if (s != null) programs.put(n, compile(s));
+    }
+
     /** The compiled step for a batch of n, compiled on first use, holding the slots. */
     private Compiled programFor(long n) {
         Compiled c = programs.get(n);
