@@ -1,5 +1,10 @@
 package dev.dlc.exec.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * max_pool2d and avg_pool2d forward, NCHW, as the op table's rows define them: padding reads
  * -inf for max (it never wins) and 0 for the average, which always divides by kh · kw
@@ -29,6 +34,10 @@ public final class Pool2d {
 
     private static void run(float[] x, int xOff, float[] out, int outOff, Window win, boolean max) {
         int oh = win.outH(), ow = win.outW(), in = win.h() * win.w();
+        if (win.tiles() && win.kw() == 2 && win.w() % 2 == 0) {
+            Parallel.forRange(win.n() * win.c(), (lo, hi) -> pairs(x, xOff, out, outOff, win, max, lo, hi));
+            return;
+        }
         if (win.tiles()) {
             Parallel.forRange(win.n() * win.c(), (lo, hi) -> tiles(x, xOff, out, outOff, win, max, lo, hi));
             return;
@@ -39,6 +48,52 @@ public final class Pool2d {
                     for (int z = 0; z < ow; z++)
                         out[outOff + (plane * oh + y) * ow + z] = window(x, xOff + plane * in, win, y, z, max);
         });
+    }
+
+    private static final VectorSpecies<Float> S = VectorMath.S;
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+
+    /**
+     * Planes [lo, hi) of a tiling pool two columns wide (LeNet's and VGG's 2 × 2, stride 2) on
+     * rows of even width. A plane's elements at even and odd flat positions are split apart
+     * first, a vector pair at a time (row boundaries fall between pairs when the width is
+     * even), into e and o; output row y then reads whole vectors: input row 2y + r's pairs start
+     * at (2y + r)·W/2 in both. Each output adds (or maxes) its window in {@link #tiles}' order,
+     * from the same start value, so the results are the same bits.
+     */
+    private static void pairs(float[] x, int xOff, float[] out, int outOff, Window win, boolean max, int lo, int hi) {
+        int oh = win.outH(), ow = win.outW(), kh = win.kh(), w = win.w(), plane = win.h() * w, half = plane / 2, L = S.length();
+        float[] e = Scratch.floats(Scratch.PAIRS, 2 * half + 2 * L), o = e;
+        int odd = half + L;
+        FloatVector start = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
+        float scale = kh * 2;
+        for (int p = lo; p < hi; p++) {
+            int in = xOff + p * plane, k = 0;
+            for (; k + L <= half; k += L) {
+                var a = FloatVector.fromArray(S, x, in + 2 * k);
+                var b = FloatVector.fromArray(S, x, in + 2 * k + L);
+                a.rearrange(EVEN, b).intoArray(e, k);
+                a.rearrange(ODD, b).intoArray(o, odd + k);
+            }
+            for (; k < half; k++) {
+                e[k] = x[in + 2 * k];
+                o[odd + k] = x[in + 2 * k + 1];
+            }
+            for (int y = 0; y < oh; y++) {
+                int at = outOff + (p * oh + y) * ow;
+                for (int z = 0; z < ow; z += L) {
+                    VectorMask<Float> m = S.indexInRange(z, ow);
+                    var acc = start;
+                    for (int r = 0; r < kh; r++) {
+                        int row = (y * kh + r) * (w / 2) + z;
+                        var ev = FloatVector.fromArray(S, e, row, m);
+                        var ov = FloatVector.fromArray(S, o, odd + row, m);
+                        acc = max ? acc.max(ev).max(ov) : acc.add(ev).add(ov);
+                    }
+                    (max ? acc : acc.div(scale)).intoArray(out, at + z, m);
+                }
+            }
+        }
     }
 
     /**

@@ -15,8 +15,10 @@ final class Scratch {
     static final int WEIGHTS = 2;
     /** Columns of a product built transposed (SkinnyGemm). */
     static final int COLUMNS = 3;
+    /** A plane's elements at even and at odd positions (Pool2d). */
+    static final int PAIRS = 4;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[5][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {

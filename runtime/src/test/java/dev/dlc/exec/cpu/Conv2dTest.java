@@ -73,21 +73,29 @@ class Conv2dTest {
 
     @Test
     void poolsAgainstTheReference() {
-        int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 2, 1, 2, 1, 0}};
-        for (int[] k : windows) {
-            var win = new Pool2d.Window(2, 3, 9, 8, k[0], k[1], k[2], k[3], k[4], k[5]);
-            float[] x = Ref.random(2 * 3 * 9 * 8, 21);
-            int[] outShape = {2, 3, win.outH(), win.outW()};
-            var attrs = Map.<String, Object>of("kernel", List.of((long) k[0], (long) k[1]), "stride", List.of((long) k[2], (long) k[3]),
-                    "padding", List.of((long) k[4], (long) k[5]));
-            for (Prim op : List.of(Prim.MAX_POOL2D, Prim.AVG_POOL2D)) {
-                var out = new float[2 * 3 * win.outH() * win.outW()];
-                if (op == Prim.MAX_POOL2D) Pool2d.max(x, 0, out, 0, win);
-                else Pool2d.avg(x, 0, out, 0, win);
-                double[] want = Ref.run(op, attrs, outShape, x, new int[] {2, 3, 9, 8}, null, null);
-                Ref.near(want, new double[want.length], out, 0, op + " " + java.util.Arrays.toString(k));
+        // {kh, kw, sh, sw, ph, pw}: windows that tile (two columns wide: the vector path), overlap, or pad
+        int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 2, 3, 2, 0, 0}, {3, 3, 3, 3, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 2, 1, 2, 1, 0}};
+        // {h, w}: rows left over, planes of several vectors, rows wider than a vector, odd widths
+        int[][] planes = {{9, 8}, {36, 40}, {7, 5}, {28, 28}};
+        int xOff = 3, outOff = 7;
+        for (int[] hw : planes)
+            for (int[] k : windows) {
+                var win = new Pool2d.Window(2, 3, hw[0], hw[1], k[0], k[1], k[2], k[3], k[4], k[5]);
+                int n = 2 * 3 * hw[0] * hw[1];
+                float[] x = Ref.random(n, 21), xin = new float[xOff + n];
+                System.arraycopy(x, 0, xin, xOff, n);
+                int[] outShape = {2, 3, win.outH(), win.outW()};
+                var attrs = Map.<String, Object>of("kernel", List.of((long) k[0], (long) k[1]), "stride", List.of((long) k[2], (long) k[3]),
+                        "padding", List.of((long) k[4], (long) k[5]));
+                for (Prim op : List.of(Prim.MAX_POOL2D, Prim.AVG_POOL2D)) {
+                    var out = new float[outOff + 2 * 3 * win.outH() * win.outW()];
+                    if (op == Prim.MAX_POOL2D) Pool2d.max(xin, xOff, out, outOff, win);
+                    else Pool2d.avg(xin, xOff, out, outOff, win);
+                    double[] want = Ref.run(op, attrs, outShape, x, new int[] {2, 3, hw[0], hw[1]}, null, null);
+                    Ref.near(want, new double[want.length], java.util.Arrays.copyOfRange(out, outOff, out.length), 0,
+                            op + " " + java.util.Arrays.toString(hw) + " " + java.util.Arrays.toString(k));
+                }
             }
-        }
     }
 
     private static void check(Case c) {
