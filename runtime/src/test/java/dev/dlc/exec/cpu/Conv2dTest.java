@@ -27,6 +27,8 @@ class Conv2dTest {
     private static final List<Case> CASES = List.of(
         new Case("direct: lenet conv1", geo(3, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
         new Case("direct: lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
+        new Case("direct: lenet conv2's input gradient", geo(3, 16, 18, 18, 6, 5, 5, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
+        new Case("direct: one image in chunks of rows, an odd slot count, 11 channels", geo(1, 3, 13, 19, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("direct: dilated, non-square kernel, rows longer than a vector", geo(2, 4, 11, 21, 7, 3, 2, 1, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
         new Case("direct: two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
         new Case("direct: depthwise", geo(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3), true, Activation.RELU),
@@ -58,7 +60,7 @@ class Conv2dTest {
 
     @Test
     void theSameBitsEveryRunAndWithOneThread() {
-        for (Case c : List.of(CASES.get(1), CASES.get(5), CASES.get(10), CASES.get(12))) {
+        for (Case c : CASES.stream().filter(c -> !c.name().startsWith("gemm") || c.name().contains("split")).toList()) {
             var g = c.g();
             float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 11), w = Ref.random(g.o() * g.depth(), 12), b = Ref.random(g.o(), 13);
             int size = g.n() * g.o() * g.positions();
@@ -91,13 +93,21 @@ class Conv2dTest {
     }
 
     private static void check(Case c) {
+        check(c, 0);
+        // Reading x in place (no padding, room after it): what lies past x must never reach out.
+        check(c, 2 * VectorMath.S.length() + 7);
+    }
+
+    /** x with {@code after} NaNs behind it in its array. */
+    private static void check(Case c, int after) {
         var g = c.g();
         int[] xs = {g.n(), g.c(), g.h(), g.w()}, ws = {g.o(), g.channelsPerGroup(), g.kh(), g.kw()};
         int[] os = {g.n(), g.o(), g.outH(), g.outW()};
         float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 1), w = Ref.random(g.o() * g.depth(), 2);
         float[] bias = c.bias() ? Ref.random(g.o() + 3, 3) : null;
         int xOff = 3, outOff = 5;
-        float[] xin = new float[xOff + x.length];
+        float[] xin = new float[xOff + x.length + after];
+        java.util.Arrays.fill(xin, Float.NaN);
         System.arraycopy(x, 0, xin, xOff, x.length);
         var out = new float[outOff + g.n() * g.o() * g.positions()];
         Conv2d.forward(xin, xOff, w, 0, bias, 3, out, outOff, g, c.act());
