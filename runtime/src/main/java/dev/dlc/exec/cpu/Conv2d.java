@@ -10,8 +10,10 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * col[K, OH·OW]} with K = C/G·KH·KW, where col (im2col) holds the input window of every output
  * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
  * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
- * activation run in the product's epilogue. Layers with few output channels at stride 1 (LeNet)
- * go to {@link DirectConv} instead, where packing would cost more than the arithmetic.
+ * activation run in the product's epilogue. Two shapes with few output channels (at most 16 per
+ * group), where packing would cost more than the arithmetic, are computed directly instead:
+ * a kernel larger than the output (a weight gradient, below) by {@link DotConv}, and any other
+ * stride-1 layer (LeNet's layers and their input gradients) by {@link DirectConv}.
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each
  * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
@@ -20,7 +22,8 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * <p>The VJPs of conv2d are convolutions too (see ConvVjps): dx is a stride-1 conv2d of the
  * padded gradient, shaped like a forward; dw is a conv2d of x with channels as the batch whose
  * "kernel" is the whole output plane, leaving a tiny output (KH × KW positions) over a huge K.
- * Per image, that product would fill a few columns of each 64-wide tile. When it pays
+ * With few output channels DotConv takes it. Otherwise, per image, that product would fill a
+ * few columns of each 64-wide tile. When it pays
  * ({@link Geometry#transposed}) the batch is folded into one product instead, transposed so that
  * output channels run along the tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
  */
@@ -76,6 +79,10 @@ public final class Conv2d {
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
+        if (DotConv.suits(g)) {
+            DotConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            return;
+        }
         if (DirectConv.suits(g)) {
             DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
             return;

@@ -14,7 +14,12 @@ final class Scratch {
     /** Weights interleaved by tap (DirectConv). */
     static final int WEIGHTS = 2;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[3][0]);
+    /** Kernel planes packed with padded rows (DotConv). */
+    static final int KERNEL_ROWS = 3;
+    /** Tiles' accumulators between chunks of input channels (DotConv). */
+    static final int SUMS = 4;
+
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[5][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {

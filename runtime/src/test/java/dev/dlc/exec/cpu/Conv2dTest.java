@@ -23,7 +23,10 @@ class Conv2dTest {
         return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
-    /** Direct convolutions (stride 1, at most 16 outputs per group), per-image GEMMs, and batch-folded transposed GEMMs. */
+    /**
+     * Direct convolutions (stride 1, at most 16 outputs per group), dot-product ones (kernels
+     * larger than the output), per-image GEMMs, and batch-folded transposed GEMMs.
+     */
     private static final List<Case> CASES = List.of(
         new Case("direct: lenet conv1", geo(3, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
         new Case("direct: lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
@@ -32,7 +35,10 @@ class Conv2dTest {
         new Case("direct: dilated, non-square kernel, rows longer than a vector", geo(2, 4, 11, 21, 7, 3, 2, 1, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
         new Case("direct: two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
         new Case("direct: depthwise", geo(2, 3, 7, 7, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3), true, Activation.RELU),
-        new Case("direct: weight-gradient shape of a one-channel layer", geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
+        new Case("dot: weight-gradient shape of a one-channel layer", geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
+        new Case("dot: lenet conv2's weight gradient, input channels in several chunks", geo(6, 40, 14, 14, 16, 10, 10, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
+        new Case("dot: three channels, one image: output rows split over threads", geo(1, 5, 10, 10, 3, 6, 6, 1, 1, 0, 0, 1, 1, 1), true, Activation.RELU),
+        new Case("dot: strided rows, padded, two groups of 7, 5 × 7 outputs", geo(3, 8, 13, 16, 14, 7, 10, 2, 1, 1, 0, 1, 1, 2), false, Activation.NONE),
         new Case("gemm: stride 2, padding 1", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("gemm: strides 2 and 1, dilated", geo(2, 4, 11, 10, 20, 3, 2, 2, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
         new Case("gemm: two groups of 20 at stride 2", geo(2, 4, 9, 9, 40, 3, 3, 2, 2, 1, 1, 1, 1, 2), true, Activation.RELU),
@@ -52,8 +58,9 @@ class Conv2dTest {
     void eachCaseTakesTheNamedPath() {
         for (Case c : CASES) {
             String path = c.name().substring(0, c.name().indexOf(':'));
-            assertEquals(path.equals("direct"), DirectConv.suits(c.g()), c.name());
-            if (!path.equals("direct")) assertEquals(path.equals("transposed"), c.g().transposed(), c.name());
+            assertEquals(path.equals("dot"), DotConv.suits(c.g()), c.name());
+            if (!path.equals("dot")) assertEquals(path.equals("direct"), DirectConv.suits(c.g()), c.name());
+            if (!path.equals("direct") && !path.equals("dot")) assertEquals(path.equals("transposed"), c.g().transposed(), c.name());
         }
         assertFalse(Geometry.of(new int[] {32, 64, 56, 56}, new int[] {64, 64, 3, 3}, 1, 1, 1, 1).transposed(), "a ResNet block's forward");
     }
