@@ -19,7 +19,10 @@ final class Scratch {
     /** Tiles' accumulators between chunks of input channels (DotConv). */
     static final int SUMS = 4;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[5][0]);
+    /** A channel's outputs in the input's row coordinates (DirectConv). */
+    static final int FLAT = 5;
+
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[6][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {
