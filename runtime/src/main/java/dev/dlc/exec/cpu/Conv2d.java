@@ -10,10 +10,11 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * col[K, OH·OW]} with K = C/G·KH·KW, where col (im2col) holds the input window of every output
  * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
  * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
- * activation run in the product's epilogue. Two shapes with few output channels (at most 16 per
+ * activation run in the product's epilogue. Shapes with few output channels (at most 16 per
  * group), where packing would cost more than the arithmetic, are computed directly instead:
- * a kernel larger than the output (a weight gradient, below) by {@link DotConv}, and any other
- * stride-1 layer (LeNet's layers and their input gradients) by {@link DirectConv}.
+ * a kernel larger than the output (a weight gradient, below) by {@link DotConv}; at stride 1,
+ * exactly 16 channels on rows at least 10 wide by {@link ChannelConv} (a vector across the
+ * channels), and the rest (LeNet's conv1, the input gradients) by {@link DirectConv}.
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each
  * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
@@ -81,6 +82,10 @@ public final class Conv2d {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
         if (DotConv.suits(g)) {
             DotConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            return;
+        }
+        if (ChannelConv.suits(g)) {
+            ChannelConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
             return;
         }
         if (DirectConv.suits(g)) {

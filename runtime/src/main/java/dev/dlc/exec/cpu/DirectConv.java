@@ -56,7 +56,7 @@ final class DirectConv {
     private static int blocks(Geometry g) { return g.outputsPerGroup() / OB; }
 
     /** Chunks of output rows per image and group: one, unless there are too few images for two units per thread. */
-    private static int rowChunks(Geometry g) {
+    static int rowChunks(Geometry g) {
         return Math.clamp(Gemm.ceilDiv(2 * Parallel.threads(), g.n() * g.groups()), 1, g.outH());
     }
 

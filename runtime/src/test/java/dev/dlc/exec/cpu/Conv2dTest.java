@@ -24,12 +24,16 @@ class Conv2dTest {
     }
 
     /**
-     * Direct convolutions (stride 1, at most 16 outputs per group), dot-product ones (kernels
-     * larger than the output), per-image GEMMs, and batch-folded transposed GEMMs.
+     * Direct convolutions (stride 1, at most 16 outputs per group), with the vector across 16
+     * channels, dot-product ones (kernels larger than the output), per-image GEMMs, and
+     * batch-folded transposed GEMMs.
      */
     private static final List<Case> CASES = List.of(
         new Case("direct: lenet conv1", geo(3, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
-        new Case("direct: lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
+        new Case("channel: lenet conv2", geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH),
+        new Case("channel: two groups, dilated, 13-wide rows (blocks overlap)", geo(2, 6, 12, 17, 32, 3, 3, 1, 1, 1, 0, 2, 2, 2), true, Activation.RELU),
+        new Case("channel: one image in chunks of rows, padded", geo(1, 3, 9, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
+        new Case("direct: 16 channels, rows narrower than a block", geo(2, 3, 8, 8, 16, 3, 3, 1, 1, 1, 0, 1, 1, 1), true, Activation.NONE),
         new Case("direct: lenet conv2's input gradient", geo(3, 16, 18, 18, 6, 5, 5, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
         new Case("direct: one image in chunks of rows, an odd slot count, 11 channels", geo(1, 3, 13, 19, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("direct: dilated, non-square kernel, rows longer than a vector", geo(2, 4, 11, 21, 7, 3, 2, 1, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
@@ -59,8 +63,9 @@ class Conv2dTest {
         for (Case c : CASES) {
             String path = c.name().substring(0, c.name().indexOf(':'));
             assertEquals(path.equals("dot"), DotConv.suits(c.g()), c.name());
-            if (!path.equals("dot")) assertEquals(path.equals("direct"), DirectConv.suits(c.g()), c.name());
-            if (!path.equals("direct") && !path.equals("dot")) assertEquals(path.equals("transposed"), c.g().transposed(), c.name());
+            if (!path.equals("dot")) assertEquals(path.equals("channel"), ChannelConv.suits(c.g()), c.name());
+            if (!path.equals("dot") && !path.equals("channel")) assertEquals(path.equals("direct"), DirectConv.suits(c.g()), c.name());
+            if (path.equals("gemm") || path.equals("transposed")) assertEquals(path.equals("transposed"), c.g().transposed(), c.name());
         }
         assertFalse(Geometry.of(new int[] {32, 64, 56, 56}, new int[] {64, 64, 3, 3}, 1, 1, 1, 1).transposed(), "a ResNet block's forward");
     }
