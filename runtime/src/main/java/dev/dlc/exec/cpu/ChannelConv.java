@@ -38,7 +38,7 @@ final class ChannelConv {
         int chunks = DirectConv.rowChunks(g), p = g.positions();
         var planes = new int[L];
         for (int k = 0; k < L; k++) planes[k] = k * p;
-        var job = new Job(in, byTap(weights, wOff, g), planes, out, outOff, g, epilogue, chunks);
+        var job = new Job(in, byTap(weights, wOff, g), planes, in.taps(g), out, outOff, g, epilogue, chunks);
         Parallel.forRange(g.n() * g.groups() * chunks, job::units);
     }
 
@@ -53,8 +53,11 @@ final class ChannelConv {
         return t;
     }
 
-    /** planes: the output offset of each channel of a group from its first, for the scatter. */
-    private record Job(PaddedInput in, float[] wt, int[] planes, float[] out, int outOff, Geometry g, Epilogue epilogue, int chunks) {
+    /**
+     * planes: the output offset of each channel of a group from its first, for the scatter;
+     * taps: each kernel tap's input offset from its window's first element.
+     */
+    private record Job(PaddedInput in, float[] wt, int[] planes, int[] taps, float[] out, int outOff, Geometry g, Epilogue epilogue, int chunks) {
         /** Units [lo, hi), numbered (image, group, chunk): the chunk's rows block by block, then the epilogue. */
         void units(int lo, int hi) {
             int oh = g.outH(), ow = g.outW();
@@ -78,28 +81,23 @@ final class ChannelConv {
          * from {@code out[at]} on. No calls and no branches in here (see DirectConv).
          */
         private void block(int s, int wi, int at) {
-            int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw();
-            int dh = g.dilationH() * in.rowLength(), dw = g.dilationW(), plane = in.plane();
             float[] x = in.data(), w = wt;
+            int[] tap = taps;
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
-            for (int c = 0; c < cg; c++)
-                for (int i = 0; i < kh; i++) {
-                    int r = s + c * plane + i * dh;
-                    for (int j = 0; j < kw; j++, wi += L) {
-                        int t = r + j * dw;
-                        FloatVector v = FloatVector.fromArray(S, w, wi);
-                        a0 = v.fma(FloatVector.broadcast(S, x[t]), a0);
-                        a1 = v.fma(FloatVector.broadcast(S, x[t + 1]), a1);
-                        a2 = v.fma(FloatVector.broadcast(S, x[t + 2]), a2);
-                        a3 = v.fma(FloatVector.broadcast(S, x[t + 3]), a3);
-                        a4 = v.fma(FloatVector.broadcast(S, x[t + 4]), a4);
-                        a5 = v.fma(FloatVector.broadcast(S, x[t + 5]), a5);
-                        a6 = v.fma(FloatVector.broadcast(S, x[t + 6]), a6);
-                        a7 = v.fma(FloatVector.broadcast(S, x[t + 7]), a7);
-                        a8 = v.fma(FloatVector.broadcast(S, x[t + 8]), a8);
-                        a9 = v.fma(FloatVector.broadcast(S, x[t + 9]), a9);
-                    }
-                }
+            for (int k = 0; k < tap.length; k++, wi += L) {
+                int t = s + tap[k];
+                FloatVector v = FloatVector.fromArray(S, w, wi);
+                a0 = v.fma(FloatVector.broadcast(S, x[t]), a0);
+                a1 = v.fma(FloatVector.broadcast(S, x[t + 1]), a1);
+                a2 = v.fma(FloatVector.broadcast(S, x[t + 2]), a2);
+                a3 = v.fma(FloatVector.broadcast(S, x[t + 3]), a3);
+                a4 = v.fma(FloatVector.broadcast(S, x[t + 4]), a4);
+                a5 = v.fma(FloatVector.broadcast(S, x[t + 5]), a5);
+                a6 = v.fma(FloatVector.broadcast(S, x[t + 6]), a6);
+                a7 = v.fma(FloatVector.broadcast(S, x[t + 7]), a7);
+                a8 = v.fma(FloatVector.broadcast(S, x[t + 8]), a8);
+                a9 = v.fma(FloatVector.broadcast(S, x[t + 9]), a9);
+            }
             int[] map = planes;
             a0.intoArray(out, at, map, 0); a1.intoArray(out, at + 1, map, 0); a2.intoArray(out, at + 2, map, 0);
             a3.intoArray(out, at + 3, map, 0); a4.intoArray(out, at + 4, map, 0); a5.intoArray(out, at + 5, map, 0);

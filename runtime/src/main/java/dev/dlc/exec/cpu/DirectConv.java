@@ -49,7 +49,7 @@ final class DirectConv {
         var in = PaddedInput.of(x, xOff, g, g.w() + 2 * g.padW() + RUN * L, true);
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
         int chunks = rowChunks(g);
-        var job = new Job(in, blocked(weights, wOff, g), weights, wOff, out, outOff, g, epilogue, chunks, Gemm.ceilDiv(g.outW(), L));
+        var job = new Job(in, blocked(weights, wOff, g), weights, wOff, out, outOff, g, epilogue, chunks, Gemm.ceilDiv(g.outW(), L), in.taps(g));
         Parallel.forRange(g.n() * g.groups() * chunks, job::units);
     }
 
@@ -76,8 +76,9 @@ final class DirectConv {
         return t;
     }
 
+    /** taps: each kernel tap's input offset from its window's first element ({@link PaddedInput#taps}). */
     private record Job(PaddedInput in, float[] w6, float[] w, int wOff, float[] out, int outOff, Geometry g, Epilogue epilogue,
-                       int chunks, int perRow) {
+                       int chunks, int perRow, int[] taps) {
         /**
          * Units [lo, hi), numbered (image, group, chunk): every block of the group's channels over
          * the chunk's vector slots two at a time (an odd last slot paired with itself), each
@@ -125,25 +126,20 @@ final class DirectConv {
          * accumulators, and a branch first seen taken by a later shape would deoptimize this loop.
          */
         private void six(int s0, int s1, int wi, int at0, int at1, VectorMask<Float> m0, VectorMask<Float> m1) {
-            int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw();
-            int dh = g.dilationH() * in.rowLength(), dw = g.dilationW(), plane = in.plane();
             float[] x = in.data(), w = w6;
+            int[] tap = taps;
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
             FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
-            for (int c = 0; c < cg; c++)
-                for (int i = 0; i < kh; i++) {
-                    int r = c * plane + i * dh;
-                    for (int j = 0; j < kw; j++, wi += OB) {
-                        int t = r + j * dw;
-                        FloatVector u = FloatVector.fromArray(S, x, s0 + t), v = FloatVector.fromArray(S, x, s1 + t);
-                        FloatVector w0 = FloatVector.broadcast(S, w[wi]), w1 = FloatVector.broadcast(S, w[wi + 1]);
-                        a0 = w0.fma(u, a0); b0 = w0.fma(v, b0); a1 = w1.fma(u, a1); b1 = w1.fma(v, b1);
-                        FloatVector w2 = FloatVector.broadcast(S, w[wi + 2]), w3 = FloatVector.broadcast(S, w[wi + 3]);
-                        a2 = w2.fma(u, a2); b2 = w2.fma(v, b2); a3 = w3.fma(u, a3); b3 = w3.fma(v, b3);
-                        FloatVector w4 = FloatVector.broadcast(S, w[wi + 4]), w5 = FloatVector.broadcast(S, w[wi + 5]);
-                        a4 = w4.fma(u, a4); b4 = w4.fma(v, b4); a5 = w5.fma(u, a5); b5 = w5.fma(v, b5);
-                    }
-                }
+            for (int k = 0; k < tap.length; k++, wi += OB) {
+                int t = tap[k];
+                FloatVector u = FloatVector.fromArray(S, x, s0 + t), v = FloatVector.fromArray(S, x, s1 + t);
+                FloatVector w0 = FloatVector.broadcast(S, w[wi]), w1 = FloatVector.broadcast(S, w[wi + 1]);
+                a0 = w0.fma(u, a0); b0 = w0.fma(v, b0); a1 = w1.fma(u, a1); b1 = w1.fma(v, b1);
+                FloatVector w2 = FloatVector.broadcast(S, w[wi + 2]), w3 = FloatVector.broadcast(S, w[wi + 3]);
+                a2 = w2.fma(u, a2); b2 = w2.fma(v, b2); a3 = w3.fma(u, a3); b3 = w3.fma(v, b3);
+                FloatVector w4 = FloatVector.broadcast(S, w[wi + 4]), w5 = FloatVector.broadcast(S, w[wi + 5]);
+                a4 = w4.fma(u, a4); b4 = w4.fma(v, b4); a5 = w5.fma(u, a5); b5 = w5.fma(v, b5);
+            }
             int p = g.outH() * g.outW(), o1 = p, o2 = 2 * p, o3 = 3 * p, o4 = 4 * p, o5 = 5 * p;
             a0.intoArray(out, at0, m0); b0.intoArray(out, at1, m1);
             a1.intoArray(out, at0 + o1, m0); b1.intoArray(out, at1 + o1, m1);
@@ -158,26 +154,21 @@ final class DirectConv {
          * {@code flat[at...]}, weights from {@code w[wi...]} in tap order. No calls, no branches.
          */
         private void run(int s, int wi, float[] flat, int at) {
-            int cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw();
-            int dh = g.dilationH() * in.rowLength(), dw = g.dilationW(), plane = in.plane();
             float[] x = in.data();
+            int[] tap = taps;
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (int c = 0; c < cg; c++)
-                for (int i = 0; i < kh; i++) {
-                    int r = s + c * plane + i * dh;
-                    for (int j = 0; j < kw; j++, wi++) {
-                        int t = r + j * dw;
-                        FloatVector v = FloatVector.broadcast(S, w[wi]);
-                        a0 = v.fma(FloatVector.fromArray(S, x, t), a0);
-                        a1 = v.fma(FloatVector.fromArray(S, x, t + L), a1);
-                        a2 = v.fma(FloatVector.fromArray(S, x, t + 2 * L), a2);
-                        a3 = v.fma(FloatVector.fromArray(S, x, t + 3 * L), a3);
-                        a4 = v.fma(FloatVector.fromArray(S, x, t + 4 * L), a4);
-                        a5 = v.fma(FloatVector.fromArray(S, x, t + 5 * L), a5);
-                        a6 = v.fma(FloatVector.fromArray(S, x, t + 6 * L), a6);
-                        a7 = v.fma(FloatVector.fromArray(S, x, t + 7 * L), a7);
-                    }
-                }
+            for (int k = 0; k < tap.length; k++, wi++) {
+                int t = s + tap[k];
+                FloatVector v = FloatVector.broadcast(S, w[wi]);
+                a0 = v.fma(FloatVector.fromArray(S, x, t), a0);
+                a1 = v.fma(FloatVector.fromArray(S, x, t + L), a1);
+                a2 = v.fma(FloatVector.fromArray(S, x, t + 2 * L), a2);
+                a3 = v.fma(FloatVector.fromArray(S, x, t + 3 * L), a3);
+                a4 = v.fma(FloatVector.fromArray(S, x, t + 4 * L), a4);
+                a5 = v.fma(FloatVector.fromArray(S, x, t + 5 * L), a5);
+                a6 = v.fma(FloatVector.fromArray(S, x, t + 6 * L), a6);
+                a7 = v.fma(FloatVector.fromArray(S, x, t + 7 * L), a7);
+            }
             a0.intoArray(flat, at); a1.intoArray(flat, at + L); a2.intoArray(flat, at + 2 * L); a3.intoArray(flat, at + 3 * L);
             a4.intoArray(flat, at + 4 * L); a5.intoArray(flat, at + 5 * L); a6.intoArray(flat, at + 6 * L); a7.intoArray(flat, at + 7 * L);
         }

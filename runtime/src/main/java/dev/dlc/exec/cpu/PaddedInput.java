@@ -26,6 +26,20 @@ record PaddedInput(float[] data, int offset, int rowLength, int plane, int image
         return p;
     }
 
+    /**
+     * The input offset of each kernel tap (c, i, j) of a group, in that order, from its window's
+     * first element: the tap loops of the direct kernels run over this table, one flat loop the
+     * JIT unrolls, where three nested loops of a few trips each measured a quarter slower.
+     */
+    int[] taps(Geometry g) {
+        int[] t = new int[g.depth()];
+        int k = 0;
+        for (int c = 0; c < g.channelsPerGroup(); c++)
+            for (int i = 0; i < g.kh(); i++)
+                for (int j = 0; j < g.kw(); j++) t[k++] = c * plane + i * g.dilationH() * rowLength + j * g.dilationW();
+        return t;
+    }
+
     /** Images [lo, hi) of x into this copy. */
     private void copy(float[] x, int xOff, Geometry g, int lo, int hi) {
         Arrays.fill(data, lo * image, hi * image, 0f);
