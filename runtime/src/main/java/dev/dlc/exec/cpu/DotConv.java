@@ -20,10 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators, each input vector shared by four fmas and each kernel vector by five. Channels
  * and taps past the end are clamped to the last (computed, not stored). The kernel planes are
  * packed, padded, a few input channels at a time so that they stay in L1 while every output row
- * passes over them; the tiles' accumulators live in scratch between those chunks. At the end
- * each accumulator's lanes are added in a fixed order. Work is split by (image, group, block of
- * four channels, chunk of output rows), each output summed by one thread in one order: the
- * thread count changes no bit.
+ * passes over them, of every image; the tiles' accumulators live in scratch between those
+ * chunks. At the end each accumulator's lanes are added in a fixed order. Work is split by
+ * (group, block of four channels, chunk of the images' output rows), each output summed by one
+ * thread in one order: the thread count changes no bit.
  */
 final class DotConv {
     private DotConv() {}
@@ -45,8 +45,8 @@ final class DotConv {
     static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                         float[] out, int outOff, Geometry g, Activation activation) {
         var in = PaddedInput.of(x, xOff, g, (g.outW() - 1) * g.strideW() + L, false);
-        int blocks = Gemm.ceilDiv(g.outputsPerGroup(), OB), units = g.n() * g.groups() * blocks;
-        int chunks = Math.clamp(Gemm.ceilDiv(Parallel.threads(), units), 1, g.outH());
+        int blocks = Gemm.ceilDiv(g.outputsPerGroup(), OB), units = g.groups() * blocks;
+        int chunks = Math.clamp(Gemm.ceilDiv(Parallel.threads(), units), 1, g.n() * g.outH());
         var job = new Job(in, weights, wOff, out, outOff, g, blocks, chunks, Gemm.ceilDiv(g.kh() * in.rowLength(), L) * L);
         Parallel.forRange(units * chunks, job::units);
         // The output is small (a weight gradient's size): its epilogue, if any, needs no threads.
@@ -56,36 +56,42 @@ final class DotConv {
 
     /** len: a padded kernel plane, KH rows of the input's row length, rounded up to whole vectors. */
     private record Job(PaddedInput in, float[] w, int wOff, float[] out, int outOff, Geometry g, int blocks, int chunks, int len) {
-        /** Units [lo, hi), numbered (image, group, block, chunk of output rows). */
+        /**
+         * Units [lo, hi), numbered (group, block, chunk of rows), a row r being output row r mod
+         * OH of image r / OH: the images share the block's packed kernel planes.
+         */
         void units(int lo, int hi) {
+            int rows = g.n() * g.outH();
             for (int u = lo; u < hi; u++) {
-                int chunk = u % chunks, b = u / chunks % blocks, gi = u / (chunks * blocks) % g.groups(), n = u / (chunks * blocks * g.groups());
-                unit(n, gi, b, g.outH() * chunk / chunks, g.outH() * (chunk + 1) / chunks);
+                int chunk = u % chunks, b = u / chunks % blocks, gi = u / (chunks * blocks);
+                unit(gi, b, rows * chunk / chunks, rows * (chunk + 1) / chunks);
             }
         }
 
-        /** Output rows [p0, p1) of channels 4b.. of group gi, image n. */
-        private void unit(int n, int gi, int b, int p0, int p1) {
-            int cg = g.channelsPerGroup(), qBlocks = Gemm.ceilDiv(g.outW(), TB), tile = OB * TB * L;
-            int per = Math.max(1, CHUNK_FLOATS / (OB * len + in.plane())), cc = Math.min(per, cg);
+        /** Rows [r0, r1) of channels 4b.. of group gi. */
+        private void unit(int gi, int b, int r0, int r1) {
+            int cg = g.channelsPerGroup(), oh = g.outH(), qBlocks = Gemm.ceilDiv(g.outW(), TB), tile = OB * TB * L;
+            int images = (r1 - 1) / oh - r0 / oh + 1;
+            int per = Math.max(1, CHUNK_FLOATS / (OB * len + images * in.plane())), cc = Math.min(per, cg);
             float[] packed = Scratch.floats(Scratch.KERNEL_ROWS, cc * OB * len);
-            float[] sums = Scratch.floats(Scratch.SUMS, (p1 - p0) * qBlocks * tile);
+            float[] sums = Scratch.floats(Scratch.SUMS, (r1 - r0) * qBlocks * tile);
             Arrays.fill(packed, 0, cc * OB * len, 0f);
-            Arrays.fill(sums, 0, (p1 - p0) * qBlocks * tile, 0f);
+            Arrays.fill(sums, 0, (r1 - r0) * qBlocks * tile, 0f);
             int s = g.strideH() * in.rowLength(), sw = g.strideW(), last = g.outW() - 1;
             for (int c0 = 0; c0 < cg; c0 += cc) {
                 int count = Math.min(cc, cg - c0);
                 pack(gi, b, c0, count, packed);
-                int xs = in.offset() + n * in.image() + (gi * cg + c0) * in.plane();
-                for (int p = p0; p < p1; p++)
+                for (int r = r0; r < r1; r++) {
+                    int xs = in.offset() + r / oh * in.image() + (gi * cg + c0) * in.plane() + r % oh * s;
                     for (int qb = 0; qb < qBlocks; qb++) {
-                        int q = qb * TB, at = xs + p * s + q * sw;
-                        tile(at, (Math.min(q + 1, last) - q) * sw, (Math.min(q + 2, last) - q) * sw,
+                        int q = qb * TB;
+                        tile(xs + q * sw, (Math.min(q + 1, last) - q) * sw, (Math.min(q + 2, last) - q) * sw,
                                 (Math.min(q + 3, last) - q) * sw, (Math.min(q + 4, last) - q) * sw,
-                                packed, count, sums, ((p - p0) * qBlocks + qb) * tile);
+                                packed, count, sums, ((r - r0) * qBlocks + qb) * tile);
                     }
+                }
             }
-            store(n, gi, b, p0, p1, sums);
+            store(gi, b, r0, r1, sums);
         }
 
         /**
@@ -145,16 +151,16 @@ final class DotConv {
         }
 
         /** Each accumulator of the unit whose channel and tap are real: its lanes added in order, into out. */
-        private void store(int n, int gi, int b, int p0, int p1, float[] sums) {
-            int og = g.outputsPerGroup(), ow = g.outW(), qBlocks = Gemm.ceilDiv(ow, TB);
-            for (int p = p0; p < p1; p++)
+        private void store(int gi, int b, int r0, int r1, float[] sums) {
+            int og = g.outputsPerGroup(), oh = g.outH(), ow = g.outW(), qBlocks = Gemm.ceilDiv(ow, TB);
+            for (int r = r0; r < r1; r++)
                 for (int qb = 0; qb < qBlocks; qb++)
                     for (int t = 0; t < TB && qb * TB + t < ow; t++)
                         for (int k = 0; k < OB && b * OB + k < og; k++) {
-                            int from = (((p - p0) * qBlocks + qb) * TB * OB + t * OB + k) * L;
+                            int from = (((r - r0) * qBlocks + qb) * TB * OB + t * OB + k) * L;
                             float sum = 0f;
                             for (int lane = 0; lane < L; lane++) sum += sums[from + lane];
-                            out[outOff + ((n * g.o() + gi * og + b * OB + k) * g.outH() + p) * ow + qb * TB + t] = sum;
+                            out[outOff + ((r / oh * g.o() + gi * og + b * OB + k) * oh + r % oh) * ow + qb * TB + t] = sum;
                         }
         }
     }

@@ -42,6 +42,7 @@ class Conv2dTest {
         new Case("dot: weight-gradient shape of a one-channel layer", geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
         new Case("dot: lenet conv2's weight gradient, input channels in several chunks", geo(6, 40, 14, 14, 16, 10, 10, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
         new Case("dot: three channels, one image: output rows split over threads", geo(1, 5, 10, 10, 3, 6, 6, 1, 1, 0, 0, 1, 1, 1), true, Activation.RELU),
+        new Case("dot: two channels, three images: chunks of rows across images", geo(3, 5, 9, 9, 2, 6, 6, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
         new Case("dot: strided rows, padded, two groups of 7, 5 × 7 outputs", geo(3, 8, 13, 16, 14, 7, 10, 2, 1, 1, 0, 1, 1, 2), false, Activation.NONE),
         new Case("gemm: stride 2, padding 1", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("gemm: strides 2 and 1, dilated", geo(2, 4, 11, 10, 20, 3, 2, 2, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
