@@ -80,23 +80,31 @@ public final class Conv2d {
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
-        if (DotConv.suits(g)) {
-            DotConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-            return;
+        switch (path(g)) {
+            case CHANNEL -> ChannelConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case DOT -> DotConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case DIRECT -> DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case TRANSPOSED -> {
+                var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+                for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
+            }
+            case GEMM -> perImage(new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation));
         }
-        if (ChannelConv.suits(g)) {
-            ChannelConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-            return;
-        }
-        if (DirectConv.suits(g)) {
-            DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-            return;
-        }
-        var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-        if (g.transposed()) {
-            for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
-            return;
-        }
+    }
+
+    /** The kernels a convolution may take; which one depends on its shape only. */
+    enum Path { CHANNEL, DOT, DIRECT, TRANSPOSED, GEMM }
+
+    static Path path(Geometry g) {
+        if (ChannelConv.suits(g)) return Path.CHANNEL;
+        if (DotConv.suits(g)) return Path.DOT;
+        if (DirectConv.suits(g)) return Path.DIRECT;
+        return g.transposed() ? Path.TRANSPOSED : Path.GEMM;
+    }
+
+    /** One product per image and group: images over the threads when there are enough, else each product split by Gemm. */
+    private static void perImage(Job job) {
+        Geometry g = job.g();
         int items = g.n() * g.groups();
         if (items >= Parallel.threads()) Parallel.forRange(items, job::items);
         else job.items(0, items);
