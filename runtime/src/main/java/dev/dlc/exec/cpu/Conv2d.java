@@ -11,10 +11,16 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
  * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
  * activation run in the product's epilogue. Shapes with few output channels (at most 16 per
- * group), where packing would cost more than the arithmetic, are computed directly instead:
- * a kernel larger than the output (a weight gradient, below) by {@link DotConv}; at stride 1,
- * exactly 16 channels on rows at least 10 wide by {@link ChannelConv} (a vector across the
- * channels), and the rest (LeNet's conv1, the input gradients) by {@link DirectConv}.
+ * group), where packing would cost more than the arithmetic, are computed directly instead
+ * ({@link #path}, by shape only), with register blocks of at least ten fma chains:
+ * <ol>
+ * <li>{@link ChannelConv}: stride 1, exactly 16 channels, rows at least 5 wide (LeNet's conv2
+ *     and its weight gradient): a vector across the channels, every lane an output;
+ * <li>{@link DotConv}: a kernel larger than the output (the other weight gradients, below):
+ *     each output a dot product of two flattened planes;
+ * <li>{@link DirectConv}: the rest at stride 1 (LeNet's conv1, the input gradients): vectors
+ *     along output rows, six channels at a time.
+ * </ol>
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each
  * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
@@ -23,10 +29,10 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * <p>The VJPs of conv2d are convolutions too (see ConvVjps): dx is a stride-1 conv2d of the
  * padded gradient, shaped like a forward; dw is a conv2d of x with channels as the batch whose
  * "kernel" is the whole output plane, leaving a tiny output (KH × KW positions) over a huge K.
- * With few output channels DotConv takes it. Otherwise, per image, that product would fill a
- * few columns of each 64-wide tile. When it pays
- * ({@link Geometry#transposed}) the batch is folded into one product instead, transposed so that
- * output channels run along the tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
+ * With few output channels ChannelConv or DotConv takes it. Otherwise, per image, that product
+ * would fill a few columns of each 64-wide tile. When it pays ({@link Geometry#transposed}) the
+ * batch is folded into one product instead, transposed so that output channels run along the
+ * tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
  */
 public final class Conv2d {
     private Conv2d() {}
