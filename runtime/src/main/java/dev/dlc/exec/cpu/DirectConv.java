@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * conv2d at stride 1 with few output channels (LeNet's layers and their input gradients),
- * computed directly: no GEMM panels to pack, which at these sizes cost far more than the
+ * conv2d at stride 1 with few output channels (LeNet's conv1, the input gradients), computed
+ * directly: no GEMM panels to pack, which at these sizes cost far more than the
  * arithmetic. A vector holds L consecutive outputs of one output row; an output row is
  * ceil(OW / L) such vector slots. A group's channels go in blocks of six over two slots: for
  * each kernel tap (c, i, j), in that order from zero, a block loads the two input vectors under
@@ -56,7 +56,7 @@ final class DirectConv {
     private static int blocks(Geometry g) { return g.outputsPerGroup() / OB; }
 
     /** Chunks of output rows per image and group: one, unless there are too few images for two units per thread. */
-    static int rowChunks(Geometry g) {
+    private static int rowChunks(Geometry g) {
         return Math.clamp(Gemm.ceilDiv(2 * Parallel.threads(), g.n() * g.groups()), 1, g.outH());
     }
 

@@ -7,11 +7,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * conv2d whose kernel is larger than its output: the weight gradient of ConvVjps, x with
- * channels as the batch and the output gradient as the "kernel", leaving a few positions
- * (KH × KW of the forward) each summed over a whole batch of planes. Each output is then a dot
- * product of two flattened planes: with the kernel's rows zero-padded to the padded input's row
- * length Wp, output (p, q) of channel o is {@code Σ_c Σ_e x_pad[c][p·s·Wp + q·s + e] · k[o, c][e]}
+ * conv2d whose kernel is larger than its output: the weight gradient of ConvVjps (of a layer
+ * with few channels; {@link ChannelConv} takes those with 16), x with channels as the batch and
+ * the output gradient as the "kernel", leaving a few positions (KH × KW of the forward) each
+ * summed over a whole batch of planes. Each output is then a dot product of two flattened
+ * planes: with the kernel's rows zero-padded to the padded input's row length Wp, output (p, q)
+ * of channel o is {@code Σ_c Σ_e x_pad[c][p·s·Wp + q·s + e] · k[o, c][e]}
  * over e below KH·Wp (rounded up to a whole vector), one contiguous run of both, no masks.
  * The padded kernel columns meet input from the next row, times zero (a non-finite input there
  * would leak NaN into outputs whose window misses it; x is an activation, finite).
@@ -37,7 +38,7 @@ final class DotConv {
     /** Packed kernel planes and input planes of one chunk of input channels: about 24 KiB, in L1. */
     private static final int CHUNK_FLOATS = 6144;
 
-    /** Stride-free windows (dilation 1) with at most 16 outputs per group, whose kernel has more positions than the output. */
+    /** Undilated windows, at most 16 outputs per group, and a kernel with more positions than the output. */
     static boolean suits(Geometry g) {
         return g.dilationH() == 1 && g.dilationW() == 1 && g.outputsPerGroup() <= 16 && g.kh() * g.kw() > g.positions();
     }
