@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * conv2d forward (bias and ReLU fused) at LeNet's shapes (batch 128) and a ResNet block's
  * (batch 32), plus the weight-gradient convolutions ConvVjps builds for them (x with channels
  * as the batch, the output gradient as the kernel): calls per second and GFLOP/s ({@code gflop},
- * 2 per multiply-add). The input gradient is a forward-shaped conv2d and needs no row of its own.
+ * 2 per multiply-add), and LeNet's conv2 input gradient (the padded gradient correlated with
+ * the flipped, transposed weight: a forward shape with 16 input and 6 output channels).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class ConvBenchmark {
-    @Param({"lenet1", "lenet2", "resnet", "lenet1_dw", "lenet2_dw", "resnet_dw"})
+    @Param({"lenet1", "lenet2", "resnet", "lenet1_dw", "lenet2_dw", "resnet_dw", "lenet2_dx"})
     public String shape;
 
     private Geometry g;
@@ -49,9 +50,10 @@ public class ConvBenchmark {
             case "lenet1_dw" -> Geometry.of(new int[] {1, 128, 28, 28}, new int[] {6, 128, 28, 28}, 1, 2, 1, 1);
             case "lenet2_dw" -> Geometry.of(new int[] {6, 128, 14, 14}, new int[] {16, 128, 10, 10}, 1, 0, 1, 1);
             case "resnet_dw" -> Geometry.of(new int[] {64, 32, 56, 56}, new int[] {64, 32, 56, 56}, 1, 1, 1, 1);
+            case "lenet2_dx" -> Geometry.of(new int[] {128, 16, 18, 18}, new int[] {6, 16, 5, 5}, 1, 0, 1, 1);
             default -> throw new IllegalArgumentException(shape);
         };
-        boolean forward = !shape.endsWith("_dw");
+        boolean forward = !shape.endsWith("_dw") && !shape.endsWith("_dx");
         act = forward ? Activation.RELU : Activation.NONE;
         x = Inputs.random(g.n() * g.c() * g.h() * g.w(), 1);
         w = Inputs.random(g.o() * g.c() / g.groups() * g.kh() * g.kw(), 2);

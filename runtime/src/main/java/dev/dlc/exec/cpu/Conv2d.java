@@ -10,8 +10,17 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * col[K, OH·OW]} with K = C/G·KH·KW, where col (im2col) holds the input window of every output
  * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
  * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
- * activation run in the product's epilogue. Layers with few output channels at stride 1 (LeNet)
- * go to {@link DirectConv} instead, where packing would cost more than the arithmetic.
+ * activation run in the product's epilogue. Shapes with few output channels (at most 16 per
+ * group), where packing would cost more than the arithmetic, are computed directly instead
+ * ({@link #path}, by shape only), with register blocks of at least ten fma chains:
+ * <ol>
+ * <li>{@link ChannelConv}: stride 1, exactly 16 channels, rows at least 5 wide (LeNet's conv2
+ *     and its weight gradient): a vector across the channels, every lane an output;
+ * <li>{@link DotConv}: a kernel larger than the output (the other weight gradients, below):
+ *     each output a dot product of two flattened planes;
+ * <li>{@link DirectConv}: the rest at stride 1 (LeNet's conv1, the input gradients): vectors
+ *     along output rows, six channels at a time.
+ * </ol>
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each
  * product then running on one thread; otherwise each product is split by {@link Gemm}. Either
@@ -20,9 +29,10 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * <p>The VJPs of conv2d are convolutions too (see ConvVjps): dx is a stride-1 conv2d of the
  * padded gradient, shaped like a forward; dw is a conv2d of x with channels as the batch whose
  * "kernel" is the whole output plane, leaving a tiny output (KH × KW positions) over a huge K.
- * Per image, that product would fill a few columns of each 64-wide tile. When it pays
- * ({@link Geometry#transposed}) the batch is folded into one product instead, transposed so that
- * output channels run along the tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
+ * With few output channels ChannelConv or DotConv takes it. Otherwise, per image, that product
+ * would fill a few columns of each 64-wide tile. When it pays ({@link Geometry#transposed}) the
+ * batch is folded into one product instead, transposed so that output channels run along the
+ * tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
  */
 public final class Conv2d {
     private Conv2d() {}
@@ -76,15 +86,31 @@ public final class Conv2d {
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
-        if (DirectConv.suits(g)) {
-            DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-            return;
+        switch (path(g)) {
+            case CHANNEL -> ChannelConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case DOT -> DotConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case DIRECT -> DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case TRANSPOSED -> {
+                var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+                for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
+            }
+            case GEMM -> perImage(new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation));
         }
-        var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-        if (g.transposed()) {
-            for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi);
-            return;
-        }
+    }
+
+    /** The kernels a convolution may take; which one depends on its shape only. */
+    enum Path { CHANNEL, DOT, DIRECT, TRANSPOSED, GEMM }
+
+    static Path path(Geometry g) {
+        if (ChannelConv.suits(g)) return Path.CHANNEL;
+        if (DotConv.suits(g)) return Path.DOT;
+        if (DirectConv.suits(g)) return Path.DIRECT;
+        return g.transposed() ? Path.TRANSPOSED : Path.GEMM;
+    }
+
+    /** One product per image and group: images over the threads when there are enough, else each product split by Gemm. */
+    private static void perImage(Job job) {
+        Geometry g = job.g();
         int items = g.n() * g.groups();
         if (items >= Parallel.threads()) Parallel.forRange(items, job::items);
         else job.items(0, items);

@@ -18,7 +18,14 @@ final class Scratch {
     /** A plane's elements at even and at odd positions (Pool2d). */
     static final int PAIRS = 4;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[5][0]);
+    /** Kernel planes packed with padded rows (DotConv). */
+    static final int KERNEL_ROWS = 5;
+    /** Tiles' accumulators between chunks of input channels (DotConv). */
+    static final int SUMS = 6;
+    /** A channel's outputs in the input's row coordinates (DirectConv). */
+    static final int FLAT = 7;
+
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[8][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {

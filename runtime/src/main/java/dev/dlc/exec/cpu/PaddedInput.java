@@ -1,0 +1,52 @@
+package dev.dlc.exec.cpu;
+
+import dev.dlc.exec.cpu.Conv2d.Geometry;
+import java.util.Arrays;
+
+/**
+ * A convolution's input as the direct kernels read it: each plane with its zero padding,
+ * (h + 2·padH) rows of w + 2·padW, images {@code image} floats apart from {@code offset}, and
+ * at least {@code slack} readable floats after the last plane, so that whole vectors may run
+ * past a row's end.
+ */
+record PaddedInput(float[] data, int offset, int rowLength, int plane, int image) {
+    /**
+     * x itself when it has no padding and the slack after it in its array ({@code inPlace}: the
+     * caller never uses what it reads there), else a copy in this thread's scratch, its slack zero.
+     */
+    static PaddedInput of(float[] x, int xOff, Geometry g, int slack, boolean inPlace) {
+        int rowLength = g.w() + 2 * g.padW(), plane = (g.h() + 2 * g.padH()) * rowLength, image = g.c() * plane;
+        int size = g.n() * image;
+        if (inPlace && g.padH() == 0 && g.padW() == 0 && xOff + size + slack <= x.length)
+            return new PaddedInput(x, xOff, rowLength, plane, image);
+        float[] to = Scratch.floats(Scratch.PADDED, size + slack);
+        var p = new PaddedInput(to, 0, rowLength, plane, image);
+        Parallel.forRange(g.n(), (lo, hi) -> p.copy(x, xOff, g, lo, hi));
+        Arrays.fill(to, size, size + slack, 0f);
+        return p;
+    }
+
+    /**
+     * The input offset of each kernel tap (c, i, j) of a group, in that order, from its window's
+     * first element: the tap loops of the direct kernels run over this table, one flat loop the
+     * JIT unrolls, where three nested loops of a few trips each measured a quarter slower.
+     */
+    int[] taps(Geometry g) {
+        int[] t = new int[g.depth()];
+        int k = 0;
+        for (int c = 0; c < g.channelsPerGroup(); c++)
+            for (int i = 0; i < g.kh(); i++)
+                for (int j = 0; j < g.kw(); j++) t[k++] = c * plane + i * g.dilationH() * rowLength + j * g.dilationW();
+        return t;
+    }
+
+    /** Images [lo, hi) of x into this copy. */
+    private void copy(float[] x, int xOff, Geometry g, int lo, int hi) {
+        Arrays.fill(data, lo * image, hi * image, 0f);
+        for (int n = lo; n < hi; n++)
+            for (int c = 0; c < g.c(); c++)
+                for (int r = 0; r < g.h(); r++)
+                    System.arraycopy(x, xOff + ((n * g.c() + c) * g.h() + r) * g.w(),
+                            data, n * image + c * plane + (r + g.padH()) * rowLength + g.padW(), g.w());
+    }
+}
