@@ -59,6 +59,9 @@ interface Dialect {
      */
     String vloadRepeat(String array, String index, int k, String count);
 
+    /** exp, sigmoid or tanh of a float vector, to within 2 ulp (the same formula on every lane and every run). */
+    String vmath(String function, String a);
+
     /** The mask of the lanes {@code [from, to)} of a vector starting at {@code from}. */
     String vtailMask(String from, String to);
 

@@ -67,6 +67,7 @@ final class JavaVectorDialect implements Dialect {
         // qualified: jdk.incubator.vector has a VectorMath of its own
         return "dev.dlc.exec.cpu.VectorMath.repeat(" + array + ", " + index + ", " + k + (count == null ? "" : ", " + count) + ")";
     }
+    @Override public String vmath(String function, String a) { return "dev.dlc.exec.cpu.VectorMath." + function + "(" + a + ")"; }
     @Override public String vtailMask(String from, String to) { return "S.indexInRange(" + from + ", " + to + ")"; }
     @Override public String vstore(String value, String array, String index, String mask) {
         return value + ".intoArray(" + array + ", " + index + (mask == null ? "" : ", " + mask) + ");";

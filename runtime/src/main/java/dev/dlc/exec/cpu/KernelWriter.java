@@ -359,6 +359,10 @@ final class KernelWriter {
             case MAXIMUM -> declare(d, vt, dl.vbinary("max", vec(x.get(0)), vec(x.get(1))), 'v');
             case MINIMUM -> declare(d, vt, dl.vbinary("min", vec(x.get(0)), vec(x.get(1))), 'v');
             case NEG -> declare(d, vt, dl.vunary("neg", vec(x.get(0))), 'v');
+            // within 2 ulp of the interpreter's double-precision result rounded to f32 (VectorMath)
+            case EXP -> declare(d, vt, dl.vmath("exp", vec(x.get(0))), 'v');
+            case SIGMOID -> declare(d, vt, dl.vmath("sigmoid", vec(x.get(0))), 'v');
+            case TANH -> declare(d, vt, dl.vmath("tanh", vec(x.get(0))), 'v');
             case ABS -> declare(d, vt, dl.vunary("abs", vec(x.get(0))), 'v');
             case SQRT -> declare(d, vt, dl.vunary("sqrt", vec(x.get(0))), 'v');
             case RELU -> {

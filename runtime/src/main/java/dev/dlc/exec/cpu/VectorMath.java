@@ -53,13 +53,25 @@ public final class VectorMath {
     private static final float LOG2E = 1.44269504088896341f;
     // ln 2 split in two: n·LN2_HI is exact for the |n| <= 128 that occur.
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
-    // Clamped so that 2^n stays a normal float (|n| <= 127); sigmoid and tanh saturate long before.
-    private static final float EXP_MAX = 88f, EXP_MIN = -87.3365447504019f;
+    // Clamped so that -126 <= n <= 128; 2^n is applied as two normal factors (2^128 is not a float).
+    private static final float EXP_MAX = 88.72283f, EXP_MIN = -87.3365447504019f;
     // Adding then subtracting 1.5·2^23 rounds a float of magnitude below 2^22 to the nearest integer.
     private static final float ROUND = 12582912f;
 
-    /** e^x: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, then 2^n by the exponent bits. */
-    static FloatVector exp(FloatVector x) {
+    /** Above this e^x is past the largest float: +inf, as Math.exp rounded to f32 gives. */
+    private static final float EXP_OVERFLOW = 88.72284f;
+
+    /**
+     * e^x: x = n·ln2 + r with |r| <= ln2/2, e^r by a degree-7 polynomial, then 2^n by the
+     * exponent bits; +inf past the float range, and about the smallest normal float (not a
+     * subnormal) below it.
+     */
+    public static FloatVector exp(FloatVector x) {
+        VectorMask<Float> overflow = x.compare(VectorOperators.GT, EXP_OVERFLOW);
+        return finiteExp(x).blend(Float.POSITIVE_INFINITY, overflow);
+    }
+
+    private static FloatVector finiteExp(FloatVector x) {
         x = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
         FloatVector r = n.fma(splat(-LN2_HI), x);
@@ -70,22 +82,24 @@ public final class VectorMath {
         p = p.fma(r, splat(1.6666665459e-1f));
         p = p.fma(r, splat(5.0000001201e-1f));
         p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
+        IntVector whole = (IntVector) n.convert(VectorOperators.F2I, 0), half = whole.lanewise(VectorOperators.ASHR, 1);
+        FloatVector low = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector high = whole.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(low).mul(high);
     }
 
     private static FloatVector splat(float v) { return FloatVector.broadcast(S, v); }
 
     /** 1 / (1 + e^-x): saturates to 0 and 1 without overflow (e^-x is clamped). */
-    static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(exp(x.neg()).add(1f));
+    public static FloatVector sigmoid(FloatVector x) {
+        return ONE.div(finiteExp(x.neg()).add(1f));
     }
 
     /**
      * tanh: an odd polynomial below |x| = 0.625, where 1 - 2/(e^2|x| + 1) would cancel; that
      * formula with x's sign above it.
      */
-    static FloatVector tanh(FloatVector x) {
+    public static FloatVector tanh(FloatVector x) {
         FloatVector ax = x.abs();
         FloatVector z = x.mul(x);
         FloatVector small = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
@@ -93,7 +107,7 @@ public final class VectorMath {
         small = small.fma(z, splat(1.33314422036e-1f));
         small = small.fma(z, splat(-3.33332819422e-1f));
         small = small.mul(z).fma(x, x);
-        FloatVector large = ONE.div(exp(ax.add(ax)).add(1f)).fma(-2f, 1f);
+        FloatVector large = ONE.div(finiteExp(ax.add(ax)).add(1f)).fma(-2f, 1f);
         large = large.blend(large.neg(), x.lt(0f));
         return large.blend(small, ax.lt(0.625f));
     }

@@ -1,0 +1,63 @@
+package dev.dlc.exec.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.UnaryOperator;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vector exp, sigmoid and tanh that generated kernels use against Math's double results
+ * rounded to f32: within 2 ulp of that float (or the smallest normal float of it, below the normal range), the same
+ * infinities and NaNs.
+ */
+class VectorMathTest {
+    private static final int L = VectorMath.S.length();
+
+    @Test
+    void expSigmoidAndTanhAreWithinTwoUlp() {
+        check("exp", VectorMath::exp, Math::exp);
+        check("sigmoid", VectorMath::sigmoid, x -> 1 / (1 + Math.exp(-x)));
+        check("tanh", VectorMath::tanh, Math::tanh);
+    }
+
+    @Test
+    void repeatSpreadsEachElementOverKLanes() {
+        float[] a = new float[3 * L];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        for (int k = 1; k <= L; k++) {
+            if (L % k != 0) continue;
+            float[] out = new float[L];
+            VectorMath.repeat(a, 5, k).intoArray(out, 0);
+            for (int i = 0; i < L; i++) assertEquals(5 + i / k, out[i], "k = " + k + ", lane " + i);
+            int count = L - 3;
+            float[] tail = new float[L];
+            VectorMath.repeat(a, a.length - (count + k - 1) / k, k, count).intoArray(tail, 0);
+            for (int i = 0; i < count; i++) assertEquals(a.length - (count + k - 1) / k + i / k, tail[i], "tail, k = " + k + ", lane " + i);
+        }
+    }
+
+    private static void check(String name, UnaryOperator<FloatVector> vector, DoubleUnaryOperator exact) {
+        var rng = new SplittableRandom(7);
+        float[] xs = new float[64 * L];
+        float[] special = {0f, -0f, 1e-8f, -1e-8f, 0.625f, -0.625f, 0.6249999f, 20f, -20f, 88f, 88.72f, 88.73f, 89f, -87.3f, -87.4f, -100f, 100f,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MAX_VALUE, -Float.MAX_VALUE};
+        System.arraycopy(special, 0, xs, 0, special.length);
+        for (int i = special.length; i < xs.length; i++) xs[i] = (float) (i % 3 == 0 ? rng.nextDouble(-1, 1) : rng.nextDouble(-90, 90));
+        float[] ys = new float[xs.length];
+        for (int i = 0; i < xs.length; i += L) vector.apply(FloatVector.fromArray(VectorMath.S, xs, i)).intoArray(ys, i);
+        for (int i = 0; i < xs.length; i++) {
+            float want = (float) exact.applyAsDouble(xs[i]), got = ys[i];
+            String at = name + "(" + xs[i] + ")";
+            if (Float.isNaN(want) || Float.isInfinite(want)) {
+                assertEquals(want, got, at);
+                continue;
+            }
+            double err = Math.abs((double) got - want);
+            assertTrue(err <= 2 * Math.ulp(want) || err <= Float.MIN_NORMAL, at + " = " + got + ", want " + want);
+        }
+    }
+}
