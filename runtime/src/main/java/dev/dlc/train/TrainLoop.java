@@ -117,7 +117,7 @@ public final class TrainLoop {
                 int[] idx = batches.get(b);
                 Trainer.StepResult r;
                 try {
-                    r = trainer.step(split.train(), idx);
+                    r = trainer.step(split.train(), idx, b + 1 < batches.size() ? batches.get(b + 1) : null);
                 } catch (Trainer.Diverged e) {
                     throw diverged(e, epoch, b + 1);
                 }

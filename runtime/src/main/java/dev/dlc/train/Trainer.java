@@ -47,6 +47,12 @@ public interface Trainer {
     default StepResult step(dev.dlc.data.DataSet data, int[] indices) { return step(data.batch(indices)); }
 
     /**
+     * {@link #step(dev.dlc.data.DataSet, int[])}, told the batch that comes next ({@code next},
+     * null at the end of an epoch) so that a backend may gather it while this step computes.
+     */
+    default StepResult step(dev.dlc.data.DataSet data, int[] indices, int[] next) { return step(data, indices); }
+
+    /**
      * Gets the step for a batch of {@code n} ready before the first such batch comes (a compiled
      * backend compiles it now, so that the epoch's short last batch does not wait for a compiler).
      */

@@ -163,6 +163,63 @@ class BackendAgreementTest {
     }
 
     @Test
+    void aBatchGatheredDuringTheStepBeforeTrainsAsOneGatheredInPlace() {
+        var lowered = SmallSteps.of(Repo.path("examples/mlp_dropout.dl"), "mlp_dropout");
+        var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));
+        int batch = (int) step.data().getFirst().type().dim(0).value();
+        var data = new RandomRows(step, 5 * batch);
+        int[][] order = new int[5][];
+        for (int b = 0; b < order.length; b++) {
+            order[b] = new int[batch];
+            for (int i = 0; i < batch; i++) order[b][i] = (b * 7 + i * 3) % data.size();
+        }
+        var slots = new ArrayList<List<double[]>>();
+        for (boolean ahead : new boolean[] {false, true}) {
+            var cpu = Backend.named("cpu").trainer(lowered.checker(), step, _ -> null);
+            for (int b = 0; b < order.length; b++) {
+                if (ahead) cpu.step(data, order[b], b + 1 < order.length ? order[b + 1] : null);
+                else cpu.step(data, order[b]);
+            }
+            slots.add(cpu.slots().values().stream().map(Tensor::toArray).toList());
+        }
+        for (int i = 0; i < slots.get(0).size(); i++) assertArrayEquals(slots.get(0).get(i), slots.get(1).get(i), "slot " + i);
+    }
+
+    /** n random examples shaped as a step's data inputs (floats in [-1, 1), integers in [0, 2)). */
+    private record RandomRows(TrainStep step, int size, List<Tensor> parts) implements dev.dlc.data.DataSet {
+        RandomRows(TrainStep step, int size) {
+            this(step, size, parts(step, size));
+        }
+
+        private static List<Tensor> parts(TrainStep step, int size) {
+            var rng = new SplittableRandom(11);
+            var out = new ArrayList<Tensor>();
+            for (var in : step.data()) {
+                var t = in.type();
+                int[] shape = Tensor.shapeOf(t).clone();
+                shape[0] = size;
+                out.add(Tensor.build(t.dtype(), shape, _ -> t.dtype().isFloat() ? rng.nextDouble(-1, 1) : rng.nextInt(2)));
+            }
+            return out;
+        }
+
+        @Override public List<Tensor> batch(int[] indices) {
+            var out = new ArrayList<Tensor>();
+            for (Tensor all : parts) {
+                int[] shape = all.shape().clone();
+                int row = (int) (all.numel() / shape[0]);
+                shape[0] = indices.length;
+                out.add(Tensor.build(all.dtype(), shape, i -> all.at(indices[i / row] * row + i % row)));
+            }
+            return out;
+        }
+
+        @Override public List<dev.dlc.types.Type.Tensor> elementTypes(int batch) {
+            return step.data().stream().map(Node.Input::type).toList();
+        }
+    }
+
+    @Test
     void aNonFiniteLossNamesTheOpThatMadeIt() {
         var lowered = SmallSteps.of(Repo.path("tests/run/diverges.dl"), Compiler.checkFile(Repo.path("tests/run/diverges.dl")).checker().jobs().keySet().iterator().next());
         var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));

@@ -109,6 +109,23 @@ public final class CpuProgram {
         };
     }
 
+    /**
+     * Makes {@code array} (the same type and size as {@link #inputArray}) the input's storage and
+     * returns the one it replaces: a batch gathered elsewhere goes in without a copy.
+     */
+    public Object swapInput(String name, Object array) {
+        var at = inputs.get(name);
+        Object old = inputArray(name);
+        if (old == null || old.getClass() != array.getClass() || java.lang.reflect.Array.getLength(old) != java.lang.reflect.Array.getLength(array))
+            throw new IllegalArgumentException("input " + name + " is not stored as " + array.getClass().getSimpleName() + " of that size");
+        switch (array) {
+            case float[] f -> frame.f[at.slot()] = f;
+            case int[] ints -> frame.i[at.slot()] = ints;
+            default -> throw new IllegalArgumentException("input " + name + ": " + array.getClass().getSimpleName());
+        }
+        return old;
+    }
+
     /** An input's value as stored (after a step: the batch it ran on). */
     public Tensor input(String name, Type.Tensor type) { return Storage.read(frame, inputs.get(name), type); }
 

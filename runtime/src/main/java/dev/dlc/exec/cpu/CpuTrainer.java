@@ -14,6 +14,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongFunction;
 
 /**
@@ -86,8 +90,30 @@ final class CpuTrainer implements Trainer {
     }
 
     /** The examples go straight from the data set into the program's input arrays: no tensor of doubles in between. */
-    @Override public StepResult step(DataSet data, int[] indices) {
+    @Override public StepResult step(DataSet data, int[] indices) { return step(data, indices, null); }
+
+    /**
+     * A step whose batch may already be gathered: while this step computes, a loader thread
+     * copies the next batch's examples into spare input arrays, which the next step swaps in.
+     * The gather is random reads of a data set larger than the caches (0.09 ms of a 0.4 ms
+     * softmax step), and the small kernels leave the second core idle.
+     */
+    @Override public StepResult step(DataSet data, int[] indices, int[] next) {
         Compiled c = programFor(indices.length);
+        Prefetch p = prefetch;
+        prefetch = null;
+        if (p != null && (p.indices() != indices || p.program() != c)) {
+            // gathered for a batch that did not come: let it finish before its arrays are reused
+            p.await();
+            p = null;
+        }
+        if (p != null) p.swapInto(c);
+        else fill(c, data, indices);
+        if (next != null && next.length == indices.length) prefetch = Prefetch.start(c, data, next, p);
+        return run(c);
+    }
+
+    private static void fill(Compiled c, DataSet data, int[] indices) {
         var parts = c.step().data();
         for (int i = 0; i < parts.size(); i++) {
             switch (c.program().inputArray(parts.get(i).name())) {
@@ -96,7 +122,62 @@ final class CpuTrainer implements Trainer {
                 case null, default -> c.program().input(parts.get(i).name(), data.batch(indices).get(i));
             }
         }
-        return run(c);
+    }
+
+    /** The batch being gathered for the next step. */
+    private Prefetch prefetch;
+
+    private static final ExecutorService LOADER = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("dlc-batches").unstarted(r));
+
+    /** The next batch's indices, the program it is for, its arrays by input, and the gather under way. */
+    private record Prefetch(int[] indices, Compiled program, Object[] arrays, Future<?> done) {
+        /**
+         * Gathers {@code next} into arrays shaped as c's inputs: those of {@code last} (the
+         * ones its step swapped out) when it was for c, else new ones. Null when an input is
+         * not a plain float or int array.
+         */
+        static Prefetch start(Compiled c, DataSet data, int[] next, Prefetch last) {
+            var parts = c.step().data();
+            var arrays = new Object[parts.size()];
+            for (int i = 0; i < arrays.length; i++) {
+                Object in = c.program().inputArray(parts.get(i).name());
+                if (!(in instanceof float[] || in instanceof int[])) return null;
+                arrays[i] = last != null && last.program() == c ? last.arrays()[i]
+                        : in instanceof float[] f ? new float[f.length] : new int[((int[]) in).length];
+            }
+            Future<?> done = LOADER.submit(() -> {
+                for (int i = 0; i < arrays.length; i++) {
+                    switch (arrays[i]) {
+                        case float[] f -> data.batchInto(next, i, f);
+                        case int[] ints -> data.batchInto(next, i, ints);
+                        default -> throw new IllegalStateException();
+                    }
+                }
+            });
+            return new Prefetch(next, c, arrays, done);
+        }
+
+        /** Waits for the gather, then swaps its arrays in; the arrays swapped out are the next gather's. */
+        void swapInto(Compiled c) {
+            await();
+            var parts = c.step().data();
+            for (int i = 0; i < arrays.length; i++) arrays[i] = c.program().swapInput(parts.get(i).name(), arrays[i]);
+        }
+
+        /** Waits for the gather; its failure (a data set's error) is rethrown as it was. */
+        void await() {
+            try {
+                done.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a batch was loading", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     @Override public void prepare(long n) {
