@@ -34,36 +34,24 @@ public record Epilogue(float[] colBias, int colOffset, float[] rowBias, int rowO
      */
     void apply(float[] c, int off, int ldc, int rows, int cols, int i0, int j0) {
         if (isIdentity()) return;
+        // One loop with everything inline: a vector handed to a method the JIT does not inline
+        // is boxed (a softmax step spent a third of its forward product here).
         for (int i = 0; i < rows; i++) {
             int row = off + i * ldc;
             float rb = rowBias == null ? 0f : rowBias[rowOffset + i0 + i];
-            int j = 0;
-            for (; j <= cols - S.length(); j += S.length())
-                finish(FloatVector.fromArray(S, c, row + j), rb, j0 + j).intoArray(c, row + j);
-            if (j < cols) {
+            for (int j = 0; j < cols; j += S.length()) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
-                finish(FloatVector.fromArray(S, c, row + j, m), rb, j0 + j).intoArray(c, row + j, m);
+                FloatVector v = FloatVector.fromArray(S, c, row + j, m);
+                if (colBias != null) v = v.add(FloatVector.fromArray(S, colBias, colOffset + j0 + j, m));
+                if (rowBias != null) v = v.add(rb);
+                v = switch (activation) {
+                    case NONE -> v;
+                    case RELU -> v.max(0f);
+                    case SIGMOID -> VectorMath.sigmoid(v);
+                    case TANH -> VectorMath.tanh(v);
+                };
+                v.intoArray(c, row + j, m);
             }
         }
-    }
-
-    /** One vector of a row: the column bias loaded at output column j (masked lanes read 0 there). */
-    private FloatVector finish(FloatVector v, float rowBiasValue, int j) {
-        if (colBias != null) {
-            int n = colBias.length - colOffset - j;
-            v = v.add(n >= S.length() ? FloatVector.fromArray(S, colBias, colOffset + j)
-                    : FloatVector.fromArray(S, colBias, colOffset + j, S.indexInRange(0, n)));
-        }
-        if (rowBias != null) v = v.add(rowBiasValue);
-        return activate(v, activation);
-    }
-
-    static FloatVector activate(FloatVector v, Activation a) {
-        return switch (a) {
-            case NONE -> v;
-            case RELU -> v.max(0f);
-            case SIGMOID -> VectorMath.sigmoid(v);
-            case TANH -> VectorMath.tanh(v);
-        };
     }
 }
