@@ -23,6 +23,8 @@ public final class Subset implements DataSet {
 
     @Override public List<Tensor> batch(int[] which) { return base.batch(mapped(which)); }
 
+    @Override public void prepareFloats() { base.prepareFloats(); }
+
     @Override public void batchInto(int[] which, int part, float[] dst) { base.batchInto(mapped(which), part, dst); }
 
     @Override public void batchInto(int[] which, int part, int[] dst) { base.batchInto(mapped(which), part, dst); }

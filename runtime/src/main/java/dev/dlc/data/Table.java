@@ -29,6 +29,8 @@ final class Table implements DataSet {
         return out;
     }
 
+    @Override public void prepareFloats() { columns.forEach(Column::prepareFloats); }
+
     @Override public void batchInto(int[] indices, int part, float[] dst) {
         Column c = columns.get(part);
         for (int i = 0; i < indices.length; i++) c.copyRow(checked(indices[i]), dst, i * c.width);
