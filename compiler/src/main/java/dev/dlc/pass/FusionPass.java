@@ -159,6 +159,8 @@ public final class FusionPass {
         Shape in = shape(a.args().getFirst()), out = shape(a), space = space(root);
         if (out.numel().equals(shape(root).numel())) return null; // an epilogue of the reduction: one inner loop per point
         if (in.equals(space)) {                                     // a row: reduced once per kept index, broadcast back
+            String order = rowOrder(a, in);
+            if (order != null) return order;
             for (Node m : members.get(root))
                 if (fusion(m) == Fusion.REDUCE && shape(((Node.Apply) m).args().getFirst()).equals(space) && !reducedAxes(m).equals(reducedAxes(a)))
                     return a.op() + " reduces axes " + reducedAxes(a) + " of " + space + " but the kernel of " + opName(root)
@@ -167,6 +169,25 @@ public final class FusionPass {
         }
         return a.op() + " reduces " + in + " to " + out + "; the kernel of " + opName(root) + " iterates " + space + " to compute "
                 + shape(root) + ": the reduction would be neither one value per point of it nor a row of its space";
+    }
+
+    /**
+     * Null when the axes reduction {@code a} keeps all come before the ones it reduces (sizes 1
+     * aside). A kernel's loops run in axis order and a value is computed in the loop of its last
+     * index; a reduced axis outside a kept one would redo the whole reduction for each of its
+     * values (batch norm's sums over N, H and W, broadcast back, took 16 times the work at batch 16).
+     */
+    private static String rowOrder(Node.Apply a, Shape in) {
+        var reduced = reducedAxes(a);
+        int lastKept = -1, firstReduced = Integer.MAX_VALUE;
+        for (int k = 0; k < in.rank(); k++) {
+            if (in.dim(k).isConst() && in.dim(k).value() == 1) continue;
+            if (reduced.contains(k)) firstReduced = Math.min(firstReduced, k);
+            else lastKept = k;
+        }
+        if (firstReduced > lastKept) return null;
+        return a.op() + " reduces axis " + firstReduced + " of " + in + " but keeps axis " + lastKept
+                + ": inside the loop over the reduced axis it would be recomputed for each of its values";
     }
 
     /**

@@ -82,8 +82,20 @@ class FusionPassTest {
         h.output(hb.sub(r, hb.apply("sum", List.of(r), Map.of("axis", List.of(0L), "keepdims", true))));
         var q = FusionPass.run(h);
         assertEquals(List.of(), q.verify());
-        assertEquals(2, q.kernels().size());
-        assertTrue(q.unfused().stream().anyMatch(u -> u.why().contains("one row shape per kernel")), q.unfused().toString());
+        // the column sum gets a kernel of its own: fused with its broadcast back, the loop over
+        // rows (outside the columns) would recompute it for every row
+        assertEquals(3, q.kernels().size());
+        assertTrue(q.unfused().stream().anyMatch(u -> u.why().contains("recomputed for each of its values")), q.unfused().toString());
+    }
+
+    @Test void rowReductionsOverTrailingAxesShareTheKernelOfTheirBroadcast() {
+        var x = input("x", 2, 3, 4, 5);
+        var mean = b.apply("sum", List.of(x), Map.of("axis", List.of(2L, 3L), "keepdims", true));
+        var centered = b.sub(x, mean);
+        g.output(centered);
+        var p = fuse();
+        assertEquals(kernelOf(p, mean), kernelOf(p, centered));
+        assertEquals(1, p.kernels().size(), p.kernels().toString());
     }
 
     @Test void independentUpdatesOfEveryShapeBecomeOneHorizontalKernel() {
