@@ -145,14 +145,14 @@ public final class SkinnyGemm {
 
     /** Strips of C's rows per task of {@link #columns}: two strips of 16 rows each at 512 bits. */
     private static final int STRIPS = 2;
-    /** Columns of C per pass of {@link #columns}: with two strips, eight accumulators. */
-    private static final int COLS = 4;
+    /** Columns of C per pass of {@link #columns}: with two strips, ten accumulators (a classifier's 10 outputs in two passes). */
+    private static final int COLS = 5;
 
     /**
      * C's columns when A is stored transposed (a weight gradient {@code xᵀ · dy} through a
      * narrow output): A(i, p) for consecutive i is contiguous, so a register holds a strip of
-     * rows of one column of C. Each task takes two strips of rows and, four columns at a time,
-     * accumulates them over p in order (eight independent fmas per p; the strips of A stay in L1
+     * rows of one column of C. Each task takes two strips of rows and, five columns at a time,
+     * accumulates them over p in order (ten independent fmas per p; the strips of A stay in L1
      * across the column passes), into Cᵀ in scratch, then transposes its rows into C and applies
      * the epilogue to them. Tasks are spread over the threads; no element's order depends on it.
      */
@@ -176,9 +176,9 @@ public final class SkinnyGemm {
         VectorMask<Float> m0 = S.indexInRange(i0, i1), m1 = S.indexInRange(i0 + L, i1);
         for (int j = 0; j < n; j += COLS) {
             // past n, the last column is computed again and not kept
-            int j1 = Math.min(j + 1, n - 1), j2 = Math.min(j + 2, n - 1), j3 = Math.min(j + 3, n - 1);
+            int j1 = Math.min(j + 1, n - 1), j2 = Math.min(j + 2, n - 1), j3 = Math.min(j + 3, n - 1), j4 = Math.min(j + 4, n - 1);
             var c0 = FloatVector.zero(S);
-            var c1 = c0; var c2 = c0; var c3 = c0; var d0 = c0; var d1 = c0; var d2 = c0; var d3 = c0;
+            var c1 = c0; var c2 = c0; var c3 = c0; var c4 = c0; var d0 = c0; var d1 = c0; var d2 = c0; var d3 = c0; var d4 = c0;
             for (int p = 0; p < k; p++) {
                 int at = ao + p * lda + i0, bp = bo + p * ldb;
                 var x = FloatVector.fromArray(S, ad, at, m0);
@@ -187,14 +187,16 @@ public final class SkinnyGemm {
                 var w1 = FloatVector.broadcast(S, bd[bp + j1]);
                 var w2 = FloatVector.broadcast(S, bd[bp + j2]);
                 var w3 = FloatVector.broadcast(S, bd[bp + j3]);
-                c0 = x.fma(w0, c0); c1 = x.fma(w1, c1); c2 = x.fma(w2, c2); c3 = x.fma(w3, c3);
-                d0 = y.fma(w0, d0); d1 = y.fma(w1, d1); d2 = y.fma(w2, d2); d3 = y.fma(w3, d3);
+                var w4 = FloatVector.broadcast(S, bd[bp + j4]);
+                c0 = x.fma(w0, c0); c1 = x.fma(w1, c1); c2 = x.fma(w2, c2); c3 = x.fma(w3, c3); c4 = x.fma(w4, c4);
+                d0 = y.fma(w0, d0); d1 = y.fma(w1, d1); d2 = y.fma(w2, d2); d3 = y.fma(w3, d3); d4 = y.fma(w4, d4);
             }
             int r = 2 * L;
             c0.intoArray(ct, j * r); d0.intoArray(ct, j * r + L);
             if (j + 1 < n) { c1.intoArray(ct, (j + 1) * r); d1.intoArray(ct, (j + 1) * r + L); }
             if (j + 2 < n) { c2.intoArray(ct, (j + 2) * r); d2.intoArray(ct, (j + 2) * r + L); }
             if (j + 3 < n) { c3.intoArray(ct, (j + 3) * r); d3.intoArray(ct, (j + 3) * r + L); }
+            if (j + 4 < n) { c4.intoArray(ct, (j + 4) * r); d4.intoArray(ct, (j + 4) * r + L); }
         }
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < n; j++) cd[co + (i0 + i) * c.ld() + j] = ct[j * 2 * L + i];
