@@ -10,6 +10,7 @@ import dev.dlc.ir.Builder;
 import dev.dlc.ir.Node;
 import dev.dlc.types.Dim;
 import dev.dlc.types.Shape;
+import dev.dlc.types.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ final class ConvVjps {
      * elementwise, so it fuses with whatever consumes the gradient; the general rule's strided
      * convolution cannot.
      */
-    private static Node spread(Builder b, Node g, dev.dlc.types.Type.Tensor xt, long[] k) {
+    private static Node spread(Builder b, Node g, Type.Tensor xt, long[] k) {
         var gt = tensor(g);
         Dim n = gt.dim(0), c = gt.dim(1);
         long oh = gt.dim(2).value(), ow = gt.dim(3).value();

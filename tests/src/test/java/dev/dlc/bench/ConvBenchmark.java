@@ -5,11 +5,9 @@ import dev.dlc.exec.cpu.Conv2d.Geometry;
 import dev.dlc.exec.cpu.Epilogue.Activation;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -84,15 +82,6 @@ public class ConvBenchmark {
             if (act == Activation.RELU) want = Math.max(0, want);
             Inputs.check(out[((n * g.o() + o) * oh + y) * ow + z], want, mag, "conv " + shape);
         }
-    }
-
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() { gflop = 0; }
     }
 
     @Benchmark

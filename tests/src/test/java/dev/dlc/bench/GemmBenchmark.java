@@ -5,11 +5,9 @@ import dev.dlc.exec.cpu.Gemm;
 import dev.dlc.exec.cpu.Gemm.Operand;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -61,16 +59,6 @@ public class GemmBenchmark {
 
     private void multiply() {
         Gemm.multiply(n, n, n, Operand.of(a, n), Operand.of(b, n), Operand.of(c, n), false, Epilogue.NONE);
-    }
-
-    /** GFLOP/s, read from the counter JMH reports per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() { gflop = 0; }
     }
 
     @Benchmark

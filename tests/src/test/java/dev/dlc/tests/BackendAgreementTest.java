@@ -63,14 +63,21 @@ class BackendAgreementTest {
 
     @TestFactory
     Stream<DynamicTest> everyTrainJobAgreesWithTheInterpreter() {
+        return jobs().filter(j -> !EXCLUDED.containsKey(j.name())).map(j -> dynamicTest(j.name(), () -> agree(j.file(), j.job())));
+    }
+
+    /** A train job of a file, named "FILE train JOB" (relative to the repository). */
+    private record Job(Path file, String job) {
+        String name() { return Repo.relative(file) + " train " + job; }
+    }
+
+    /** Every train job of the examples and of tests/train and tests/run. */
+    private static Stream<Job> jobs() {
         var files = new ArrayList<Path>();
         for (String folder : List.of("examples", "tests/train", "tests/run")) files.addAll(Repo.dlFiles(folder));
         return files.stream().flatMap(f -> {
             var c = Compiler.checkFile(f);
-            if (!c.ok()) return Stream.of();
-            return c.checker().jobs().keySet().stream()
-                    .filter(job -> !EXCLUDED.containsKey(Repo.relative(f) + " train " + job))
-                    .map(job -> dynamicTest(Repo.relative(f) + " train " + job, () -> agree(f, job)));
+            return c.ok() ? c.checker().jobs().keySet().stream().map(job -> new Job(f, job)) : Stream.of();
         });
     }
 
@@ -112,13 +119,7 @@ class BackendAgreementTest {
      */
     @TestFactory
     Stream<DynamicTest> everyKernelAgreesGivenTheSameInputs() {
-        var files = new ArrayList<Path>();
-        for (String folder : List.of("examples", "tests/train", "tests/run")) files.addAll(Repo.dlFiles(folder));
-        return files.stream().flatMap(f -> {
-            var c = Compiler.checkFile(f);
-            if (!c.ok()) return Stream.of();
-            return c.checker().jobs().keySet().stream().map(job -> dynamicTest(Repo.relative(f) + " train " + job, () -> kernelsAgree(f, job)));
-        });
+        return jobs().map(j -> dynamicTest(j.name(), () -> kernelsAgree(j.file(), j.job())));
     }
 
     private static void kernelsAgree(Path f, String job) {

@@ -114,14 +114,12 @@ public final class CpuProgram {
      * returns the one it replaces: a batch gathered elsewhere goes in without a copy.
      */
     public Object swapInput(String name, Object array) {
-        var at = inputs.get(name);
         Object old = inputArray(name);
-        if (old == null || old.getClass() != array.getClass() || java.lang.reflect.Array.getLength(old) != java.lang.reflect.Array.getLength(array))
-            throw new IllegalArgumentException("input " + name + " is not stored as " + array.getClass().getSimpleName() + " of that size");
+        var at = inputs.get(name);
         switch (array) {
-            case float[] f -> frame.f[at.slot()] = f;
-            case int[] ints -> frame.i[at.slot()] = ints;
-            default -> throw new IllegalArgumentException("input " + name + ": " + array.getClass().getSimpleName());
+            case float[] f when old instanceof float[] o && o.length == f.length -> frame.f[at.slot()] = f;
+            case int[] ints when old instanceof int[] o && o.length == ints.length -> frame.i[at.slot()] = ints;
+            default -> throw new IllegalArgumentException("input " + name + " is not stored as " + array.getClass().getSimpleName() + " of that size");
         }
         return old;
     }

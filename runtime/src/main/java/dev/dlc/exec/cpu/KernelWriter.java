@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Writes the loop nests of one kernel. A nest loops over an output's shape (axes of size 1 are
@@ -598,25 +599,15 @@ final class KernelWriter {
      * deterministic, and rounded to f32 they almost always equal the interpreter's.
      */
     private void sumOver(int d, List<String[]> loops, List<Ix> xIdx, Node x, String acc) {
-        var saved = stack;
-        var inner = new ArrayList<>(stack.subList(0, d + 1));
-        var opened = new ArrayList<Block>();
         int last = loops.size() - 1;
-        for (int k = 0; k < loops.size(); k++) {
-            depthOf.put(loops.get(k)[0], d + 1 + k);
-            if (k == last) break;
-            var b = new Block(false);
-            inner.add(b);
-            opened.add(b);
-        }
         String r = loops.get(last)[0];
         int n = Integer.parseInt(loops.get(last)[1]);
         var parts = new ArrayList<String>();
         for (int q = 0; q < PARTS; q++) parts.add(acc + "_" + q);
         stack.get(d).code.append("double ").append(String.join(" = 0.0, ", parts)).append(" = 0.0;\n");
-        Block unrolled = new Block(false), tail = new Block(false);
-        try {
-            stack = inner;
+        within(d, loops.subList(0, last), () -> {
+            depthOf.put(r, d + 1 + last);
+            Block unrolled = new Block(false), tail = new Block(false);
             stack.add(unrolled);
             for (int q = 0; q < PARTS; q++) {
                 V v = eval(x, shifted(xIdx, r, q));
@@ -625,18 +616,10 @@ final class KernelWriter {
             stack.set(stack.size() - 1, tail);
             V v = eval(x, xIdx);
             tail.code.append(parts.getFirst()).append(" += ").append(v.code()).append(";\n");
-        } finally {
-            stack = saved;
-        }
-        String code = "int " + r + " = 0;\n"
-                + "for (; " + r + " <= " + (n - PARTS) + "; " + r + " += " + PARTS + ") {\n" + unrolled.code + "}\n"
-                + "for (; " + r + " < " + n + "; " + r + "++) {\n" + tail.code + "}\n";
-        for (int k = last - 1; k >= 0; k--) {
-            String v = loops.get(k)[0];
-            code = "for (int " + v + " = 0; " + v + " < " + loops.get(k)[1] + "; " + v + "++) {\n" + opened.get(k).code + "{\n" + code + "}\n}\n";
-        }
-        if (last == 0) code = "{\n" + code + "}\n";
-        stack.get(d).code.append(code);
+            return "{\nint " + r + " = 0;\n"
+                    + "for (; " + r + " <= " + (n - PARTS) + "; " + r + " += " + PARTS + ") {\n" + unrolled.code + "}\n"
+                    + "for (; " + r + " < " + n + "; " + r + "++) {\n" + tail.code + "}\n}\n";
+        });
         stack.get(d).code.append(acc).append(" = (").append(parts.get(0)).append(" + ").append(parts.get(1)).append(") + (")
                 .append(parts.get(2)).append(" + ").append(parts.get(3)).append(");\n");
     }
@@ -650,28 +633,38 @@ final class KernelWriter {
 
     /** Loops over {@code loops} below block d, evaluating {@code x} at {@code xIdx} and running {@code step} (%s = its value). */
     private void loopOver(int d, List<String[]> loops, List<Ix> xIdx, Node x, String step) {
+        within(d, loops, () -> {
+            V v = eval(x, xIdx);
+            stack.getLast().code.append(step.formatted(v.code())).append('\n');
+            return "";
+        });
+    }
+
+    /**
+     * Opens a block per loop of {@code loops} below block d (their variables at the next
+     * depths), runs {@code body} with the stack ending in them, and appends to block d the
+     * loops around each block's code and the code {@code body} returns, innermost.
+     */
+    private void within(int d, List<String[]> loops, Supplier<String> body) {
         var saved = stack;
-        var inner = new ArrayList<>(stack.subList(0, d + 1));
         var opened = new ArrayList<Block>();
+        stack = new ArrayList<>(stack.subList(0, d + 1));
         for (int k = 0; k < loops.size(); k++) {
             depthOf.put(loops.get(k)[0], d + 1 + k);
             var b = new Block(false);
-            inner.add(b);
+            stack.add(b);
             opened.add(b);
         }
-        stack = inner;
+        String code;
         try {
-            V v = eval(x, xIdx);
-            stack.getLast().code.append(step.formatted(v.code())).append('\n');
+            code = body.get();
         } finally {
             stack = saved;
         }
-        String code = "";
         for (int k = loops.size() - 1; k >= 0; k--) {
             String r = loops.get(k)[0];
             code = "for (int " + r + " = 0; " + r + " < " + loops.get(k)[1] + "; " + r + "++) {\n" + opened.get(k).code + code + "}\n";
         }
-        if (loops.isEmpty()) code = opened.isEmpty() ? "" : opened.getLast().code.toString();
         stack.get(d).code.append(code);
     }
 

@@ -56,14 +56,15 @@ public final class Pool2d {
     /**
      * Planes [lo, hi) of a tiling pool two columns wide (LeNet's and VGG's 2 × 2, stride 2) on
      * rows of even width. A plane's elements at even and odd flat positions are split apart
-     * first, a vector pair at a time (row boundaries fall between pairs when the width is
-     * even), into e and o; output row y then reads whole vectors: input row 2y + r's pairs start
-     * at (2y + r)·W/2 in both. Each output adds (or maxes) its window in {@link #tiles}' order,
-     * from the same start value, so the results are the same bits.
+     * first, a vector pair at a time (row boundaries fall between pairs when the width is even),
+     * into the two halves of one scratch array; output row y then reads whole vectors: input row
+     * 2y + r's pairs start at (2y + r)·W/2 in both. Each output adds (or maxes) its window in
+     * {@link #tiles}' order, from the same start value, so the results are the same bits.
      */
     private static void pairs(float[] x, int xOff, float[] out, int outOff, Window win, boolean max, int lo, int hi) {
         int oh = win.outH(), ow = win.outW(), kh = win.kh(), w = win.w(), plane = win.h() * w, half = plane / 2, L = S.length();
-        float[] e = Scratch.floats(Scratch.PAIRS, 2 * half + 2 * L), o = e;
+        // even elements from 0, odd ones from `odd` (a vector of slack after each half for the masked reads)
+        float[] e = Scratch.floats(Scratch.PAIRS, 2 * half + 2 * L);
         int odd = half + L;
         FloatVector start = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
         float scale = kh * 2;
@@ -73,11 +74,11 @@ public final class Pool2d {
                 var a = FloatVector.fromArray(S, x, in + 2 * k);
                 var b = FloatVector.fromArray(S, x, in + 2 * k + L);
                 a.rearrange(EVEN, b).intoArray(e, k);
-                a.rearrange(ODD, b).intoArray(o, odd + k);
+                a.rearrange(ODD, b).intoArray(e, odd + k);
             }
             for (; k < half; k++) {
                 e[k] = x[in + 2 * k];
-                o[odd + k] = x[in + 2 * k + 1];
+                e[odd + k] = x[in + 2 * k + 1];
             }
             for (int y = 0; y < oh; y++) {
                 int at = outOff + (p * oh + y) * ow;
@@ -87,7 +88,7 @@ public final class Pool2d {
                     for (int r = 0; r < kh; r++) {
                         int row = (y * kh + r) * (w / 2) + z;
                         var ev = FloatVector.fromArray(S, e, row, m);
-                        var ov = FloatVector.fromArray(S, o, odd + row, m);
+                        var ov = FloatVector.fromArray(S, e, odd + row, m);
                         acc = max ? acc.max(ev).max(ov) : acc.add(ev).add(ov);
                     }
                     (max ? acc : acc.div(scale)).intoArray(out, at + z, m);
