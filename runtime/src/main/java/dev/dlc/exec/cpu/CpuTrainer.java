@@ -40,6 +40,11 @@ final class CpuTrainer implements Trainer {
     /** The program that holds the slots' current values. */
     private Compiled current;
     private long t;
+    /**
+     * {@code -Ddlc.trace.steps=true}: each step's time, its feeding time and its three slowest
+     * kernels on stderr (how the first epoch's warm-up was taken apart).
+     */
+    private static final boolean TRACE = Boolean.getBoolean("dlc.trace.steps");
 
     private record Compiled(TrainStep step, CpuProgram program) {}
 
@@ -99,6 +104,7 @@ final class CpuTrainer implements Trainer {
      * softmax step), and the small kernels leave the second core idle.
      */
     @Override public StepResult step(DataSet data, int[] indices, int[] next) {
+        long t0 = System.nanoTime();
         Compiled c = programFor(indices.length);
         Prefetch p = prefetch;
         prefetch = null;
@@ -109,8 +115,11 @@ final class CpuTrainer implements Trainer {
         }
         if (p != null) p.swapInto(c);
         else fill(c, data, indices);
+        long t1 = System.nanoTime();
         if (next != null && next.length == indices.length) prefetch = Prefetch.start(c, data, next, p);
-        return run(c);
+        var r = run(c);
+        if (TRACE) System.err.printf("step %d total %.3f ms, feed %.3f ms%n", t, (System.nanoTime() - t0) / 1e6, (t1 - t0) / 1e6);
+        return r;
     }
 
     private static void fill(Compiled c, DataSet data, int[] indices) {
@@ -209,7 +218,10 @@ final class CpuTrainer implements Trainer {
         p.input(s.step().name(), Tensor.scalar(DType.F32, t));
         for (var h : s.scheduled()) p.input(h.input().name(), Tensor.scalar(DType.F32, checker.scheduleAt(h.schedule(), t)));
         long seed = CounterRng.mix(s.seed() * 31 + t);
+        long t0 = System.nanoTime();
+        if (TRACE) p.profile(true);
         p.run(seed);
+        if (TRACE) System.err.printf("step %d %.3f ms %s%n", t, (System.nanoTime() - t0) / 1e6, p.profileReport(1).subList(0, 3));
         double loss = p.scalar(0);
         if (!Double.isFinite(loss)) throw diverged(s, p, seed, loss);
         var metrics = new ArrayList<Double>();

@@ -164,6 +164,20 @@ final class ProgramSource {
         Node result = op;
         Node bias = null;
         boolean relu = false;
+        String activation = "NONE";
+        if (prim == Prim.CONV2D && !storage.has(op)) {
+            // conv2d + bias per channel (+ activation) in the convolution's own epilogue, while
+            // each block is in cache, over whole planes rather than rows of a separate nest.
+            Node add = soleUser(op, kernelOps, Prim.ADD);
+            bias = add == null ? null : channelBias((Node.Apply) add, op);
+            if (bias != null) {
+                result = add;
+                for (Prim act : List.of(Prim.RELU, Prim.SIGMOID, Prim.TANH)) {
+                    Node r = storage.has(add) ? null : soleUser(add, kernelOps, act);
+                    if (r != null) { result = r; activation = act.name(); break; }
+                }
+            }
+        }
         if (prim == Prim.MATMUL && !storage.has(op) && KernelWriter.shape(op).length >= 2) {
             Node add = soleUser(op, kernelOps, Prim.ADD);
             bias = add == null ? null : columnBias((Node.Apply) add, op);
@@ -177,7 +191,7 @@ final class ProgramSource {
         arrays.add(dest);
         String call = switch (prim) {
             case MATMUL -> matmul(op, dest, bias, relu, arrays);
-            case CONV2D -> conv(op, dest, arrays);
+            case CONV2D -> conv(op, dest, bias, activation, arrays);
             case MAX_POOL2D, AVG_POOL2D -> pool(op, dest, prim == Prim.MAX_POOL2D, arrays);
             default -> throw new KernelWriter.Unsupported(op.op() + " is not generated");
         };
@@ -210,6 +224,23 @@ final class ProgramSource {
         int lead = 0;
         while (lead < bs.length - 1 && bs[lead] == 1) lead++;
         return bs.length - lead == 1 && bs[bs.length - 1] == ms[ms.length - 1] && ms[ms.length - 1] > 1 ? b : null;
+    }
+
+    /**
+     * The bias b of {@code conv + b} when it holds one f32 value per output channel, in memory
+     * (shape [O], or [O, 1, 1] / [1, O, 1, 1] broadcast along the planes) or a reshape of such
+     * a value; the value in memory is returned.
+     */
+    private Node channelBias(Node.Apply add, Node conv) {
+        if (add.args().size() != 2) return null;
+        Node b = add.args().get(0) == conv ? add.args().get(1) : add.args().get(0);
+        if (b == conv || b instanceof Node.Const) return null;
+        int channels = KernelWriter.shape(conv)[1];
+        int[] bs = KernelWriter.shape(b);
+        // right-aligned against [N, O, H, W]: O at axis 1, every other axis 1
+        if (bs.length < 3 || bs.length > 4 || Tensor.numel(bs) != channels || bs[bs.length - 3] != channels) return null;
+        if (!storage.has(b) && b instanceof Node.Apply r && KernelWriter.prim(r) == Prim.RESHAPE) b = r.args().getFirst();
+        return storage.has(b) && KernelWriter.dtype(b) == DType.F32 && Tensor.numel(KernelWriter.shape(b)) == channels ? b : null;
     }
 
     /** A Gemm operand: the value's array, or a transpose's source read transposed. */
@@ -263,7 +294,7 @@ final class ProgramSource {
         throw new KernelWriter.Unsupported("matmul batch axes that broadcast partially");
     }
 
-    private String conv(Node.Apply op, Storage.Loc dest, Set<Storage.Loc> arrays) {
+    private String conv(Node.Apply op, Storage.Loc dest, Node bias, String activation, Set<Storage.Loc> arrays) {
         var b = new dev.dlc.ops.Bound(op.op(), op.attrs());
         int[] xs = KernelWriter.shape(op.args().get(0)), ws = KernelWriter.shape(op.args().get(1));
         long[] st = b.pair("stride"), pad = b.pair("padding"), dil = b.pair("dilation");
@@ -271,8 +302,13 @@ final class ProgramSource {
         var w = loc(op.args().get(1), arrays);
         String g = "new Conv2d.Geometry(" + xs[0] + ", " + xs[1] + ", " + xs[2] + ", " + xs[3] + ", " + ws[0] + ", " + ws[2] + ", " + ws[3] + ", "
                 + st[0] + ", " + st[1] + ", " + pad[0] + ", " + pad[1] + ", " + dil[0] + ", " + dil[1] + ", " + b.integer("groups") + ")";
-        return "Conv2d.forward(" + x.array() + ", " + x.offset() + ", " + w.array() + ", " + w.offset() + ", null, 0, "
-                + dest.array() + ", " + dest.offset() + ", " + g + ", Epilogue.Activation.NONE);\n";
+        String biasArgs = "null, 0";
+        if (bias != null) {
+            var bl = loc(bias, arrays);
+            biasArgs = bl.array() + ", " + bl.offset();
+        }
+        return "Conv2d.forward(" + x.array() + ", " + x.offset() + ", " + w.array() + ", " + w.offset() + ", " + biasArgs + ", "
+                + dest.array() + ", " + dest.offset() + ", " + g + ", Epilogue.Activation." + activation + ");\n";
     }
 
     private String pool(Node.Apply op, Storage.Loc dest, boolean max, Set<Storage.Loc> arrays) {
