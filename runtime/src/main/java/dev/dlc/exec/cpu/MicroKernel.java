@@ -20,12 +20,52 @@ final class MicroKernel {
     static final int MR = 6;
     static final int NR = 4 * L;
 
+    /** Until the vector tile is seen running compiled, tiles go to {@link #scalarTile} (see {@link Warming}). */
+    private static final Warming WARMING = new Warming();
+
     /**
      * {@code c[r][j] (= | +=) Σ_p a[ao + p·MR + r] · b[bo + p·NR + j]} for r < MR, j < NR, with
-     * c's row r at {@code co + r·ldc}. Written out by hand, without helper calls: a call the JIT
-     * declined to inline (this method is near its size limit) would box the 24 accumulators.
+     * c's row r at {@code co + r·ldc}.
      */
     static void tile(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add) {
+        if (WARMING.hot()) {
+            vectorTile(a, ao, b, bo, kc, c, co, ldc, add);
+            return;
+        }
+        long t0 = WARMING.probe();
+        if (t0 == 0) {
+            scalarTile(a, ao, b, bo, kc, c, co, ldc, add);
+            return;
+        }
+        vectorTile(a, ao, b, bo, kc, c, co, ldc, add);
+        // compiled: a p step's 24 fmas take a few nanoseconds; boxed, a microsecond or more
+        WARMING.timed(t0, 40L * kc);
+    }
+
+    /**
+     * {@link #vectorTile}'s sums, one element at a time: each starts from C's element (or zero)
+     * and adds its products over p in order with one fma each, as every lane of the vector tile
+     * does, so the two give the same bits.
+     */
+    static void scalarTile(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add) {
+        float[] acc = new float[NR];
+        for (int r = 0; r < MR; r++) {
+            int row = co + r * ldc;
+            for (int j = 0; j < NR; j++) acc[j] = add ? c[row + j] : 0f;
+            for (int p = 0; p < kc; p++) {
+                float x = a[ao + p * MR + r];
+                int bi = bo + p * NR;
+                for (int j = 0; j < NR; j++) acc[j] = Math.fma(x, b[bi + j], acc[j]);
+            }
+            System.arraycopy(acc, 0, c, row, NR);
+        }
+    }
+
+    /**
+     * {@link #tile} with vectors. Written out by hand, without helper calls: a call the JIT
+     * declined to inline (this method is near its size limit) would box the 24 accumulators.
+     */
+    static void vectorTile(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add) {
         FloatVector z = FloatVector.zero(S);
         int r0 = co, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         FloatVector c00 = add ? FloatVector.fromArray(S, c, r0) : z, c01 = add ? FloatVector.fromArray(S, c, r0 + L) : z, c02 = add ? FloatVector.fromArray(S, c, r0 + 2 * L) : z, c03 = add ? FloatVector.fromArray(S, c, r0 + 3 * L) : z;

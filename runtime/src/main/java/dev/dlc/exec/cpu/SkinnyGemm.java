@@ -58,6 +58,51 @@ public final class SkinnyGemm {
      */
     private static void rows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                              Gemm.Operand c, int strideC, Epilogue epilogue) {
+        Warming w = n <= S.length() ? NARROW : WIDE;
+        if (w.hot()) {
+            vectorRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+            return;
+        }
+        long t0 = w.probe();
+        if (t0 == 0) {
+            scalarRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+            return;
+        }
+        vectorRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+        w.timed(t0, budget(i1 - i0, n, k));
+    }
+
+    /** Scalar twins while the vector paths are cold ({@link Warming}): eightRows, fourRows and columnTask. */
+    private static final Warming NARROW = new Warming(), WIDE = new Warming(), COLUMNS = new Warming();
+
+    /** A compiled vector path's time for rows × n × k with a wide margin: 8 ns a vector fma (a boxed one takes 50 or more). */
+    private static long budget(int rows, int n, int k) {
+        return 8L * rows * ((n + S.length() - 1) / S.length()) * k + 2_000;
+    }
+
+    /**
+     * Rows [i0, i1) of item t one element at a time, each summed over p in order from zero with
+     * one fma per term: the bits the vector paths give, whose lanes do the same.
+     */
+    static void scalarRows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                   Gemm.Operand c, int strideC, Epilogue epilogue) {
+        float[] ad = a.data(), bd = b.data(), cd = c.data();
+        int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC, ldb = b.ld(), ldc = c.ld();
+        int step = a.transposed() ? a.ld() : 1, r = a.transposed() ? 1 : a.ld();
+        for (int i = i0; i < i1; i++) {
+            int out = co + i * ldc;
+            java.util.Arrays.fill(cd, out, out + n, 0f);
+            for (int p = 0, at = ao + i * r; p < k; p++, at += step) {
+                float x = ad[at];
+                int row = bo + p * ldb;
+                for (int j = 0; j < n; j++) cd[out + j] = Math.fma(bd[row + j], x, cd[out + j]);
+            }
+        }
+        epilogue.apply(cd, co + i0 * ldc, ldc, i1 - i0, n, i0, 0);
+    }
+
+    static void vectorRows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                   Gemm.Operand c, int strideC, Epilogue epilogue) {
         int i = i0;
         if (n <= S.length()) for (; i + 2 * ROWS <= i1; i += 2 * ROWS) eightRows(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
         for (; i + ROWS <= i1; i += ROWS) fourRows(t, i, n, k, a, strideA, b, strideB, c, strideC, epilogue);
@@ -170,6 +215,21 @@ public final class SkinnyGemm {
 
     private static void columnTask(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                    Gemm.Operand c, int strideC, Epilogue epilogue, float[] ct) {
+        if (COLUMNS.hot()) {
+            vectorColumnTask(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue, ct);
+            return;
+        }
+        long t0 = COLUMNS.probe();
+        if (t0 == 0) {
+            scalarRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+            return;
+        }
+        vectorColumnTask(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue, ct);
+        COLUMNS.timed(t0, budget(STRIPS, ((n + COLS - 1) / COLS) * COLS * S.length(), k));
+    }
+
+    static void vectorColumnTask(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                         Gemm.Operand c, int strideC, Epilogue epilogue, float[] ct) {
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
         int lda = a.ld(), ldb = b.ld(), L = S.length(), rows = i1 - i0;

@@ -136,4 +136,18 @@ class GemmTest {
         System.arraycopy(v, from, s, 0, n);
         return s;
     }
+
+    /** The micro-kernel's scalar twin (run while the vector tile is cold) gives its bits exactly, from zero and accumulating. */
+    @Test
+    void theMicroKernelsScalarTwinGivesTheVectorBits() {
+        int mr = MicroKernel.MR, nr = MicroKernel.NR, ldc = nr + 3;
+        for (int kc : new int[] {1, 7, 256})
+            for (boolean add : new boolean[] {false, true}) {
+                float[] a = Ref.random(kc * mr, 11), b = Ref.random(kc * nr, 12), c0 = Ref.random(mr * ldc, 13);
+                float[] vector = c0.clone(), scalar = c0.clone();
+                MicroKernel.vectorTile(a, 0, b, 0, kc, vector, 0, ldc, add);
+                MicroKernel.scalarTile(a, 0, b, 0, kc, scalar, 0, ldc, add);
+                SkinnyGemmTest.assertBits(vector, scalar, "kc " + kc + (add ? " accumulating" : ""));
+            }
+    }
 }

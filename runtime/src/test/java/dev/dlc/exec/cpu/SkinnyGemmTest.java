@@ -43,4 +43,35 @@ class SkinnyGemmTest {
         for (int i = 0; i < n; i++) x[i] = (float) rng.nextDouble(-1, 1);
         return x;
     }
+
+    /** The scalar twin run while the vector code is cold gives the vector paths' bits exactly (Warming). */
+    @Test
+    void theScalarTwinGivesTheVectorBits() {
+        var rng = new SplittableRandom(3);
+        int[][] shapes = {{8, 10, 256}, {8, 10, 7}, {4, 256, 10}, {8, 40, 9}, {3, 17, 33}, {8, 1, 100}};
+        for (int[] s : shapes)
+            for (boolean at : new boolean[] {false, true}) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = random(rng, m * k), b = random(rng, k * n), bias = random(rng, n);
+                var opA = new Gemm.Operand(a, 0, at ? m : k, at);
+                var epilogue = Epilogue.of(Epilogue.Activation.SIGMOID).withColBias(bias, 0);
+                float[] vector = new float[m * n], scalar = new float[m * n];
+                SkinnyGemm.vectorRows(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(vector, n), 0, epilogue);
+                SkinnyGemm.scalarRows(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(scalar, n), 0, epilogue);
+                assertBits(vector, scalar, m + "x" + n + "x" + k + (at ? " A transposed" : ""));
+            }
+        // the transposed-A column form: one task of two strips of rows, columns five at a time
+        int m = 2 * VectorMath.S.length(), n = 10, k = 70;
+        float[] a = random(rng, m * k), b = random(rng, k * n), ct = new float[n * m];
+        float[] vector = new float[m * n], scalar = new float[m * n];
+        var opA = new Gemm.Operand(a, 0, m, true);
+        SkinnyGemm.vectorColumnTask(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(vector, n), 0, Epilogue.NONE, ct);
+        SkinnyGemm.scalarRows(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(scalar, n), 0, Epilogue.NONE);
+        assertBits(vector, scalar, "columns");
+    }
+
+    static void assertBits(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++)
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), what + " at " + i + ": " + expected[i] + " vs " + actual[i]);
+    }
 }

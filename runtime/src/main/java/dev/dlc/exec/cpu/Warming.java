@@ -1,0 +1,50 @@
+package dev.dlc.exec.cpu;
+
+/**
+ * Whether a vector kernel runs compiled yet, for kernels that have a scalar twin.
+ *
+ * <p>Why: until C2 compiles a method, its Vector API calls run boxed (an allocation per
+ * vector), 100 times slower or worse than compiled and several times slower than plain scalar
+ * code, which the first JIT tier compiles within milliseconds. A big kernel's first calls wait
+ * for C2 that way: the first step of the 784-256-10 MLP spent 1.2 s in one product. So a kernel
+ * with a twin runs the scalar twin while it is cold, except for probes: calls that run the
+ * vector code (so that it gets hot and compiled) and time themselves. The first such call that
+ * finishes within its budget (a compiled call's time, with a wide margin: a boxed one is far
+ * over it) makes the kernel hot for good. The first {@link #EARLY} probes are every
+ * {@link #EVERY}th call, which gives the JIT the counts that queue the method for C2; after
+ * them a probe waits four times as long as the last one took, so that boxed probes cost at
+ * most a fifth of the time until C2 is done.
+ *
+ * <p>Each twin computes the same sums in the same order with the same roundings (one fma per
+ * product, from the same start), so which of the two ran never changes a bit of a result.
+ * {@code -Ddlc.cpu.twins=false} runs the vector code from the first call (tests of the vector
+ * code at small sizes set it).
+ */
+final class Warming {
+    /** Probes at every EVERYth call, then by time. */
+    private static final int EARLY = 16, EVERY = 8;
+
+    private static final boolean TWINS = !"false".equals(System.getProperty("dlc.cpu.twins"));
+
+    private volatile boolean hot = !TWINS;
+    /** Cold calls and probes so far, and when the next probe may start. Racy on purpose: a lost update only moves the next probe. */
+    private int calls, probes;
+    private long nextProbe;
+
+    /** Whether to run the vector kernel untimed. */
+    boolean hot() { return hot; }
+
+    /** 0 for "run the twin"; otherwise the vector kernel runs, and this is its start time for {@link #timed}. */
+    long probe() {
+        if (probes < EARLY ? calls++ % EVERY != 0 : System.nanoTime() < nextProbe) return 0;
+        probes++;
+        return Math.max(1, System.nanoTime());
+    }
+
+    /** After a probing call that started at t0: hot if it took at most {@code budgetNanos}. */
+    void timed(long t0, long budgetNanos) {
+        long now = System.nanoTime(), took = now - t0;
+        if (took <= budgetNanos) hot = true;
+        else nextProbe = now + 4 * took;
+    }
+}
