@@ -21,7 +21,7 @@ final class MicroKernel {
     static final int NR = 4 * L;
 
     /** Until the vector tile is seen running compiled, tiles go to {@link #scalarTile} (see {@link Warming}). */
-    private static final Warming WARMING = new Warming();
+    private static final Warming WARMING = new Warming("gemm tile");
 
     /**
      * {@code c[r][j] (= | +=) Σ_p a[ao + p·MR + r] · b[bo + p·NR + j]} for r < MR, j < NR, with

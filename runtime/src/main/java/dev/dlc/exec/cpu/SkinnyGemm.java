@@ -73,7 +73,7 @@ public final class SkinnyGemm {
     }
 
     /** Scalar twins while the vector paths are cold ({@link Warming}): eightRows, fourRows and columnTask. */
-    private static final Warming NARROW = new Warming(), WIDE = new Warming(), COLUMNS = new Warming();
+    private static final Warming NARROW = new Warming("skinny 8 rows"), WIDE = new Warming("skinny 4 rows"), COLUMNS = new Warming("skinny columns");
 
     /** A compiled vector path's time for rows × n × k with a wide margin: 8 ns a vector fma (a boxed one takes 50 or more). */
     private static long budget(int rows, int n, int k) {

@@ -26,10 +26,17 @@ final class Warming {
 
     private static final boolean TWINS = !"false".equals(System.getProperty("dlc.cpu.twins"));
 
+    private static final boolean TRACE = Boolean.getBoolean("dlc.trace.steps");
+
+    /** The kernel, for -Ddlc.trace.steps. */
+    private final String name;
     private volatile boolean hot = !TWINS;
+
     /** Cold calls and probes so far, and when the next probe may start. Racy on purpose: a lost update only moves the next probe. */
     private int calls, probes;
     private long nextProbe;
+
+    Warming(String name) { this.name = name; }
 
     /** Whether to run the vector kernel untimed. */
     boolean hot() { return hot; }
@@ -44,7 +51,9 @@ final class Warming {
     /** After a probing call that started at t0: hot if it took at most {@code budgetNanos}. */
     void timed(long t0, long budgetNanos) {
         long now = System.nanoTime(), took = now - t0;
-        if (took <= budgetNanos) hot = true;
-        else nextProbe = now + 4 * took;
+        if (took <= budgetNanos) {
+            hot = true;
+            if (TRACE) System.err.printf("warming: %s hot after %d calls and %d probes (%.1f us)%n", name, calls, probes, took / 1e3);
+        } else nextProbe = now + 4 * took;
     }
 }
