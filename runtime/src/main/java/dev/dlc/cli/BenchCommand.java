@@ -13,11 +13,13 @@ import dev.dlc.ops.OpTable;
 import dev.dlc.ops.Tensor;
 import dev.dlc.pass.MemoryPlan;
 import dev.dlc.pass.Pipeline;
+import dev.dlc.train.Trainer;
 import dev.dlc.types.Type;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,12 +83,22 @@ public final class BenchCommand implements Callable<Integer> {
         var batchData = randomBatch(step);
         long t0 = System.nanoTime();
         var trainer = b.trainer(c.checker(), step, _ -> null);
-        trainer.step(batchData);
+        var initial = Map.copyOf(trainer.slots());
+        var restarts = new int[1];
+        timed(trainer, batchData, initial, restarts);
         double firstMs = (System.nanoTime() - t0) / 1e6;
-        for (int i = 1; i < steps; i++) trainer.step(batchData);
-        long start = System.nanoTime();
-        for (int i = 0; i < steps; i++) trainer.step(batchData);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        for (int i = 1; i < steps; i++) timed(trainer, batchData, initial, restarts);
+        double seconds = 0;
+        int counted = 0;
+        for (int i = 0; i < steps; i++) {
+            double s = timed(trainer, batchData, initial, restarts);
+            if (!Double.isNaN(s)) { seconds += s; counted++; }
+        }
+        if (counted == 0) {
+            err.println("dlc: bench: every timed step's loss was not finite on random data, so none was timed; try a smaller learning rate");
+            return 1;
+        }
+        seconds *= (double) steps / counted;
         double flops = flops(opt);
         double samples = n * steps / seconds, gflops = flops * steps / seconds / 1e9;
         double machine = peak != null ? peak : PEAK_GFLOPS;
@@ -95,6 +107,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf("  %.1f ms per step, %,.0f samples/s%n", seconds * 1e3 / steps, samples);
         out.printf("  %.3f GFLOP per step, %.1f GFLOP/s, %.1f %% of %.0f GFLOP/s peak%n", flops / 1e9, gflops, 100 * gflops / machine, machine);
         out.printf("  arena peak %,d bytes; first step (compile or cache load) %.0f ms%n", arena, firstMs);
+        if (restarts[0] > 0)
+            out.printf("  the loss was not finite %d times on random data: each time the parameters started again and that step was not timed%n", restarts[0]);
         if (b.name().equals("cpu")) {
             var p = CpuProgram.compile(opt, true);
             var data = randomBatch(step);
@@ -108,6 +122,23 @@ public final class BenchCommand implements Callable<Integer> {
                     p.fallbacks().isEmpty() ? "" : ":\n    " + String.join("\n    ", p.fallbacks()));
         }
         return 0;
+    }
+
+    /**
+     * One step's seconds, or NaN when its loss was not finite: random data at the job's learning
+     * rate may diverge (VGG-11 does by step 4), and speed is measured, not training, so the
+     * parameters start again from their initial values.
+     */
+    private static double timed(Trainer trainer, List<Tensor> batch, Map<String, Tensor> initial, int[] restarts) {
+        long start = System.nanoTime();
+        try {
+            trainer.step(batch);
+            return (System.nanoTime() - start) / 1e9;
+        } catch (Trainer.Diverged e) {
+            initial.forEach(trainer::set);
+            restarts[0]++;
+            return Double.NaN;
+        }
     }
 
     /** Uniform floats in [-1, 1) for float inputs, labels in [0, 2) for integer ones (every class count is at least 2). */

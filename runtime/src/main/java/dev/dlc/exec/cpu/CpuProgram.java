@@ -42,6 +42,8 @@ public final class CpuProgram {
     private final Map<Node, Long> positions;
     private final Map<String, Storage.Loc> inputs = new LinkedHashMap<>(), params = new LinkedHashMap<>();
     private final int generated;
+    /** Values stored with their first two axes swapped. */
+    private final Set<Node> swapped;
 
     private CpuProgram(Graph graph, boolean training) {
         this.graph = graph;
@@ -49,11 +51,12 @@ public final class CpuProgram {
         this.fused = ProgramSource.keepTransposeSources(FusionPass.run(graph));
         this.storage = new Storage(fused);
         this.positions = KernelInterpreter.positions(fused);
-        var source = new ProgramSource(new JavaVectorDialect(), fused, storage, positions, training);
+        var source = ProgramSource.of(new JavaVectorDialect(), fused, storage, positions, training);
         GeneratedKernels gen = source.kernels().isEmpty() ? null : KernelCompiler.load(source.text());
         this.frame = storage.frame();
         this.generated = source.kernels().size();
         this.fallbacks = source.fallbacks();
+        this.swapped = source.swapped();
         var list = new ArrayList<Runnable>();
         var ks = new ArrayList<Kernel>();
         for (Kernel k : fused.kernels()) {
@@ -205,7 +208,9 @@ public final class CpuProgram {
     }
 
     /** Overwrites a stored value (an input, a parameter, a kernel's output). */
-    public void set(Node n, Tensor t) { Storage.write(frame, storage.loc(n), t); }
+    public void set(Node n, Tensor t) {
+        Storage.write(frame, storage.loc(n), swapped.contains(n) ? swapFirstTwo(t).reshape(t.shape()) : t);
+    }
 
     /** Starts timing each kernel (from zero), or stops. */
     public void profile(boolean on) { nanos = on ? new long[steps.length] : null; }
@@ -242,7 +247,25 @@ public final class CpuProgram {
     /** The value of a node as stored now (an input, a parameter, a kernel's output). */
     public Tensor value(Node n) {
         if (n instanceof Node.Const c) return Tensor.scalar(c.type().dtype(), c.value());
-        return Storage.read(frame, storage.loc(n), (Type.Tensor) n.type());
+        Tensor stored = Storage.read(frame, storage.loc(n), (Type.Tensor) n.type());
+        if (!swapped.contains(n)) return stored;
+        int[] s = stored.shape();
+        int a = s[0];
+        s[0] = s[1];
+        s[1] = a;
+        return swapFirstTwo(stored.reshape(s));
+    }
+
+    /** t with its first two axes swapped: a value stored so (see {@link Conv2d#forwardSwapped}) to or from its layout. */
+    private static Tensor swapFirstTwo(Tensor t) {
+        int[] s = t.shape(), to = t.shape();
+        to[0] = s[1];
+        to[1] = s[0];
+        int inner = t.numel() / (s[0] * s[1]);
+        return Tensor.build(t.dtype(), to, i -> {
+            int rest = i % inner, ab = i / inner, b = ab / s[0], a = ab % s[0];
+            return t.at((a * s[1] + b) * inner + rest);
+        });
     }
 
     /** A one-line description of a kernel's ops, for the list of fallbacks. */

@@ -11,7 +11,7 @@ import java.util.List;
  * <p>{@link JavaVectorDialect} is the CPU backend's: {@link Loops#run} over the thread pool and
  * a {@code FloatVector} body for the innermost loop. A TornadoVM dialect would print the class
  * over TornadoVM's arrays, the outer loop as {@code for (@Parallel int i0 = 0; ...)} in a task
- * method, and answer {@link #vectors()} false: the scalar body is valid Java there as it is.
+ * method, and answer {@link #lanes()} 0: the scalar body is valid Java there as it is.
  */
 interface Dialect {
     /** The source up to the first kernel method: package, imports, class header, constants. */
@@ -41,8 +41,11 @@ interface Dialect {
      */
     String parallel(String n, long work, String body);
 
-    /** Whether the innermost loop gets a vector body (then the methods below are used). */
-    boolean vectors();
+    /**
+     * The f32 lanes of the innermost loop's vectors, 0 for none; with lanes the methods below are
+     * used.
+     */
+    int lanes();
 
     /** The vector loop's bound for a trip from {@code from} to {@code to}, and its step. */
     String vectorBound(String from, String to);

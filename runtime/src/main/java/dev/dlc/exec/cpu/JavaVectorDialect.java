@@ -57,7 +57,7 @@ final class JavaVectorDialect implements Dialect {
         return "Loops.run(" + n + ", " + work + "L, (lo, hi) -> {\n" + body + "});\n";
     }
 
-    @Override public boolean vectors() { return true; }
+    @Override public int lanes() { return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(); }
     @Override public String vectorBound(String from, String to) { return from + " + S.loopBound(" + to + " - " + from + ")"; }
     @Override public String vectorStep() { return "S.length()"; }
     @Override public String vload(String array, String index, String mask) {

@@ -54,8 +54,19 @@ final class ProgramSource {
     private final Set<Node> readCopied = CpuProgram.identitySet(List.of());
     /** Transposes read in place by a generated matmul. */
     private final Set<Node> readInPlace = CpuProgram.identitySet(List.of());
+    /** Convolutions written with their first two axes swapped ({@link #swappable}). */
+    private final Set<Node> swapped;
+    /** The kernels that run through the interpreter. */
+    private final Set<Integer> fallbackIds = new HashSet<>();
 
-    ProgramSource(Dialect dl, FusedProgram p, Storage storage, Map<Node, Long> positions, boolean training) {
+    /** The source of {@code p}'s kernels in dialect {@code dl}. */
+    static ProgramSource of(Dialect dl, FusedProgram p, Storage storage, Map<Node, Long> positions, boolean training) {
+        var source = new ProgramSource(dl, p, storage, positions, training, true);
+        // the interpreter reads values row-major: a swapped one read by a fallback is written plainly
+        return source.swappedReadByFallback() ? new ProgramSource(dl, p, storage, positions, training, false) : source;
+    }
+
+    private ProgramSource(Dialect dl, FusedProgram p, Storage storage, Map<Node, Long> positions, boolean training, boolean swap) {
         this.dl = dl;
         this.p = p;
         this.storage = storage;
@@ -64,6 +75,7 @@ final class ProgramSource {
         this.outputs = CpuProgram.identitySet(p.graph().outputs());
         for (Node n : p.graph().nodes())
             for (Node u : new LinkedHashSet<>(Scan.uses(n))) users.computeIfAbsent(u, _ -> new ArrayList<>()).add(n);
+        this.swapped = swap ? swappable() : Set.of();
         for (var b : storage.plan.buffers()) if (!b.workspace()) lastUse.put(b.value(), b.last());
         findTransposes();
         for (Kernel k : p.kernels()) {
@@ -82,6 +94,8 @@ final class ProgramSource {
 
     Set<Integer> skipped() { return skipped; }
 
+    Set<Node> swapped() { return swapped; }
+
     private void kernel(Kernel k) {
         if (k.kind() == Kernel.Kind.VIEW) return;
         var arrays = new LinkedHashSet<Storage.Loc>();
@@ -96,6 +110,7 @@ final class ProgramSource {
             kernels.add(k.id());
         } catch (KernelWriter.Unsupported e) {
             fallbacks.add(CpuProgram.describe(k) + ": " + e.getMessage());
+            fallbackIds.add(k.id());
         }
     }
 
@@ -142,7 +157,7 @@ final class ProgramSource {
         for (Node op : k.ops())
             if (!(op instanceof Node.Apply a) || Scan.is(a) || a.type() instanceof Type.Tuple)
                 throw new KernelWriter.Unsupported("a tuple or scan op");
-        var writer = new KernelWriter(dl, storage, CpuProgram.identitySet(k.ops()), memory, positions, training, arrays);
+        var writer = new KernelWriter(dl, storage, CpuProgram.identitySet(k.ops()), memory, positions, training, arrays, swapped);
         var code = new ArrayList<String>();
         for (Kernel.Part part : k.parts()) {
             var byShape = new LinkedHashMap<List<Integer>, List<Node>>();
@@ -277,7 +292,11 @@ final class ProgramSource {
             arrays.add(bl);
             epilogue += ".withColBias(" + bl.array() + ", " + bl.offset() + ")";
         }
-        String opA = operand(a, m, kk, arrays, true), opB = operand(b, kk, n, arrays, !SkinnyGemm.fits(m, n, kk, false));
+        // SkinnyGemm needs B row-major: a transposed B is copied first, k·n moves against m·k·n
+        // fmas. Where only m is small (a batch of 16 through AlexNet's 6400 × 4096 layer: 111 ms
+        // to copy, 24 to multiply), Gemm packs B in place instead (16 ms, no copy).
+        boolean copyB = SkinnyGemm.fits(m, n, kk, false) && (n <= 64 || kk <= 32);
+        String opA = operand(a, m, kk, arrays, true), opB = operand(b, kk, n, arrays, !copyB);
         String out = "new Gemm.Operand(" + dest.array() + ", " + dest.offset() + ", " + n + ", false)";
         if (SkinnyGemm.fits(m, n, kk, opB.endsWith("true)")))
             return "SkinnyGemm.multiplyBatched(" + batch + ", " + m + ", " + n + ", " + kk + ", " + opA + ", " + strideA + ", "
@@ -294,14 +313,23 @@ final class ProgramSource {
         throw new KernelWriter.Unsupported("matmul batch axes that broadcast partially");
     }
 
-    private String conv(Node.Apply op, Storage.Loc dest, Node bias, String activation, Set<Storage.Loc> arrays) {
-        var b = new dev.dlc.ops.Bound(op.op(), op.attrs());
-        int[] xs = KernelWriter.shape(op.args().get(0)), ws = KernelWriter.shape(op.args().get(1));
+    private static Conv2d.Geometry geometry(Node.Apply conv) {
+        var b = new dev.dlc.ops.Bound(conv.op(), conv.attrs());
+        int[] xs = KernelWriter.shape(conv.args().get(0)), ws = KernelWriter.shape(conv.args().get(1));
         long[] st = b.pair("stride"), pad = b.pair("padding"), dil = b.pair("dilation");
+        return new Conv2d.Geometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], (int) st[0], (int) st[1], (int) pad[0], (int) pad[1],
+                (int) dil[0], (int) dil[1], (int) b.integer("groups"));
+    }
+
+    private String conv(Node.Apply op, Storage.Loc dest, Node bias, String activation, Set<Storage.Loc> arrays) {
+        var ge = geometry(op);
         var x = loc(op.args().get(0), arrays);
         var w = loc(op.args().get(1), arrays);
-        String g = "new Conv2d.Geometry(" + xs[0] + ", " + xs[1] + ", " + xs[2] + ", " + xs[3] + ", " + ws[0] + ", " + ws[2] + ", " + ws[3] + ", "
-                + st[0] + ", " + st[1] + ", " + pad[0] + ", " + pad[1] + ", " + dil[0] + ", " + dil[1] + ", " + b.integer("groups") + ")";
+        String g = "new Conv2d.Geometry(" + ge.n() + ", " + ge.c() + ", " + ge.h() + ", " + ge.w() + ", " + ge.o() + ", " + ge.kh() + ", " + ge.kw() + ", "
+                + ge.strideH() + ", " + ge.strideW() + ", " + ge.padH() + ", " + ge.padW() + ", " + ge.dilationH() + ", " + ge.dilationW() + ", " + ge.groups() + ")";
+        if (swapped.contains(op))
+            return "Conv2d.forwardSwapped(" + x.array() + ", " + x.offset() + ", " + w.array() + ", " + w.offset() + ", "
+                    + dest.array() + ", " + dest.offset() + ", " + g + ");\n";
         String biasArgs = "null, 0";
         if (bias != null) {
             var bl = loc(bias, arrays);
@@ -326,6 +354,52 @@ final class ProgramSource {
         if (l == null || l.table() != 'f') throw new KernelWriter.Unsupported("an operand without f32 storage");
         arrays.add(l);
         return l;
+    }
+
+    // ------------------------------------------------------------------ weight gradients written swapped
+
+    /**
+     * Convolutions that are a kernel of their own, not a program output, of a shape
+     * {@link Conv2d#forwardSwapped} takes, and read only by permutes swapping their first two
+     * axes in generated nests: a weight gradient. Written swapped, such a permute reads its
+     * value in order (see {@link KernelWriter}'s load) and the update beside it vectorizes.
+     */
+    private Set<Node> swappable() {
+        var kernelOf = new IdentityHashMap<Node, Kernel>();
+        for (Kernel k : p.kernels()) for (Node op : k.ops()) kernelOf.put(op, k);
+        var found = CpuProgram.identitySet(List.<Node>of());
+        for (Kernel k : p.kernels()) {
+            if (k.kind() != Kernel.Kind.OPAQUE || k.ops().size() != 1 || !(k.ops().getFirst() instanceof Node.Apply conv)
+                    || KernelWriter.prim(conv) != Prim.CONV2D || !storage.has(conv) || outputs.contains(conv)
+                    || KernelWriter.dtype(conv) != DType.F32 || !Conv2d.swappable(geometry(conv))) continue;
+            var us = users.getOrDefault(conv, List.of());
+            boolean all = !us.isEmpty();
+            for (Node u : us) {
+                Kernel uk = kernelOf.get(u);
+                all &= u instanceof Node.Apply a && swapsFirstTwo(a) && uk != null
+                        && (uk.kind() == Kernel.Kind.ELEMENTWISE || uk.kind() == Kernel.Kind.REDUCE || uk.kind() == Kernel.Kind.HORIZONTAL);
+            }
+            if (all) found.add(conv);
+        }
+        return found;
+    }
+
+    private static boolean swapsFirstTwo(Node.Apply a) {
+        Prim prim = KernelWriter.prim(a);
+        if (prim != Prim.TRANSPOSE && prim != Prim.PERMUTE) return false;
+        int[] perm = KernelWriter.perm(a, prim, new dev.dlc.ops.Bound(a.op(), a.attrs()));
+        for (int k = 2; k < perm.length; k++) if (perm[k] != k) return false;
+        return perm.length >= 2 && perm[0] == 1 && perm[1] == 0;
+    }
+
+    /** Whether the interpreter writes or reads a swapped value: it knows row-major only. */
+    private boolean swappedReadByFallback() {
+        for (Kernel k : p.kernels()) {
+            if (!fallbackIds.contains(k.id())) continue;
+            for (Node n : k.inputs()) if (swapped.contains(n)) return true;
+            for (Node n : k.ops()) if (swapped.contains(n)) return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ transposes read in place

@@ -86,6 +86,26 @@ class Conv2dTest {
         }
     }
 
+    /** A weight gradient written [O, N, P] is, bit for bit, the [N, O, P] one with its first two axes swapped. */
+    @Test
+    void swappedOutputIsTheForwardTransposed() {
+        var shapes = List.of(geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), geo(2, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1),
+                geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1));
+        for (var g : shapes) {
+            assertTrue(Conv2d.swappable(g), g.toString());
+            float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 31), w = Ref.random(g.o() * g.depth(), 32);
+            int p = g.positions(), outOff = 4;
+            float[] plain = new float[g.n() * g.o() * p], swapped = new float[outOff + plain.length];
+            Conv2d.forward(x, 0, w, 0, null, 0, plain, 0, g, Activation.NONE);
+            Conv2d.forwardSwapped(x, 0, w, 0, swapped, outOff, g);
+            float[] want = new float[plain.length];
+            for (int n = 0; n < g.n(); n++)
+                for (int o = 0; o < g.o(); o++) System.arraycopy(plain, (n * g.o() + o) * p, want, (o * g.n() + n) * p, p);
+            Ref.sameBits(want, java.util.Arrays.copyOfRange(swapped, outOff, swapped.length), g.toString());
+        }
+        assertFalse(Conv2d.swappable(geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1)), "a channel convolution writes [N, O, P] only");
+    }
+
     @Test
     void poolsAgainstTheReference() {
         // {kh, kw, sh, sw, ph, pw}: windows that tile (two columns wide: the vector path), overlap, or pad
