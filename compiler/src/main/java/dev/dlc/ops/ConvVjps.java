@@ -95,7 +95,10 @@ final class ConvVjps {
     /**
      * max_pool2d: each window's cotangent goes to the elements equal to its max (shared between
      * ties). Per kernel offset (i, j) the windows' elements at that offset are one strided slice
-     * of the padded x, so its share goes back through the slice's own VJP; padding is then cropped.
+     * of the padded x, and its share of g goes back to where that slice read. Summed phase by
+     * phase ({@link #interleave}), an element of x adds only the offsets that reach it (9 of 36
+     * terms for a 3 × 3 window at stride 2; through the slices' own VJPs it added all 36, mostly
+     * zeros: 13-16 ms of a ResNet-18 step).
      */
     private static List<Node> maxPool(Builder b, Node.Apply y, Node g) {
         var at = new Bound(y.op(), y.attrs());
@@ -103,30 +106,41 @@ final class ConvVjps {
         Node x = arg(y, 0);
         var yt = tensor(y);
         Node xpad = b.apply("pad", List.of(x), Map.of("pads", List.of(p[1], p[1], p[0], p[0]), "value", Double.NEGATIVE_INFINITY));
-        var picks = new ArrayList<Node.Apply>();
         var hits = new ArrayList<Node>();
+        Node count = null;
         for (long i = 0; i < k[0]; i++)
             for (long j = 0; j < k[1]; j++) {
                 Node rows = strided(b, xpad, 2, i, yt.dim(2).value(), s[0]);
-                var pick = (Node.Apply) strided(b, rows, 3, j, yt.dim(3).value(), s[1]);
-                picks.add(pick);
+                Node pick = strided(b, rows, 3, j, yt.dim(3).value(), s[1]);
                 hits.add(b.cast(b.apply("eq", pick, y), yt.dtype()));
+                // The ties per window. pick >= y is pick == y (y is the window's max, NaN if any
+                // pick is), written as another op so that the count's kernel compares for itself:
+                // a hit read by two kernels is stored, nine tensors the size of y written and read
+                // back (GoogLeNet: 41 ms a step). dx reads the count at each window offset's
+                // shift, so the fusion pass stores it once.
+                Node tie = b.cast(b.apply("ge", pick, y), yt.dtype());
+                count = count == null ? tie : b.add(count, tie);
             }
-        // The ties per window as a reduction, which the fusion pass keeps in memory: as a sum
-        // of the hits it was fused into dx's kernel, and every element of dx recounted the
-        // k·k hits of each window it falls in (ResNet-18's first pool: 3.9 s a step).
-        Node count = b.sum(b.apply("stack", hits, Map.of("axis", 0L)), List.of(0L), false);
-        Node dpad = null;
-        VjpRule slice = Vjps.RULES.get(SLICE);
-        for (int q = 0; q < picks.size(); q++) {
-            // Back through the column slice, then the row slice, to x_pad's shape.
-            var pick = picks.get(q);
-            Node share = b.div(b.mul(g, hits.get(q)), count);
-            Node dRows = slice.vjp(b, pick, List.of(share)).getFirst();
-            Node dx = slice.vjp(b, (Node.Apply) pick.args().getFirst(), List.of(dRows)).getFirst();
-            dpad = dpad == null ? dx : b.add(dpad, dx);
-        }
-        return one(b.apply("pad", List.of(dpad), Map.of("pads", List.of(-p[1], -p[1], -p[0], -p[0]), "value", 0.0)));
+        var shares = new ArrayList<Node>();
+        for (Node hit : hits) shares.add(b.div(b.mul(g, hit), count));
+        var xt = tensor(x);
+        long oh = yt.dim(2).value(), ow = yt.dim(3).value();
+        long[] size = {xt.dim(2).value(), xt.dim(3).value()};
+        long[] phases = {Math.ceilDiv(size[0], s[0]), Math.ceilDiv(size[1], s[1])};
+        // Per phase, the window offsets (i, j) that reach it, each share shifted to the phase's outputs.
+        return one(interleave(b, xt, s, phases, (rh, rw) -> {
+            Phase ph = Phase.of(rh, s[0], p[0], k[0]), pw = Phase.of(rw, s[1], p[1], k[1]);
+            Node sum = null;
+            for (long mh = 0; mh < ph.taps; mh++)
+                for (long mw = 0; mw < pw.taps; mw++) {
+                    Node share = shares.get((int) ((ph.r + mh * s[0]) * k[1] + pw.r + mw * s[1]));
+                    long bh = mh - ph.q0, bw = mw - pw.q0;
+                    Node shifted = bh == 0 && bw == 0 && phases[0] == oh && phases[1] == ow ? share
+                            : b.apply("pad", List.of(share), Map.of("pads", List.of(bw, phases[1] - ow - bw, bh, phases[0] - oh - bh), "value", 0.0));
+                    sum = sum == null ? shifted : b.add(sum, shifted);
+                }
+            return sum == null ? zeros(b, yt, xt, phases) : sum;
+        }));
     }
 
     /** x[start :: step] along {@code axis}, {@code n} elements. */
@@ -137,6 +151,7 @@ final class ConvVjps {
 
     /** dx for groups = 1: the zero-stuffed, padded g correlated with the flipped weight, channels swapped. */
     private static Node inputGrad(Builder b, Node g, Node w, Node x, long[] s, long[] p, long[] d) {
+        if (d[0] == 1 && d[1] == 1 && (s[0] > 1 || s[1] > 1)) return polyphase(b, g, w, x, s, p);
         var xt = tensor(x);
         long kh = tensor(w).dim(2).value(), kw = tensor(w).dim(3).value();
         Node gs = stuff(b, stuff(b, g, 2, s[0]), 3, s[1]);
@@ -157,6 +172,81 @@ final class ConvVjps {
             return b.apply("conv2d", List.of(gs, wt), Map.of("dilation", List.of(d[0], d[1]), "padding", List.of(pads.get(2), pads.get(0))));
         Node padded = b.apply("pad", List.of(gs), Map.of("pads", pads, "value", 0.0));
         return b.apply("conv2d", List.of(padded, wt), Map.of("dilation", List.of(d[0], d[1])));
+    }
+
+    /**
+     * dx for groups = 1, stride s > 1 and dilation 1, without the zeros of the stuffed g (3 in 4
+     * of its elements at stride 2: ResNet-18's strided input gradients were 35-40 ms of a step).
+     * Along an axis, dx at t = j·s + ρ (u = t + p in x_pad) takes only the taps k ≡ u (mod s),
+     * {@code dx[j·s + ρ] = sum_m g[q0 + j - m] · w[r + m·s]} with r = (ρ + p) mod s and
+     * q0 = (ρ + p) div s. So each of the s_h · s_w phases is a stride-1 conv2d of g (shifted by
+     * padding) with a sub-kernel of the flipped weight, ⌈H/s⌉ outputs long; a phase with no taps
+     * is zeros. The phases are interleaved by stacking them after their own axes, a reshape and
+     * a slice to x's size: injective, so the interleave fuses with what consumes dx.
+     */
+    private static Node polyphase(Builder b, Node g, Node w, Node x, long[] s, long[] p) {
+        var xt = tensor(x);
+        var gt = tensor(g);
+        long[] k = {tensor(w).dim(2).value(), tensor(w).dim(3).value()};
+        long[] size = {xt.dim(2).value(), xt.dim(3).value()}, in = {gt.dim(2).value(), gt.dim(3).value()};
+        long[] phases = {Math.ceilDiv(size[0], s[0]), Math.ceilDiv(size[1], s[1])};
+        Node flipped = flip(b, flip(b, w, 2), 3);
+        return interleave(b, xt, s, phases, (rh, rw) -> {
+            Phase ph = Phase.of(rh, s[0], p[0], k[0]), pw = Phase.of(rw, s[1], p[1], k[1]);
+            if (ph.taps == 0 || pw.taps == 0) return zeros(b, gt, xt, phases);
+            Node sub = strided(b, strided(b, flipped, 2, ph.start(k[0], s[0]), ph.taps, s[0]), 3, pw.start(k[1], s[1]), pw.taps, s[1]);
+            Node wt = b.apply("permute", List.of(sub), Map.of("axes", List.of(1L, 0L, 2L, 3L)));
+            // g shifted so that a stride-1 correlation gives the phase's outputs
+            long bh = ph.taps - 1 - ph.q0, bw = pw.taps - 1 - pw.q0;
+            long ah = phases[0] + ph.taps - 1 - bh - in[0], aw = phases[1] + pw.taps - 1 - bw - in[1];
+            if (bh == ah && bw == aw && bh >= 0 && bw >= 0)
+                return b.apply("conv2d", List.of(g, wt), Map.of("padding", List.of(bh, bw)));
+            Node padded = b.apply("pad", List.of(g), Map.of("pads", List.of(bw, aw, bh, ah), "value", 0.0));
+            return b.apply("conv2d", List.of(padded, wt), Map.of());
+        });
+    }
+
+    /**
+     * Along one axis, the outputs t = j·s + ρ of phase ρ: u = t + p in the padded input, reached
+     * by the window offsets k = r, r + s, ... below K ({@code taps} of them) from the window
+     * rows q0 + j - m (m = 0 .. taps-1).
+     */
+    private record Phase(long r, long q0, long taps) {
+        static Phase of(long rho, long s, long p, long k) {
+            long r = (rho + p) % s;
+            return new Phase(r, (rho + p) / s, r < k ? (k - r + s - 1) / s : 0);
+        }
+
+        /** Where this phase's taps start in the flipped kernel (they run backwards there, step s). */
+        long start(long k, long s) { return k - 1 - r - (taps - 1) * s; }
+    }
+
+    /** The value of phase (ρ_h, ρ_w): [N, C, ⌈H/s_h⌉, ⌈W/s_w⌉]. */
+    private interface PhaseValue {
+        Node at(long rh, long rw);
+    }
+
+    /**
+     * x's gradient from its s_h · s_w phases: stacked after their own axes, [N, C, J_h, s_h, J_w,
+     * s_w], reshaped to [N, C, J_h·s_h, J_w·s_w] and sliced to x's size. All injective, so the
+     * interleave fuses with what consumes the gradient.
+     */
+    private static Node interleave(Builder b, Type.Tensor xt, long[] s, long[] phases, PhaseValue value) {
+        var rows = new ArrayList<Node>();
+        for (long rh = 0; rh < s[0]; rh++) {
+            var cols = new ArrayList<Node>();
+            for (long rw = 0; rw < s[1]; rw++) cols.add(value.at(rh, rw));
+            rows.add(s[1] == 1 ? cols.getFirst() : b.apply("stack", cols, Map.of("axis", 4L)));
+        }
+        Node woven = s[0] == 1 ? rows.getFirst() : b.apply("stack", rows, Map.of("axis", 3L));
+        Node full = b.reshape(woven, Shape.of(List.of(xt.dim(0), xt.dim(1), Dim.of(phases[0] * s[0]), Dim.of(phases[1] * s[1]))));
+        return slice(b, slice(b, full, 2, 0, xt.dim(2).value()), 3, 0, xt.dim(3).value());
+    }
+
+    /** A phase no tap reaches: [N, C, ⌈H/s_h⌉, ⌈W/s_w⌉] zeros. */
+    private static Node zeros(Builder b, Type.Tensor gt, Type.Tensor xt, long[] phases) {
+        return b.apply("full", List.of(), Map.of("shape", List.of(gt.dim(0), xt.dim(1), Dim.of(phases[0]), Dim.of(phases[1])),
+                "value", 0.0, "dtype", xt.dtype().spelling()));
     }
 
     /** dw for groups = 1: conv2d(x^T, g^T) with stride and dilation swapped, trimmed to the kernel, transposed back. */

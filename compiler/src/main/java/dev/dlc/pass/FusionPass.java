@@ -12,6 +12,7 @@ import dev.dlc.types.Shape;
 import dev.dlc.types.Type;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +33,9 @@ import java.util.TreeSet;
  *   <li>it is elementwise, broadcast or movement and all its consumers are in one kernel; or it
  *       is {@link #recomputable} (movement, a broadcast-kind op of one tensor such as
  *       {@code y != -100}, a source) and is recomputed in each of several kernels: one load and
- *       at most one cheap op cost about what loading a stored copy costs;
+ *       at most one cheap op cost about what loading a stored copy costs; a computed value
+ *       the kernel would read under more than {@link #MAX_INDEX_MAPS} index maps (through
+ *       different pads or slices) is stored, since the nest computes it again at each;
  *   <li>it is a reduction and its consumer's kernel iterates either the reduction's result
  *       (an epilogue: {@code -sum(x)}) or the reduction's input with the same reduced axes as
  *       the kernel's other rows (a row: softmax's {@code x - max(x)}), and holds no opaque op;
@@ -64,6 +67,12 @@ public final class FusionPass {
     private final Map<Node, Set<Node>> members = new IdentityHashMap<>();
     /** Why a stored value's consumers do not compute it themselves. */
     private final Map<Node, String> why = new IdentityHashMap<>();
+    /**
+     * Per kernel root, the index maps under which that kernel computes a value: one per chain of
+     * movement ops (pad, slice, stack...) between the value and the root, as hashes. The nest
+     * computes an inlined value once for each (its code is emitted again at every other index).
+     */
+    private final Map<Node, Map<Node, Set<Long>>> indexMaps = new IdentityHashMap<>();
     /** The consumer that made a value stored by reading it from memory (an opaque op, a scan, a view), if one did. */
     private final Map<Node, Node> storedFor = new IdentityHashMap<>();
 
@@ -116,19 +125,50 @@ public final class FusionPass {
         var ks = Collections.<Node>newSetFromMap(new IdentityHashMap<>());
         for (Node u : us) ks.addAll(homes.get(u));
         OpDef def = def(a);
+        var maps = indexMaps(a, us, ks);
         if (ks.size() > 1) {
             if (recomputable(a, def)) inline(a, ks);
             else keep(a, "used by " + ks.size() + " kernels: " + a.op() + " (" + def.fusion() + ") is stored once rather than computed in each");
             return;
         }
         Node root = ks.iterator().next();
+        int count = maps.get(root).size();
         String refused = switch (def.fusion()) {
-            case ELEMWISE, BROADCAST, INJECTIVE -> null;
+            case ELEMWISE, BROADCAST, INJECTIVE -> recomputable(a, def) || count <= MAX_INDEX_MAPS ? null
+                    : "read at " + (count > MAP_CAP ? "over " + MAP_CAP : count) + " different indices in the kernel of " + opName(root)
+                      + " (through movement ops): stored once rather than computed at each";
             case REDUCE -> reductionInto(a, root);
             case OPAQUE -> epilogueOf(a, us, root);
         };
         if (refused == null) inline(a, ks);
         else keep(a, refused);
+    }
+
+    /**
+     * How many index maps an inlined computation may be evaluated under: two (a value and its
+     * shift) cost less than a store and a load; a max pool's gradient read by its nine window
+     * offsets, with the pool gradient of the layer above inlined in turn, cost 81 evaluations
+     * per element (GoogLeNet: seconds a step, and nests too long for one Java method).
+     */
+    private static final int MAX_INDEX_MAPS = 2;
+    /** Index maps are counted up to here only. */
+    private static final int MAP_CAP = 64;
+
+    /** {@link #indexMaps}' entry for {@code a} from those of its users (all placed already), per kernel root. */
+    private Map<Node, Set<Long>> indexMaps(Node a, List<Node> us, Set<Node> roots) {
+        var out = new IdentityHashMap<Node, Set<Long>>();
+        for (Node u : us)
+            for (var e : indexMaps.getOrDefault(u, Map.of()).entrySet()) {
+                var set = out.computeIfAbsent(e.getKey(), _ -> new HashSet<>());
+                boolean moves = fusion(u) == Fusion.INJECTIVE;
+                for (long m : e.getValue()) {
+                    if (set.size() > MAP_CAP) break;
+                    set.add(moves ? m * 1_000_003L + position.get(u) + 1 : m);
+                }
+            }
+        for (Node r : roots) out.computeIfAbsent(r, _ -> new HashSet<>(Set.of(0L)));
+        indexMaps.put(a, out);
+        return out;
     }
 
     /** Why consumer {@code u} reads its arguments from memory whatever they are; null when it can compute them. */
@@ -260,6 +300,7 @@ public final class FusionPass {
 
     private void put(Node n, Place p, Node root, String reason) {
         place.put(n, p);
+        indexMaps.put(n, Map.of(root, Set.of(0L)));
         homes.put(n, Set.of(root));
         members.computeIfAbsent(root, _ -> Collections.newSetFromMap(new IdentityHashMap<>())).add(n);
         why.put(n, reason);

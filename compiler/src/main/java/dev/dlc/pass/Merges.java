@@ -89,20 +89,39 @@ final class Merges {
         return false;
     }
 
-    /** Whether {@code later} reads values of {@code earlier}, each by an elementwise op at the point it computes. */
+    /**
+     * Whether {@code later} reads values of {@code earlier}, each by an elementwise op at the
+     * point it computes, that op itself computed at the loop's own index: not read through a
+     * movement op (a pad, a slice) of {@code later}, which would make the joined loop compute
+     * {@code earlier}'s values again at each shifted index.
+     */
     private static boolean readsAtSameIndex(Proto later, Proto earlier) {
         var mine = identitySet(later.ops());
         var theirs = identitySet(earlier.ops());
+        var moved = moved(later.ops(), mine);
         boolean reads = false;
         for (Node m : later.ops()) {
             for (Node x : Scan.uses(m)) {
                 if (!theirs.contains(x) || mine.contains(x)) continue;
                 reads = true;
                 Fusion k = FusionPass.fusion(m);
-                if ((k != Fusion.ELEMWISE && k != Fusion.BROADCAST) || !FusionPass.shape(m).equals(FusionPass.shape(x))) return false;
+                if ((k != Fusion.ELEMWISE && k != Fusion.BROADCAST) || !FusionPass.shape(m).equals(FusionPass.shape(x)) || moved.contains(m))
+                    return false;
             }
         }
         return reads;
+    }
+
+    /** The ops of a kernel that it computes at other indices than its loop's: read through a movement op, directly or not. */
+    private static Set<Node> moved(List<Node> ops, Set<Node> mine) {
+        var moved = Collections.<Node>newSetFromMap(new IdentityHashMap<>());
+        // ops are in program order: a user comes after what it reads
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            Node u = ops.get(i);
+            if (FusionPass.fusion(u) != Fusion.INJECTIVE && !moved.contains(u)) continue;
+            for (Node x : Scan.uses(u)) if (mine.contains(x)) moved.add(x);
+        }
+        return moved;
     }
 
     /** Whether a kernel strictly between positions a and b reads a value of kernel a. */

@@ -122,6 +122,9 @@ class GradCheckTest {
         row(CONV2D, "conv2d", NO, TOL, real(2, 2, 4, 4), real(3, 2, 2, 2)),
         row(CONV2D, "conv2d", Map.of("stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 4), real(2, 2, 3, 2)),
         row(CONV2D, "conv2d", Map.of("dilation", longs(2, 1), "padding", longs(0, 1)), TOL, real(1, 1, 5, 4), real(2, 1, 2, 3)),
+        // strided input gradients run as phases: taps-free phases (1 × 1 at stride 2, 2 × 2 at stride 3), uneven padding
+        row(CONV2D, "conv2d", Map.of("stride", 2L), TOL, real(2, 3, 5, 6), real(2, 3, 1, 1)),
+        row(CONV2D, "conv2d", Map.of("stride", longs(3, 2), "padding", longs(1, 2)), TOL, real(1, 2, 7, 6), real(2, 2, 2, 5)),
         row(CONV2D, "conv2d", Map.of("groups", 2L, "stride", longs(1, 2)), TOL, real(1, 4, 3, 5), real(4, 2, 2, 2)),
         row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4)),
         // windows that tile the input, with rows and columns left over
@@ -129,6 +132,8 @@ class GradCheckTest {
         row(CONV2D, "conv2d", Map.of("padding", 2L), TOL, real(2, 1, 6, 5), real(2, 1, 5, 5)),
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4)),
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", longs(3, 2), "stride", longs(2, 1), "padding", 1L), TOL, real(1, 2, 5, 4)),
+        row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(2, 2, 6, 6)),
+        row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 2L, "stride", 3L), TOL, real(1, 2, 7, 8)),
         row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 6)),
 
         row(RESHAPE, "reshape", Map.of("shape", dims(3, 2)), TOL, real(2, 3)),

@@ -83,6 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
         var batchData = randomBatch(step);
         long t0 = System.nanoTime();
         var trainer = b.trainer(c.checker(), step, _ -> null);
+        trainer.explainDivergence(false);
         var initial = Map.copyOf(trainer.slots());
         var restarts = new int[1];
         timed(trainer, batchData, initial, restarts);

@@ -28,6 +28,13 @@ public interface Trainer {
         }
     }
 
+    /**
+     * Whether a diverged step is rerun to find the op that made the first NaN or infinity (the
+     * default); off, {@link Diverged#origin} is null. {@code dlc bench} turns it off: a
+     * compiled backend reruns through the interpreter, minutes for a GoogLeNet step.
+     */
+    default void explainDivergence(boolean on) {}
+
     /** The step program for the usual batch size. */
     TrainStep program();
 

@@ -40,6 +40,7 @@ final class CpuTrainer implements Trainer {
     /** The program that holds the slots' current values. */
     private Compiled current;
     private long t;
+    private boolean explain = true;
     /**
      * {@code -Ddlc.trace.steps=true}: each step's time, its feeding time and its three slowest
      * kernels on stderr (how the first epoch's warm-up was taken apart).
@@ -236,11 +237,15 @@ final class CpuTrainer implements Trainer {
         return new StepResult(t, loss, metrics);
     }
 
+    @Override
+    public void explainDivergence(boolean on) { explain = on; }
+
     /**
      * A non-finite loss: the slots still hold the values the step started from (next values are
      * copied only after this check), so the interpreter reruns that very step to find the op.
      */
     private Diverged diverged(TrainStep s, CpuProgram p, long seed, double loss) {
+        if (!explain) return new Diverged("the loss is " + loss + " at step " + t, t, null);
         var inputs = new HashMap<String, Tensor>();
         for (var in : s.data()) inputs.put(in.name(), p.input(in.name(), in.type()));
         inputs.put(s.step().name(), Tensor.scalar(DType.F32, t));

@@ -1,5 +1,6 @@
 package dev.dlc.exec.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -9,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * max_pool2d and avg_pool2d forward, NCHW, as the op table's rows define them: padding reads
  * -inf for max (it never wins) and 0 for the average, which always divides by kh · kw
  * (PyTorch's count_include_pad). Planes (image, channel) are spread over the threads; each
- * output is one window's loop in a fixed order.
+ * average is one window's sum in a fixed order (a max is the same value in any order).
  */
 public final class Pool2d {
     private Pool2d() {}
@@ -40,6 +41,10 @@ public final class Pool2d {
         }
         if (win.tiles()) {
             Parallel.forRange(win.n() * win.c(), (lo, hi) -> tiles(x, xOff, out, outOff, win, max, lo, hi));
+            return;
+        }
+        if (max) {
+            Parallel.forRange(win.n() * win.c(), (lo, hi) -> separable(x, xOff, out, outOff, win, lo, hi));
             return;
         }
         Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
@@ -92,6 +97,52 @@ public final class Pool2d {
                         acc = max ? acc.max(ev).max(ov) : acc.add(ev).add(ov);
                     }
                     (max ? acc : acc.div(scale)).intoArray(out, at + z, m);
+                }
+            }
+        }
+    }
+
+    /**
+     * Planes [lo, hi) of a max pool whose windows overlap or are clipped (ResNet's 3 × 3 at
+     * stride 2, padding 1): a max taken in any order is the same value, so each output row is the
+     * max down the window's rows, a vector of columns at a time, into a row t padded with -inf,
+     * then the max across: output z reads t[z·sw + j]. At a stride above 1 t is first split into
+     * its sw phases (t[k·sw + φ] at phase φ, index k), so that tap j of consecutive outputs is
+     * consecutive in phase j mod sw, from j div sw: every read a vector. (One window at a time,
+     * bounds tested per element: 7.5 ms of a ResNet-18 step at batch 16.)
+     */
+    private static void separable(float[] x, int xOff, float[] out, int outOff, Window win, int lo, int hi) {
+        int h = win.h(), w = win.w(), kh = win.kh(), kw = win.kw(), sh = win.strideH(), sw = win.strideW();
+        int ph = win.padH(), pw = win.padW(), oh = win.outH(), ow = win.outW();
+        int width = (ow - 1) * sw + kw, part = (width + sw - 1) / sw, L = S.length();
+        // t in [0, width), its phases from `phases`, each `part` long
+        float[] t = Scratch.floats(Scratch.PAIRS, width + sw * part);
+        int phases = width, left = Math.min(pw, width), columns = Math.clamp(width - pw, 0, w);
+        Arrays.fill(t, 0, left, Float.NEGATIVE_INFINITY);
+        Arrays.fill(t, left + columns, width, Float.NEGATIVE_INFINITY);
+        var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int plane = lo; plane < hi; plane++) {
+            int in = xOff + plane * h * w;
+            for (int y = 0; y < oh; y++) {
+                int top = y * sh - ph, rLo = Math.max(0, top), rHi = Math.min(h, top + kh);
+                for (int c = 0; c < columns; c += L) {
+                    VectorMask<Float> m = S.indexInRange(c, columns);
+                    var acc = none;
+                    for (int r = rLo; r < rHi; r++) acc = acc.max(FloatVector.fromArray(S, x, in + r * w + c, m));
+                    acc.intoArray(t, pw + c, m);
+                }
+                if (sw > 1)
+                    for (int f = 0; f < sw; f++)
+                        for (int k = 0, u = f; u < width; k++, u += sw) t[phases + f * part + k] = t[u];
+                int at = outOff + (plane * oh + y) * ow;
+                for (int z = 0; z < ow; z += L) {
+                    VectorMask<Float> m = S.indexInRange(z, ow);
+                    var acc = none;
+                    for (int j = 0; j < kw; j++) {
+                        int from = sw == 1 ? j : phases + j % sw * part + j / sw;
+                        acc = acc.max(FloatVector.fromArray(S, t, from + z, m));
+                    }
+                    acc.intoArray(out, at + z, m);
                 }
             }
         }

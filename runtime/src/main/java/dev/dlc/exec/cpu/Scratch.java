@@ -15,7 +15,7 @@ final class Scratch {
     static final int WEIGHTS = 2;
     /** Columns of a product built transposed (SkinnyGemm). */
     static final int COLUMNS = 3;
-    /** A plane's elements at even and at odd positions (Pool2d). */
+    /** A plane's elements at even and at odd positions, or a row of window maxima (Pool2d). */
     static final int PAIRS = 4;
 
     /** Kernel planes packed with padded rows (DotConv). */
