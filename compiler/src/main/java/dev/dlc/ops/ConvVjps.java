@@ -48,6 +48,7 @@ final class ConvVjps {
             return List.of(b.apply("concat", dxs, Map.of("axis", 1L)), b.apply("concat", dws, Map.of("axis", 0L)));
         });
         rule(MAX_POOL2D, ConvVjps::maxPool);
+        rule(MAX_POOL2D_GRAD, ConvVjps::maxPoolGrad);
         // avg_pool2d is a depthwise conv2d with the weight 1/(kh kw) (padding counts as zeros); every
         // channel has the same weight, so the channels fold into the batch.
         rule(AVG_POOL2D, (b, y, g) -> {
@@ -94,53 +95,59 @@ final class ConvVjps {
 
     /**
      * max_pool2d: each window's cotangent goes to the elements equal to its max (shared between
-     * ties). Per kernel offset (i, j) the windows' elements at that offset are one strided slice
-     * of the padded x, and its share of g goes back to where that slice read. Summed phase by
-     * phase ({@link #interleave}), an element of x adds only the offsets that reach it (9 of 36
-     * terms for a 3 × 3 window at stride 2; through the slices' own VJPs it added all 36, mostly
-     * zeros: 13-16 ms of a ResNet-18 step).
+     * ties), by max_pool2d_grad, a library kernel on the cpu backend. As IR (picks of the padded
+     * x, compares, shifted shares summed by phases) the nests were scalar, a bounds test per
+     * window offset: about 60 ms of a GoogLeNet step at batch 16.
      */
     private static List<Node> maxPool(Builder b, Node.Apply y, Node g) {
         var at = new Bound(y.op(), y.attrs());
+        return one(b.apply("max_pool2d_grad", List.of(arg(y, 0), g), poolAttrs(at)));
+    }
+
+    private static Map<String, Object> poolAttrs(Bound at) {
         long[] k = at.pair("kernel"), s = at.pair("stride"), p = at.pair("padding");
-        Node x = arg(y, 0);
+        return Map.of("kernel", List.of(k[0], k[1]), "stride", List.of(s[0], s[1]), "padding", List.of(p[0], p[1]));
+    }
+
+    /**
+     * max_pool2d_grad(x, g) is linear in g: its VJP there reads the cotangent c (x's shape) at
+     * each window offset (i, j), a strided slice of c padded with zeros, and weights it by that
+     * offset's share of the window, {@code (x_pad[offset] == y) / ties} with y = max_pool2d(x).
+     * In x it is piecewise constant: zeros (not "no gradient", which would make a
+     * parameter reaching a loss only through it an error).
+     */
+    private static List<Node> maxPoolGrad(Builder b, Node.Apply d, Node c) {
+        var at = new Bound(d.op(), d.attrs());
+        long[] k = at.pair("kernel"), s = at.pair("stride"), p = at.pair("padding");
+        Node x = arg(d, 0);
+        Node y = b.apply("max_pool2d", List.of(x), poolAttrs(at));
         var yt = tensor(y);
-        Node xpad = b.apply("pad", List.of(x), Map.of("pads", List.of(p[1], p[1], p[0], p[0]), "value", Double.NEGATIVE_INFINITY));
+        var pads = List.of(p[1], p[1], p[0], p[0]);
+        Node xpad = b.apply("pad", List.of(x), Map.of("pads", pads, "value", Double.NEGATIVE_INFINITY));
+        Node cpad = b.apply("pad", List.of(c), Map.of("pads", pads, "value", 0.0));
+        Node count = null, sum = null;
         var hits = new ArrayList<Node>();
-        Node count = null;
+        var reads = new ArrayList<Node>();
         for (long i = 0; i < k[0]; i++)
             for (long j = 0; j < k[1]; j++) {
-                Node rows = strided(b, xpad, 2, i, yt.dim(2).value(), s[0]);
-                Node pick = strided(b, rows, 3, j, yt.dim(3).value(), s[1]);
-                hits.add(b.cast(b.apply("eq", pick, y), yt.dtype()));
-                // The ties per window. pick >= y is pick == y (y is the window's max, NaN if any
-                // pick is), written as another op so that the count's kernel compares for itself:
-                // a hit read by two kernels is stored, nine tensors the size of y written and read
-                // back (GoogLeNet: 41 ms a step). dx reads the count at each window offset's
-                // shift, so the fusion pass stores it once.
-                Node tie = b.cast(b.apply("ge", pick, y), yt.dtype());
-                count = count == null ? tie : b.add(count, tie);
+                Node hit = b.cast(b.apply("eq", window(b, xpad, yt, i, j, s), y), yt.dtype());
+                hits.add(hit);
+                reads.add(window(b, cpad, yt, i, j, s));
+                count = count == null ? hit : b.add(count, hit);
             }
-        var shares = new ArrayList<Node>();
-        for (Node hit : hits) shares.add(b.div(b.mul(g, hit), count));
+        for (int q = 0; q < hits.size(); q++) {
+            Node term = b.mul(hits.get(q), reads.get(q));
+            sum = sum == null ? term : b.add(sum, term);
+        }
         var xt = tensor(x);
-        long oh = yt.dim(2).value(), ow = yt.dim(3).value();
-        long[] size = {xt.dim(2).value(), xt.dim(3).value()};
-        long[] phases = {Math.ceilDiv(size[0], s[0]), Math.ceilDiv(size[1], s[1])};
-        // Per phase, the window offsets (i, j) that reach it, each share shifted to the phase's outputs.
-        return one(interleave(b, xt, s, phases, (rh, rw) -> {
-            Phase ph = Phase.of(rh, s[0], p[0], k[0]), pw = Phase.of(rw, s[1], p[1], k[1]);
-            Node sum = null;
-            for (long mh = 0; mh < ph.taps; mh++)
-                for (long mw = 0; mw < pw.taps; mw++) {
-                    Node share = shares.get((int) ((ph.r + mh * s[0]) * k[1] + pw.r + mw * s[1]));
-                    long bh = mh - ph.q0, bw = mw - pw.q0;
-                    Node shifted = bh == 0 && bw == 0 && phases[0] == oh && phases[1] == ow ? share
-                            : b.apply("pad", List.of(share), Map.of("pads", List.of(bw, phases[1] - ow - bw, bh, phases[0] - oh - bh), "value", 0.0));
-                    sum = sum == null ? shifted : b.add(sum, shifted);
-                }
-            return sum == null ? zeros(b, yt, xt, phases) : sum;
-        }));
+        Node none = b.apply("full", List.of(), Map.of("shape", xt.shape().dims(), "value", 0.0, "dtype", xt.dtype().spelling()));
+        return List.of(none, b.div(sum, count));
+    }
+
+    /** The elements of a padded plane at window offset (i, j) of every window: y's shape. */
+    private static Node window(Builder b, Node padded, Type.Tensor yt, long i, long j, long[] s) {
+        Node rows = strided(b, padded, 2, i, yt.dim(2).value(), s[0]);
+        return strided(b, rows, 3, j, yt.dim(3).value(), s[1]);
     }
 
     /** x[start :: step] along {@code axis}, {@code n} elements. */

@@ -40,6 +40,12 @@ final class Flops {
         return Dim.of(k[0] * k[1]).times(numel(result));
     }
 
+    /** A max and a compare per window element, per window (g's elements). */
+    static Dim maxPool2dGrad(Bound call, Type result) {
+        long[] k = call.pair("kernel");
+        return Dim.of(2 * k[0] * k[1]).times(numel(call.tensor("g")));
+    }
+
     static Dim scatterAdd(Bound call, Type result) { return numel(call.tensor("src")); }
 
     /** Elements of a tensor's known dims. */

@@ -83,6 +83,15 @@ final class LinalgRules {
         return x.withShape(Shape.of(List.of(x.dim(0), x.dim(1), hw.get(0), hw.get(1))));
     }
 
+    /** max_pool2d_grad (x: [N,C,H,W], g shaped as max_pool2d(x, ...)) -> x's type. */
+    static Type maxPool2dGrad(Bound call) throws ShapeError {
+        Type pooled = pool2d(call);
+        Tensor g = call.tensor("g");
+        if (!g.shape().equals(((Tensor) pooled).shape()))
+            throw call.fail("the gradient %s is not shaped as the pool's output %s", g, pooled);
+        return call.tensor("x");
+    }
+
     /** The output sizes of a 2-D window over x's last two dims (floor division, as PyTorch). */
     private static List<Dim> window(Bound call, Tensor x, List<Dim> k, long[] stride, long[] padding, long[] dilation)
             throws ShapeError {

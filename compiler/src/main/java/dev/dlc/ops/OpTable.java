@@ -46,6 +46,9 @@ public final class OpTable {
     private static final Sig ALONG_AXIS = Sig.of(req("x", TENSOR), opt("axis", INT, -1L));
     private static final Sig POOL = Sig.of(req("x", TENSOR), req("kernel", INT_OR_PAIR),
             opt("stride", INT_OR_PAIR, ref("kernel")), opt("padding", INT_OR_PAIR, 0L));
+    /** max_pool2d's gradient: x, the gradient of the pool's output, the pool's attributes. */
+    private static final Sig POOL_GRAD = Sig.of(req("x", TENSOR), req("g", TENSOR), req("kernel", INT_OR_PAIR),
+            opt("stride", INT_OR_PAIR, ref("kernel")), opt("padding", INT_OR_PAIR, 0L));
     private static final Sig TENSORS = Sig.of(req("xs", TENSOR_LIST), opt("axis", INT, 0L));
     private static final ArgSpec DTYPE = opt("dtype", STRING, "f32");
 
@@ -102,6 +105,10 @@ public final class OpTable {
            OPAQUE, LinalgRules::conv2d, Flops::conv2d, LinalgKernels.CONV2D),
         fn(MAX_POOL2D, "max_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d, LinalgKernels.MAX_POOL2D),
         fn(AVG_POOL2D, "avg_pool2d", POOL, OPAQUE, LinalgRules::pool2d, Flops::pool2d, LinalgKernels.AVG_POOL2D),
+        // Not a DL function: max_pool2d's VJP (a library kernel where the gradient as IR was pads
+        // and compares that could not vectorize).
+        row(MAX_POOL2D_GRAD, "max_pool2d_grad", null, false, POOL_GRAD, OPAQUE, LinalgRules::maxPool2dGrad, Flops::maxPool2dGrad,
+                LinalgKernels.MAX_POOL2D_GRAD),
 
         // Views: the same row-major data under another shape, so a backend need not copy it.
         fn(RESHAPE, "reshape", Sig.of(req("x", TENSOR), req("shape", DIMS)), INJECTIVE, MovementRules::reshape, Flops::zero,

@@ -134,6 +134,8 @@ class GradCheckTest {
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", longs(3, 2), "stride", longs(2, 1), "padding", 1L), TOL, real(1, 2, 5, 4)),
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(2, 2, 6, 6)),
         row(MAX_POOL2D, "max_pool2d", Map.of("kernel", 2L, "stride", 3L), TOL, real(1, 2, 7, 8)),
+        row(MAX_POOL2D_GRAD, "max_pool2d_grad", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 6), real(1, 2, 3, 3)),
+        row(MAX_POOL2D_GRAD, "max_pool2d_grad", Map.of("kernel", 2L), TOL, real(2, 2, 4, 4), real(2, 2, 2, 2)),
         row(AVG_POOL2D, "avg_pool2d", Map.of("kernel", 3L, "stride", 2L, "padding", 1L), TOL, real(1, 2, 5, 6)),
 
         row(RESHAPE, "reshape", Map.of("shape", dims(3, 2)), TOL, real(2, 3)),

@@ -93,6 +93,43 @@ public final class LinalgKernels {
      */
     public static final Kernel AVG_POOL2D = pool(false);
 
+    /**
+     * max_pool2d's gradient: each window's g shared equally by the window's elements equal to
+     * its max (padding, -inf, ties only when every element of the window is -inf; the share of a
+     * padding element is dropped). A window holding a NaN has no element equal to its max: every
+     * element gets g·0/0, NaN. Windows in row-major order, their elements likewise.
+     */
+    public static final Kernel MAX_POOL2D_GRAD = Kernel.of((in, attrs, r) -> {
+        Tensor x = in.get(0), g = in.get(1);
+        long[] k = attrs.pair("kernel"), st = attrs.pair("stride"), pad = attrs.pair("padding");
+        int planes = x.dim(0) * x.dim(1), h = x.dim(2), wd = x.dim(3), oh = g.dim(2), ow = g.dim(3);
+        double[] xv = x.toArray(), gv = g.toArray(), out = new double[xv.length];
+        for (int plane = 0; plane < planes; plane++)
+            for (int y = 0; y < oh; y++)
+                for (int z = 0; z < ow; z++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < k[0]; i++)
+                        for (int j = 0; j < k[1]; j++) max = Math.max(max, poolAt(xv, plane, h, wd, y * st[0] - pad[0] + i, z * st[1] - pad[1] + j));
+                    int ties = 0;
+                    for (int i = 0; i < k[0]; i++)
+                        for (int j = 0; j < k[1]; j++) if (poolAt(xv, plane, h, wd, y * st[0] - pad[0] + i, z * st[1] - pad[1] + j) == max) ties++;
+                    double share = gv[(plane * oh + y) * ow + z] * (ties == 0 ? 0 : 1) / ties;
+                    for (int i = 0; i < k[0]; i++)
+                        for (int j = 0; j < k[1]; j++) {
+                            long iy = y * st[0] - pad[0] + i, ix = z * st[1] - pad[1] + j;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                            int at = (plane * h + (int) iy) * wd + (int) ix;
+                            if (ties == 0 || xv[at] == max) out[at] += share;
+                        }
+                }
+        return Tensor.of(r.dtype(), x.shape(), out);
+    });
+
+    /** x[plane, iy, ix], -inf in the padding. */
+    private static double poolAt(double[] xv, int plane, int h, int wd, long iy, long ix) {
+        return iy >= 0 && iy < h && ix >= 0 && ix < wd ? xv[(plane * h + (int) iy) * wd + (int) ix] : Double.NEGATIVE_INFINITY;
+    }
+
     private static Kernel pool(boolean max) {
         return Kernel.of((in, attrs, r) -> {
             Tensor x = in.getFirst();

@@ -55,6 +55,130 @@ public final class Pool2d {
         });
     }
 
+    /**
+     * max_pool2d's gradient (the op table's MAX_POOL2D_GRAD): dx = 0, then each window's g
+     * shared by the window's elements equal to its max, windows in row-major order (ties
+     * among padding only when the whole window is -inf: their share is dropped; a window with
+     * a NaN, which equals nothing, adds g·0/0 to each of its elements, as the IR formula did).
+     * Planes over the threads; each plane's sums in a fixed order.
+     */
+    public static void maxGrad(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win) {
+        Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
+            // room for the padded or stuffed rows of each window's max and share
+            int size = win.outH() * Math.max(win.outW() + 2 * win.kw() + S.length(), stuffedWidth(win));
+            float[] maxima = Scratch.floats(Scratch.MAXIMA, size), shares = Scratch.floats(Scratch.SHARES, size);
+            float[] stuffed = Scratch.floats(Scratch.STUFFED_MAX, size);
+            for (int plane = lo; plane < hi; plane++) gradPlane(x, xOff, g, gOff, dx, dxOff, win, plane, maxima, shares, stuffed);
+        });
+    }
+
+    /**
+     * One plane; {@code maxima} takes its windows' maxima first, from the forward's vector code,
+     * and at stride 1 {@code shares} each window's g / ties. A non-tie's term is share·0 (0, or
+     * NaN where the window held a NaN or g is not finite, as the IR formula g·hit/ties gave).
+     */
+    private static void gradPlane(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win, int plane,
+                                  float[] maxima, float[] shares, float[] stuffedMax) {
+        int h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), area = win.kh() * win.kw();
+        int in = xOff + plane * h * w, out = dxOff + plane * h * w, gp = gOff + plane * oh * ow;
+        if (win.strideH() == 1 && win.strideW() == 1) {
+            unitStride(x, in, g, gp, dx, out, win, maxima, shares);
+            return;
+        }
+        // plane p's outputs land at maxima[0...]: out offset -p·oh·ow
+        if (win.tiles()) tiles(x, xOff, maxima, -plane * oh * ow, win, true, plane, plane + 1);
+        else separable(x, xOff, maxima, -plane * oh * ow, win, plane, plane + 1);
+        // Each window's share of g, and its max, at column z·sw of a row stuffed with zeros
+        // between windows (and around them), so that dx gathers below with vectors at any stride.
+        int sh = win.strideH(), sw = win.strideW(), kw = win.kw(), width = stuffedWidth(win);
+        Arrays.fill(shares, 0, oh * width, 0f);
+        for (int y = 0; y < oh; y++) {
+            int y0 = y * sh - win.padH(), yLo = Math.max(0, y0), yHi = Math.min(h, y0 + win.kh());
+            for (int z = 0; z < ow; z++) {
+                int x0 = z * sw - win.padW(), xLo = Math.max(0, x0), xHi = Math.min(w, x0 + kw);
+                float max = maxima[y * ow + z];
+                // branch-free: which element is the max is data, and mispredicting it cost more than the sums
+                int ties = 0;
+                for (int r = yLo; r < yHi; r++)
+                    for (int q = xLo; q < xHi; q++) ties += x[in + r * w + q] == max ? 1 : 0;
+                if (max == Float.NEGATIVE_INFINITY) ties += area - (yHi - yLo) * (xHi - xLo);
+                shares[y * width + kw + z * sw] = g[gp + y * ow + z] / ties;
+                stuffedMax[y * width + kw + z * sw] = max;
+            }
+        }
+        int L = S.length(), ph = win.padH(), pw = win.padW();
+        var zero = FloatVector.zero(S);
+        for (int r = 0; r < h; r++)
+            for (int c = 0; c < w; c += L) {
+                VectorMask<Float> live = S.indexInRange(c, w);
+                var v = FloatVector.fromArray(S, x, in + r * w + c, live);
+                var acc = zero;
+                for (int i = 0; i < win.kh(); i++) {
+                    int up = r + ph - i;
+                    if (up < 0 || up % sh != 0 || up / sh >= oh) continue;
+                    for (int j = 0; j < kw; j++) {
+                        int at = up / sh * width + kw + c + pw - j;
+                        var share = FloatVector.fromArray(S, shares, at);
+                        acc = acc.add(share.mul(0f).blend(share, v.eq(FloatVector.fromArray(S, stuffedMax, at))));
+                    }
+                }
+                acc.intoArray(dx, out + r * w + c, live);
+            }
+    }
+
+    /** A row of {@link #gradPlane}'s stuffed shares: windows sw apart, kw zeros before, room for a vector after. */
+    private static int stuffedWidth(Window win) {
+        return (win.outW() - 1) * win.strideW() + 1 + 2 * win.kw() + win.strideW() + S.length();
+    }
+
+    /**
+     * Stride 1, vectors along rows, over copies padded so that no load leaves its array (a
+     * masked load reaching outside it ran the Vector API's slow path: 290 ms for GoogLeNet's
+     * pools): x with -inf around it, and each window's max and share of g with zeros around
+     * them. Each window's max and ties first; then each element of dx gathers its windows'
+     * terms, window offsets (i, j) in row-major order (window (r + ph - i, c + pw - j)): the
+     * IR's order, and no scatter.
+     */
+    private static void unitStride(float[] x, int in, float[] g, int gp, float[] dx, int out, Window win, float[] maxima, float[] shares) {
+        int h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), kh = win.kh(), kw = win.kw(), ph = win.padH(), pw = win.padW(), L = S.length();
+        int xw = w + 2 * pw + L, sw = ow + 2 * kw + L;
+        float[] xp = Scratch.floats(Scratch.PADDED_PLANE, (h + 2 * ph) * xw);
+        Arrays.fill(xp, 0, (h + 2 * ph) * xw, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < h; r++) System.arraycopy(x, in + r * w, xp, (r + ph) * xw + pw, w);
+        Arrays.fill(shares, 0, oh * sw, 0f);
+        var zero = FloatVector.zero(S);
+        var one = FloatVector.broadcast(S, 1f);
+        var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int y = 0; y < oh; y++)
+            for (int z = 0; z < ow; z += L) {
+                VectorMask<Float> live = S.indexInRange(z, ow);
+                var max = none;
+                for (int i = 0; i < kh; i++)
+                    for (int j = 0; j < kw; j++) max = max.max(FloatVector.fromArray(S, xp, (y + i) * xw + z + j));
+                var ties = zero;
+                for (int i = 0; i < kh; i++)
+                    for (int j = 0; j < kw; j++) ties = ties.add(one, FloatVector.fromArray(S, xp, (y + i) * xw + z + j).eq(max));
+                int at = y * sw + kw + z;
+                max.intoArray(maxima, at, live);
+                FloatVector.fromArray(S, g, gp + y * ow + z, live).div(ties).intoArray(shares, at, live);
+            }
+        for (int r = 0; r < h; r++)
+            for (int c = 0; c < w; c += L) {
+                var v = FloatVector.fromArray(S, xp, (r + ph) * xw + pw + c);
+                var acc = zero;
+                for (int i = 0; i < kh; i++) {
+                    int y = r + ph - i;
+                    if (y < 0 || y >= oh) continue;
+                    for (int j = 0; j < kw; j++) {
+                        int at = y * sw + kw + c + pw - j;
+                        var share = FloatVector.fromArray(S, shares, at);
+                        acc = acc.add(share.mul(0f).blend(share, v.eq(FloatVector.fromArray(S, maxima, at))));
+                    }
+                }
+                acc.intoArray(dx, out + r * w + c, S.indexInRange(c, w));
+            }
+    }
+
     private static final VectorSpecies<Float> S = VectorMath.S;
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 

@@ -208,6 +208,7 @@ final class ProgramSource {
             case MATMUL -> matmul(op, dest, bias, relu, arrays);
             case CONV2D -> conv(op, dest, bias, activation, arrays);
             case MAX_POOL2D, AVG_POOL2D -> pool(op, dest, prim == Prim.MAX_POOL2D, arrays);
+            case MAX_POOL2D_GRAD -> poolGrad(op, dest, arrays);
             default -> throw new KernelWriter.Unsupported(op.op() + " is not generated");
         };
         var done = CpuProgram.identitySet(List.of(result));
@@ -216,7 +217,7 @@ final class ProgramSource {
 
     private static boolean isOpaque(Node.Apply a) {
         return switch (KernelWriter.prim(a)) {
-            case MATMUL, CONV2D, MAX_POOL2D, AVG_POOL2D, SCATTER_ADD -> true;
+            case MATMUL, CONV2D, MAX_POOL2D, AVG_POOL2D, MAX_POOL2D_GRAD, SCATTER_ADD -> true;
             default -> false;
         };
     }
@@ -340,13 +341,24 @@ final class ProgramSource {
     }
 
     private String pool(Node.Apply op, Storage.Loc dest, boolean max, Set<Storage.Loc> arrays) {
+        var x = loc(op.args().get(0), arrays);
+        return "Pool2d." + (max ? "max" : "avg") + "(" + x.array() + ", " + x.offset() + ", " + dest.array() + ", " + dest.offset() + ", " + window(op) + ");\n";
+    }
+
+    private String poolGrad(Node.Apply op, Storage.Loc dest, Set<Storage.Loc> arrays) {
+        var x = loc(op.args().get(0), arrays);
+        var g = loc(op.args().get(1), arrays);
+        return "Pool2d.maxGrad(" + x.array() + ", " + x.offset() + ", " + g.array() + ", " + g.offset() + ", " + dest.array() + ", "
+                + dest.offset() + ", " + window(op) + ");\n";
+    }
+
+    /** The pool's window over its first argument, as Java source. */
+    private static String window(Node.Apply op) {
         var b = new dev.dlc.ops.Bound(op.op(), op.attrs());
         int[] xs = KernelWriter.shape(op.args().get(0));
         long[] k = b.pair("kernel"), st = b.pair("stride"), pad = b.pair("padding");
-        var x = loc(op.args().get(0), arrays);
-        String w = "new Pool2d.Window(" + xs[0] + ", " + xs[1] + ", " + xs[2] + ", " + xs[3] + ", " + k[0] + ", " + k[1] + ", "
+        return "new Pool2d.Window(" + xs[0] + ", " + xs[1] + ", " + xs[2] + ", " + xs[3] + ", " + k[0] + ", " + k[1] + ", "
                 + st[0] + ", " + st[1] + ", " + pad[0] + ", " + pad[1] + ")";
-        return "Pool2d." + (max ? "max" : "avg") + "(" + x.array() + ", " + x.offset() + ", " + dest.array() + ", " + dest.offset() + ", " + w + ");\n";
     }
 
     private Storage.Loc loc(Node n, Set<Storage.Loc> arrays) {

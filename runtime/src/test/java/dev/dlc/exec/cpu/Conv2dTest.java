@@ -132,6 +132,16 @@ class Conv2dTest {
                     Ref.near(want, new double[want.length], java.util.Arrays.copyOfRange(out, outOff, out.length), 0,
                             op + " " + java.util.Arrays.toString(hw) + " " + java.util.Arrays.toString(k));
                 }
+                // the max pool's gradient, for a random output gradient (x has no ties)
+                int m = 2 * 3 * win.outH() * win.outW();
+                float[] g = Ref.random(m, 22), gin = new float[outOff + m], dx = new float[xOff + n];
+                System.arraycopy(g, 0, gin, outOff, m);
+                java.util.Arrays.fill(dx, 7f);
+                Pool2d.maxGrad(xin, xOff, gin, outOff, dx, xOff, win);
+                double[] want = Ref.run(Prim.MAX_POOL2D_GRAD, attrs, new int[] {2, 3, hw[0], hw[1]}, x, new int[] {2, 3, hw[0], hw[1]}, g, outShape);
+                Ref.near(want, new double[want.length], java.util.Arrays.copyOfRange(dx, xOff, dx.length), 0,
+                        "max_pool2d_grad " + java.util.Arrays.toString(hw) + " " + java.util.Arrays.toString(k));
+                assertEquals(7f, dx[0], "nothing before dx is written");
             }
     }
 
