@@ -111,7 +111,7 @@ class Conv2dTest {
         // {kh, kw, sh, sw, ph, pw}: windows that tile (two columns wide: the vector path), overlap, or pad
         // (max over overlapping or padded windows: rows, then phases of the stride across)
         int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 2, 3, 2, 0, 0}, {3, 3, 3, 3, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 2, 1, 2, 1, 0},
-                {3, 3, 1, 1, 1, 1}, {5, 4, 3, 3, 2, 1}, {2, 3, 2, 1, 0, 1}};
+                {3, 3, 1, 1, 1, 1}, {5, 4, 3, 3, 2, 1}, {2, 3, 2, 1, 0, 1}, {3, 3, 2, 2, 0, 0}};
         // {h, w}: rows left over, planes of several vectors, rows wider than a vector, odd widths
         int[][] planes = {{9, 8}, {36, 40}, {7, 5}, {28, 28}, {48, 49}};
         int xOff = 3, outOff = 7;
