@@ -126,22 +126,15 @@ final class ConvVjps {
         Node xpad = b.apply("pad", List.of(x), Map.of("pads", pads, "value", Double.NEGATIVE_INFINITY));
         Node cpad = b.apply("pad", List.of(c), Map.of("pads", pads, "value", 0.0));
         Node count = null, sum = null;
-        var hits = new ArrayList<Node>();
-        var reads = new ArrayList<Node>();
         for (long i = 0; i < k[0]; i++)
             for (long j = 0; j < k[1]; j++) {
                 Node hit = b.cast(b.apply("eq", window(b, xpad, yt, i, j, s), y), yt.dtype());
-                hits.add(hit);
-                reads.add(window(b, cpad, yt, i, j, s));
+                Node term = b.mul(hit, window(b, cpad, yt, i, j, s));
                 count = count == null ? hit : b.add(count, hit);
+                sum = sum == null ? term : b.add(sum, term);
             }
-        for (int q = 0; q < hits.size(); q++) {
-            Node term = b.mul(hits.get(q), reads.get(q));
-            sum = sum == null ? term : b.add(sum, term);
-        }
         var xt = tensor(x);
-        Node none = b.apply("full", List.of(), Map.of("shape", xt.shape().dims(), "value", 0.0, "dtype", xt.dtype().spelling()));
-        return List.of(none, b.div(sum, count));
+        return List.of(zeros(b, xt.shape().dims(), xt), b.div(sum, count));
     }
 
     /** The elements of a padded plane at window offset (i, j) of every window: y's shape. */
@@ -193,24 +186,33 @@ final class ConvVjps {
      */
     private static Node polyphase(Builder b, Node g, Node w, Node x, long[] s, long[] p) {
         var xt = tensor(x);
-        var gt = tensor(g);
         long[] k = {tensor(w).dim(2).value(), tensor(w).dim(3).value()};
-        long[] size = {xt.dim(2).value(), xt.dim(3).value()}, in = {gt.dim(2).value(), gt.dim(3).value()};
-        long[] phases = {Math.ceilDiv(size[0], s[0]), Math.ceilDiv(size[1], s[1])};
+        long[] phases = {Math.ceilDiv(xt.dim(2).value(), s[0]), Math.ceilDiv(xt.dim(3).value(), s[1])};
         Node flipped = flip(b, flip(b, w, 2), 3);
-        return interleave(b, xt, s, phases, (rh, rw) -> {
-            Phase ph = Phase.of(rh, s[0], p[0], k[0]), pw = Phase.of(rw, s[1], p[1], k[1]);
-            if (ph.taps == 0 || pw.taps == 0) return zeros(b, gt, xt, phases);
-            Node sub = strided(b, strided(b, flipped, 2, ph.start(k[0], s[0]), ph.taps, s[0]), 3, pw.start(k[1], s[1]), pw.taps, s[1]);
-            Node wt = b.apply("permute", List.of(sub), Map.of("axes", List.of(1L, 0L, 2L, 3L)));
-            // g shifted so that a stride-1 correlation gives the phase's outputs
-            long bh = ph.taps - 1 - ph.q0, bw = pw.taps - 1 - pw.q0;
-            long ah = phases[0] + ph.taps - 1 - bh - in[0], aw = phases[1] + pw.taps - 1 - bw - in[1];
-            if (bh == ah && bw == aw && bh >= 0 && bw >= 0)
-                return b.apply("conv2d", List.of(g, wt), Map.of("padding", List.of(bh, bw)));
-            Node padded = b.apply("pad", List.of(g), Map.of("pads", List.of(bw, aw, bh, ah), "value", 0.0));
-            return b.apply("conv2d", List.of(padded, wt), Map.of());
-        });
+        var grid = new ArrayList<List<Node>>();
+        for (long rh = 0; rh < s[0]; rh++) {
+            var row = new ArrayList<Node>();
+            for (long rw = 0; rw < s[1]; rw++)
+                row.add(phase(b, g, flipped, Phase.of(rh, s[0], p[0], k[0]), Phase.of(rw, s[1], p[1], k[1]), s, phases, xt));
+            grid.add(row);
+        }
+        return interleave(b, xt, s, phases, grid);
+    }
+
+    /** Phase (ph, pw) of dx, [N, C, ⌈H/s_h⌉, ⌈W/s_w⌉]: g correlated with the phase's sub-kernel of the flipped weight, or zeros. */
+    private static Node phase(Builder b, Node g, Node flipped, Phase ph, Phase pw, long[] s, long[] phases, Type.Tensor xt) {
+        var gt = tensor(g);
+        if (ph.taps == 0 || pw.taps == 0) return zeros(b, List.of(gt.dim(0), xt.dim(1), Dim.of(phases[0]), Dim.of(phases[1])), xt);
+        long kh = tensor(flipped).dim(2).value(), kw = tensor(flipped).dim(3).value();
+        Node sub = strided(b, strided(b, flipped, 2, ph.start(kh, s[0]), ph.taps, s[0]), 3, pw.start(kw, s[1]), pw.taps, s[1]);
+        Node wt = b.apply("permute", List.of(sub), Map.of("axes", List.of(1L, 0L, 2L, 3L)));
+        // g shifted so that a stride-1 correlation gives the phase's outputs
+        long bh = ph.taps - 1 - ph.q0, bw = pw.taps - 1 - pw.q0;
+        long ah = phases[0] + ph.taps - 1 - bh - gt.dim(2).value(), aw = phases[1] + pw.taps - 1 - bw - gt.dim(3).value();
+        if (bh == ah && bw == aw && bh >= 0 && bw >= 0)
+            return b.apply("conv2d", List.of(g, wt), Map.of("padding", List.of(bh, bw)));
+        Node padded = b.apply("pad", List.of(g), Map.of("pads", List.of(bw, aw, bh, ah), "value", 0.0));
+        return b.apply("conv2d", List.of(padded, wt), Map.of());
     }
 
     /**
@@ -228,32 +230,22 @@ final class ConvVjps {
         long start(long k, long s) { return k - 1 - r - (taps - 1) * s; }
     }
 
-    /** The value of phase (ρ_h, ρ_w): [N, C, ⌈H/s_h⌉, ⌈W/s_w⌉]. */
-    private interface PhaseValue {
-        Node at(long rh, long rw);
-    }
-
     /**
      * x's gradient from its s_h · s_w phases: stacked after their own axes, [N, C, J_h, s_h, J_w,
      * s_w], reshaped to [N, C, J_h·s_h, J_w·s_w] and sliced to x's size. All injective, so the
      * interleave fuses with what consumes the gradient.
      */
-    private static Node interleave(Builder b, Type.Tensor xt, long[] s, long[] phases, PhaseValue value) {
+    private static Node interleave(Builder b, Type.Tensor xt, long[] s, long[] phases, List<List<Node>> grid) {
         var rows = new ArrayList<Node>();
-        for (long rh = 0; rh < s[0]; rh++) {
-            var cols = new ArrayList<Node>();
-            for (long rw = 0; rw < s[1]; rw++) cols.add(value.at(rh, rw));
-            rows.add(s[1] == 1 ? cols.getFirst() : b.apply("stack", cols, Map.of("axis", 4L)));
-        }
+        for (var cols : grid) rows.add(s[1] == 1 ? cols.getFirst() : b.apply("stack", cols, Map.of("axis", 4L)));
         Node woven = s[0] == 1 ? rows.getFirst() : b.apply("stack", rows, Map.of("axis", 3L));
         Node full = b.reshape(woven, Shape.of(List.of(xt.dim(0), xt.dim(1), Dim.of(phases[0] * s[0]), Dim.of(phases[1] * s[1]))));
         return slice(b, slice(b, full, 2, 0, xt.dim(2).value()), 3, 0, xt.dim(3).value());
     }
 
-    /** A phase no tap reaches: [N, C, ⌈H/s_h⌉, ⌈W/s_w⌉] zeros. */
-    private static Node zeros(Builder b, Type.Tensor gt, Type.Tensor xt, long[] phases) {
-        return b.apply("full", List.of(), Map.of("shape", List.of(gt.dim(0), xt.dim(1), Dim.of(phases[0]), Dim.of(phases[1])),
-                "value", 0.0, "dtype", xt.dtype().spelling()));
+    /** Zeros of the given shape and {@code like}'s dtype. */
+    private static Node zeros(Builder b, List<Dim> shape, Type.Tensor like) {
+        return b.apply("full", List.of(), Map.of("shape", shape, "value", 0.0, "dtype", like.dtype().spelling()));
     }
 
     /** dw for groups = 1: conv2d(x^T, g^T) with stride and dilation swapped, trimmed to the kernel, transposed back. */

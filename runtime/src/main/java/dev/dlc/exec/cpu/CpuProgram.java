@@ -248,19 +248,19 @@ public final class CpuProgram {
     public Tensor value(Node n) {
         if (n instanceof Node.Const c) return Tensor.scalar(c.type().dtype(), c.value());
         Tensor stored = Storage.read(frame, storage.loc(n), (Type.Tensor) n.type());
-        if (!swapped.contains(n)) return stored;
-        int[] s = stored.shape();
-        int a = s[0];
-        s[0] = s[1];
-        s[1] = a;
-        return swapFirstTwo(stored.reshape(s));
+        return swapped.contains(n) ? swapFirstTwo(stored.reshape(swapFirstTwo(stored.shape()))) : stored;
+    }
+
+    private static int[] swapFirstTwo(int[] shape) {
+        int[] to = shape.clone();
+        to[0] = shape[1];
+        to[1] = shape[0];
+        return to;
     }
 
     /** t with its first two axes swapped: a value stored so (see {@link Conv2d#forwardSwapped}) to or from its layout. */
     private static Tensor swapFirstTwo(Tensor t) {
-        int[] s = t.shape(), to = t.shape();
-        to[0] = s[1];
-        to[1] = s[0];
+        int[] s = t.shape(), to = swapFirstTwo(s);
         int inner = t.numel() / (s[0] * s[1]);
         return Tensor.build(t.dtype(), to, i -> {
             int rest = i % inner, ab = i / inner, b = ab / s[0], a = ab % s[0];

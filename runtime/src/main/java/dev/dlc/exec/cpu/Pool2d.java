@@ -56,111 +56,58 @@ public final class Pool2d {
     }
 
     /**
-     * max_pool2d's gradient (the op table's MAX_POOL2D_GRAD): dx = 0, then each window's g
-     * shared by the window's elements equal to its max, windows in row-major order (ties
-     * among padding only when the whole window is -inf: their share is dropped; a window with
-     * a NaN, which equals nothing, adds g·0/0 to each of its elements, as the IR formula did).
-     * Planes over the threads; each plane's sums in a fixed order.
+     * max_pool2d's gradient (the op table's MAX_POOL2D_GRAD): each window's g shared by the
+     * window's elements equal to its max, windows in row-major order (ties among padding only
+     * when the whole window is -inf: their share is dropped; a window with a NaN, which equals
+     * nothing, adds g·0/0 to each of its elements, as the IR formula did). Planes over the
+     * threads; each plane's sums in a fixed order.
      */
     public static void maxGrad(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win) {
         Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
-            // room for the padded or stuffed rows of each window's max and share
-            int size = win.outH() * Math.max(win.outW() + 2 * win.kw() + S.length(), stuffedWidth(win));
+            int rows = win.h() + 2 * win.padH(), size = win.outH() * stuffedWidth(win);
+            float[] xs = Scratch.floats(Scratch.PADDED_PLANE, rows * win.strideW() * phaseLength(win));
             float[] maxima = Scratch.floats(Scratch.MAXIMA, size), shares = Scratch.floats(Scratch.SHARES, size);
-            float[] stuffed = Scratch.floats(Scratch.STUFFED_MAX, size);
-            for (int plane = lo; plane < hi; plane++) gradPlane(x, xOff, g, gOff, dx, dxOff, win, plane, maxima, shares, stuffed);
+            float[] lanes = Scratch.floats(Scratch.LANES, 2 * S.length());
+            for (int plane = lo; plane < hi; plane++) gradPlane(x, xOff, g, gOff, dx, dxOff, win, plane, xs, maxima, shares, lanes);
         });
     }
 
     /**
-     * One plane: each window's max and share of g (g / ties) into scratch rows first, then dx
-     * gathers. A non-tie's term is share·0 (0, or NaN where the window held a NaN or g is not
-     * finite, as the IR formula g·hit/ties gave). Padding is -inf, which ties only a window of
-     * -inf (its share of the padding is dropped).
+     * One plane, over copies laid out so that every load is a whole vector inside its array (a
+     * masked load reaching outside it ran the Vector API's slow path: 290 ms for GoogLeNet's
+     * pools), in two passes:
+     * <ol>
+     * <li>each window's max and ties, read from x padded with -inf (which ties only a window of
+     *     -inf) and split into the column stride's phases (u = k·sw + φ at phase φ, index k), so
+     *     that tap j of consecutive windows is consecutive in phase j mod sw, from j div sw.
+     *     The max and the share of g (g / ties) go to column z·sw of rows stuffed with zeros
+     *     between windows and around them;
+     * <li>each element of dx gathers its windows' terms, window offsets (i, j) in row-major order
+     *     (window ((r + ph - i) / sh, (c + pw - j) / sw)): the IR's order, and no scatter. A
+     *     non-tie's term is share·0 (0, or NaN where the window held a NaN or g is not finite, as
+     *     the IR formula g·hit/ties gave); a stuffed zero adds 0.
+     * </ol>
+     * (Window by window, scalar: GoogLeNet's inception pools 23 ms, now 2.7; ResNet-18's first
+     * pool 14 ms, now 5.)
      */
     private static void gradPlane(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win, int plane,
-                                  float[] maxima, float[] shares, float[] stuffedMax) {
-        int h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW();
+                                  float[] xs, float[] maxima, float[] shares, float[] lanes) {
+        int h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), kh = win.kh(), kw = win.kw();
+        int sh = win.strideH(), sw = win.strideW(), ph = win.padH(), pw = win.padW(), L = S.length();
         int in = xOff + plane * h * w, out = dxOff + plane * h * w, gp = gOff + plane * oh * ow;
-        if (win.strideH() == 1 && win.strideW() == 1) {
-            unitStride(x, in, g, gp, dx, out, win, maxima, shares);
-            return;
-        }
-        // Each window's share of g, and its max, at column z·sw of a row stuffed with zeros
-        // between windows (and around them), so that dx gathers below with vectors at any stride.
-        // The max and the ties come from x padded with -inf and split into the column stride's
-        // phases (u = k·sw + φ at phase φ, index k): tap j of consecutive windows is consecutive
-        // in phase j mod sw, from j div sw (counted window by window: 11 ms for ResNet-18's pool).
-        int sh = win.strideH(), sw = win.strideW(), kh = win.kh(), kw = win.kw(), width = stuffedWidth(win), L0 = S.length();
-        int rows = h + 2 * win.padH(), part = (w + 2 * win.padW() + sw - 1) / sw + L0 + kw;
-        float[] xs = Scratch.floats(Scratch.PADDED_PLANE, rows * sw * part), lanes = Scratch.floats(Scratch.LANES, 2 * L0);
+        int rows = h + 2 * ph, part = phaseLength(win), width = stuffedWidth(win);
         Arrays.fill(xs, 0, rows * sw * part, Float.NEGATIVE_INFINITY);
-        for (int r = 0; r < h; r++)
-            for (int f = 0; f < sw; f++) {
-                int base = ((r + win.padH()) * sw + f) * part;
-                for (int k = 0, c = f - win.padW(); c < w; k++, c += sw) if (c >= 0) xs[base + k] = x[in + r * w + c];
+        for (int r = 0; r < h; r++) {
+            if (sw == 1) System.arraycopy(x, in + r * w, xs, (r + ph) * part + pw, w);
+            else for (int f = 0; f < sw; f++) {
+                int base = ((r + ph) * sw + f) * part;
+                for (int k = 0, c = f - pw; c < w; k++, c += sw) if (c >= 0) xs[base + k] = x[in + r * w + c];
             }
+        }
         Arrays.fill(shares, 0, oh * width, 0f);
-        var one = FloatVector.broadcast(S, 1f);
-        var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int y = 0; y < oh; y++)
-            for (int z = 0; z < ow; z += L0) {
-                VectorMask<Float> live = S.indexInRange(z, ow);
-                var max = none;
-                for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++) max = max.max(FloatVector.fromArray(S, xs, ((y * sh + i) * sw + j % sw) * part + z + j / sw));
-                var ties = FloatVector.zero(S);
-                for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++)
-                        ties = ties.add(one, FloatVector.fromArray(S, xs, ((y * sh + i) * sw + j % sw) * part + z + j / sw).eq(max));
-                FloatVector.fromArray(S, g, gp + y * ow + z, live).div(ties).intoArray(lanes, 0, live);
-                max.intoArray(lanes, L0);
-                for (int t = 0, end = Math.min(L0, ow - z); t < end; t++) {
-                    shares[y * width + kw + (z + t) * sw] = lanes[t];
-                    stuffedMax[y * width + kw + (z + t) * sw] = lanes[L0 + t];
-                }
-            }
-        int L = S.length(), ph = win.padH(), pw = win.padW();
-        var zero = FloatVector.zero(S);
-        for (int r = 0; r < h; r++)
-            for (int c = 0; c < w; c += L) {
-                VectorMask<Float> live = S.indexInRange(c, w);
-                var v = FloatVector.fromArray(S, x, in + r * w + c, live);
-                var acc = zero;
-                for (int i = 0; i < win.kh(); i++) {
-                    int up = r + ph - i;
-                    if (up < 0 || up % sh != 0 || up / sh >= oh) continue;
-                    for (int j = 0; j < kw; j++) {
-                        int at = up / sh * width + kw + c + pw - j;
-                        var share = FloatVector.fromArray(S, shares, at);
-                        acc = acc.add(share.mul(0f).blend(share, v.eq(FloatVector.fromArray(S, stuffedMax, at))));
-                    }
-                }
-                acc.intoArray(dx, out + r * w + c, live);
-            }
-    }
-
-    /** A row of {@link #gradPlane}'s stuffed shares: windows sw apart, kw zeros before, room for a vector after. */
-    private static int stuffedWidth(Window win) {
-        return (win.outW() - 1) * win.strideW() + 1 + 2 * win.kw() + win.strideW() + S.length();
-    }
-
-    /**
-     * Stride 1, vectors along rows, over copies padded so that no load leaves its array (a
-     * masked load reaching outside it ran the Vector API's slow path: 290 ms for GoogLeNet's
-     * pools): x with -inf around it, and each window's max and share of g with zeros around
-     * them. Each window's max and ties first; then each element of dx gathers its windows'
-     * terms, window offsets (i, j) in row-major order (window (r + ph - i, c + pw - j)): the
-     * IR's order, and no scatter.
-     */
-    private static void unitStride(float[] x, int in, float[] g, int gp, float[] dx, int out, Window win, float[] maxima, float[] shares) {
-        int h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), kh = win.kh(), kw = win.kw(), ph = win.padH(), pw = win.padW(), L = S.length();
-        int xw = w + 2 * pw + L, sw = ow + 2 * kw + L;
-        float[] xp = Scratch.floats(Scratch.PADDED_PLANE, (h + 2 * ph) * xw);
-        Arrays.fill(xp, 0, (h + 2 * ph) * xw, Float.NEGATIVE_INFINITY);
-        for (int r = 0; r < h; r++) System.arraycopy(x, in + r * w, xp, (r + ph) * xw + pw, w);
-        Arrays.fill(shares, 0, oh * sw, 0f);
-        var zero = FloatVector.zero(S);
+        // tap j's place in a padded row: phase j mod sw, from j div sw (no division in the loops)
+        int[] tap = new int[kw];
+        for (int j = 0; j < kw; j++) tap[j] = j % sw * part + j / sw;
         var one = FloatVector.broadcast(S, 1f);
         var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int y = 0; y < oh; y++)
@@ -168,29 +115,54 @@ public final class Pool2d {
                 VectorMask<Float> live = S.indexInRange(z, ow);
                 var max = none;
                 for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++) max = max.max(FloatVector.fromArray(S, xp, (y + i) * xw + z + j));
-                var ties = zero;
+                    for (int j = 0; j < kw; j++) max = max.max(FloatVector.fromArray(S, xs, (y * sh + i) * sw * part + tap[j] + z));
+                var ties = FloatVector.zero(S);
                 for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++) ties = ties.add(one, FloatVector.fromArray(S, xp, (y + i) * xw + z + j).eq(max));
-                int at = y * sw + kw + z;
-                max.intoArray(maxima, at, live);
-                FloatVector.fromArray(S, g, gp + y * ow + z, live).div(ties).intoArray(shares, at, live);
+                    for (int j = 0; j < kw; j++) ties = ties.add(one, FloatVector.fromArray(S, xs, (y * sh + i) * sw * part + tap[j] + z).eq(max));
+                var share = FloatVector.fromArray(S, g, gp + y * ow + z, live).div(ties);
+                int at = y * width + kw + z * sw;
+                if (sw == 1) {
+                    max.intoArray(maxima, at, live);
+                    share.intoArray(shares, at, live);
+                    continue;
+                }
+                share.intoArray(lanes, 0, live);
+                max.intoArray(lanes, L);
+                for (int t = 0, end = Math.min(L, ow - z); t < end; t++) {
+                    shares[at + t * sw] = lanes[t];
+                    maxima[at + t * sw] = lanes[L + t];
+                }
             }
-        for (int r = 0; r < h; r++)
+        var zero = FloatVector.zero(S);
+        for (int r = 0; r < h; r++) {
+            // the window rows reaching row r: offsets i ≡ r + ph (mod sh), window row (r + ph - i) / sh
+            int first = (r + ph) % sh, top = (r + ph - first) / sh;
             for (int c = 0; c < w; c += L) {
-                var v = FloatVector.fromArray(S, xp, (r + ph) * xw + pw + c);
+                VectorMask<Float> live = S.indexInRange(c, w);
+                // at stride 1 the padded copy holds the row whole: no masked load
+                var v = sw == 1 ? FloatVector.fromArray(S, xs, (r + ph) * part + pw + c) : FloatVector.fromArray(S, x, in + r * w + c, live);
                 var acc = zero;
-                for (int i = 0; i < kh; i++) {
-                    int y = r + ph - i;
-                    if (y < 0 || y >= oh) continue;
+                for (int i = first, y = top; i < kh && y >= 0; i += sh, y--) {
+                    if (y >= oh) continue;
                     for (int j = 0; j < kw; j++) {
-                        int at = y * sw + kw + c + pw - j;
+                        int at = y * width + kw + c + pw - j;
                         var share = FloatVector.fromArray(S, shares, at);
                         acc = acc.add(share.mul(0f).blend(share, v.eq(FloatVector.fromArray(S, maxima, at))));
                     }
                 }
-                acc.intoArray(dx, out + r * w + c, S.indexInRange(c, w));
+                acc.intoArray(dx, out + r * w + c, live);
             }
+        }
+    }
+
+    /** A phase of a row of {@link #gradPlane}'s padded x, with room for a vector and the taps after its last window. */
+    private static int phaseLength(Window win) {
+        return (win.w() + 2 * win.padW() + win.strideW() - 1) / win.strideW() + S.length() + win.kw();
+    }
+
+    /** A row of {@link #gradPlane}'s stuffed maxima and shares: windows sw apart, kw zeros before, room for a vector after. */
+    private static int stuffedWidth(Window win) {
+        return (win.outW() - 1) * win.strideW() + 1 + 2 * win.kw() + win.strideW() + S.length();
     }
 
     private static final VectorSpecies<Float> S = VectorMath.S;

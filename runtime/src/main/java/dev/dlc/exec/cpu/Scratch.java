@@ -25,16 +25,14 @@ final class Scratch {
     /** A channel's outputs in the input's row coordinates (DirectConv). */
     static final int FLAT = 7;
 
-    /** A plane's window maxima, and their shares of the gradient (Pool2d's gradient). */
+    /** A plane's window maxima, and their shares of the gradient, in rows stuffed with zeros (Pool2d's gradient). */
     static final int MAXIMA = 8, SHARES = 9;
-    /** A plane of x padded with -inf, split into the stride's phases above stride 1 (Pool2d's gradient). */
+    /** A plane of x padded with -inf, split into the column stride's phases (Pool2d's gradient). */
     static final int PADDED_PLANE = 10;
-    /** Window maxima in rows stuffed with zeros (Pool2d's gradient at a stride above 1). */
-    static final int STUFFED_MAX = 11;
     /** A vector's lanes on their way to strided places (Pool2d's gradient). */
-    static final int LANES = 12;
+    static final int LANES = 11;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[13][0]);
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[12][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {
