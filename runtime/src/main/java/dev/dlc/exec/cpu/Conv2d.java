@@ -32,7 +32,11 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * With few output channels ChannelConv or DotConv takes it. Otherwise, per image, that product
  * would fill a few columns of each 64-wide tile. When it pays ({@link Geometry#transposed}) the
  * batch is folded into one product instead, transposed so that output channels run along the
- * tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then scattered to out.
+ * tile: {@code [N·OH·OW, O/G] = colᵀ · wᵀ}, then transposed into out. That product packs no
+ * windows: its A is gathered in place from a padded copy of x (a row's offset is its window's
+ * start, a k's the offset of its tap), which makes it the cheaper one for most layers,
+ * forwards included; the per-image product remains for small K (few input channels), where
+ * transposing the output would cost more than the arithmetic.
  */
 public final class Conv2d {
     private Conv2d() {}
@@ -68,17 +72,18 @@ public final class Conv2d {
 
         /**
          * Whether the batch-folded transposed product ({@code N·P} rows, O/G columns) is cheaper
-         * than N per-image products (O/G rows, P columns), counted in padded MR × NR tile area.
-         * The folded product packs its windows an element at a time, where a per-image one
-         * copies runs: about 13/(O/G) of its arithmetic on top (fitted here: 64 channels on
-         * 24 × 24 planes, 4.7 ms per image against 5.5 folded at equal area; 128 on 12 × 12,
-         * 5.0 against 3.7 folded at 0.73 of the area; ResNet-18 at batch 16).
+         * than N per-image products (O/G rows, P columns): each one's padded MR × NR tile area
+         * times its overhead. The folded product reads its windows in place but transposes its
+         * N·P·O/G outputs, about 62/K of its arithmetic (K the depth); a per-image one copies
+         * runs of each window row, about 37/(O/G), and repacks the weights for every image,
+         * about 37/P (fitted here, Zen 5, batch 16: 64 channels on 56 × 56 planes, 13 ms folded
+         * against 27 per image; 3 channels at 224 × 224, K = 27, 35-46 against 23).
          */
         boolean transposed() {
-            int mr = MicroKernel.MR, nr = MicroKernel.NR, p = positions(), og = outputsPerGroup();
-            long folded = (long) Gemm.ceilDiv(n * p, mr) * mr * Gemm.ceilDiv(og, nr) * nr;
-            long perImage = (long) n * Gemm.ceilDiv(og, mr) * mr * Gemm.ceilDiv(p, nr) * nr;
-            return folded * (og + 13) < perImage * og;
+            int mr = MicroKernel.MR, nr = MicroKernel.NR, p = positions(), og = outputsPerGroup(), k = depth();
+            double folded = (double) Gemm.ceilDiv(n * p, mr) * mr * Gemm.ceilDiv(og, nr) * nr * (1 + 62.0 / k);
+            double perImage = (double) n * Gemm.ceilDiv(og, mr) * mr * Gemm.ceilDiv(p, nr) * nr * (1 + 37.0 / og + 37.0 / p);
+            return folded <= perImage;
         }
     }
 
@@ -174,18 +179,37 @@ public final class Conv2d {
          */
         void transposedProduct(int gi, boolean swapped) {
             int og = g.outputsPerGroup(), p = g.positions(), rows = g.n() * p;
+            var in = PaddedInput.of(x, xOff, g, 0, true);
             float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
             var epilogue = Epilogue.of(activation);
             if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
             Operand wt = weights(gi).t();
-            Gemm.multiplyPacked(rows, og, g.depth(), (i0, mc, p0, kc, to) -> Im2col.packWindows(x, xOff, g, gi, i0, mc, p0, kc, to),
+            Gemm.multiplyGathered(rows, og, g.depth(), new Gemm.Gathered(in.data(), in.windows(g, gi), in.taps(g)),
                     (j0, nc, p0, kc, to) -> Packing.packB(wt, j0, nc, p0, kc, to), Operand.of(t, og), false, epilogue);
-            for (int n = 0; n < g.n(); n++)
-                for (int o = 0; o < og; o++) {
-                    int plane = swapped ? o * g.n() + n : n * g.o() + gi * og + o;
-                    int dst = outOff + plane * p, src = n * p * og + o;
-                    for (int q = 0; q < p; q++) out[dst + q] = t[src + q * og];
-                }
+            // Both layouts are transposes of t: [O, N·P] for the swapped one, [O/G, P] per image otherwise.
+            if (swapped) Parallel.forRange(og, (lo, hi) -> transpose(t, lo, rows, hi - lo, og, out, outOff + lo * rows, rows));
+            else Parallel.forRange(g.n(), (lo, hi) -> {
+                for (int n = lo; n < hi; n++)
+                    transpose(t, n * p * og, p, og, og, out, outOff + (n * g.o() + gi * og) * p, p);
+            });
         }
+    }
+
+    /**
+     * {@code dst[doff + c·ldd + r] = src[so + r·lds + c]} for r < rows, c < cols, in 16 × 16
+     * blocks, so that both sides touch a few cache lines at a time (element by element, the
+     * strided side missed on every write: ResNet-18's 512-channel weight gradient spent half
+     * its time scattering its product).
+     */
+    private static void transpose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {
+        final int b = 16;
+        for (int r0 = 0; r0 < rows; r0 += b)
+            for (int c0 = 0; c0 < cols; c0 += b) {
+                int r1 = Math.min(rows, r0 + b), c1 = Math.min(cols, c0 + b);
+                for (int c = c0; c < c1; c++) {
+                    int d = doff + c * ldd, s = so + c;
+                    for (int r = r0; r < r1; r++) dst[d + r] = src[s + r * lds];
+                }
+            }
     }
 }

@@ -50,6 +50,13 @@ public final class Gemm {
         Operand shifted(int by) { return by == 0 ? this : new Operand(data, offset + by, ld, transposed); }
     }
 
+    /**
+     * An A read in place, never packed: element (i, p) is {@code data[rows[i] + ks[p]]}. A
+     * convolution's window matrix is one: row i's offset is its window's start in the padded
+     * input, k's the offset of its tap within the window.
+     */
+    record Gathered(float[] data, int[] rows, int[] ks) {}
+
     /** Packs rows [i0, i0 + mc) of op(A), k in [p0, p0 + kc), as MR-row panels {@code [kc][MR]}, rows past the edge zero. */
     @FunctionalInterface
     interface RowPanels {
@@ -84,7 +91,7 @@ public final class Gemm {
                 if (perItem <= SMALL) shape.direct(at, bt, ct);
                 else shape.strips(Math.max(lo, t * tiles) - t * tiles, Math.min(hi, (t + 1) * tiles) - t * tiles,
                         (i0, mc, p0, kc, to) -> Packing.packA(at, i0, mc, p0, kc, to),
-                        (j0, nc, p0, kc, to) -> Packing.packB(bt, j0, nc, p0, kc, to), ct);
+                        null, (j0, nc, p0, kc, to) -> Packing.packB(bt, j0, nc, p0, kc, to), ct);
             }
         };
         run(batch * tiles, perItem * batch, body);
@@ -97,7 +104,21 @@ public final class Gemm {
     static void multiplyPacked(int m, int n, int k, RowPanels a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
         var shape = new Shape(m, n, k, c, accumulate, epilogue);
         if (m == 0 || n == 0) return;
-        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, a, b, c));
+        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, a, null, b, c));
+    }
+
+    /**
+     * {@code C[m,n] (= | +=) A[m,k] · B[k,n]} with A gathered in place; otherwise as
+     * {@link #multiplyPacked}, except that threads take strips of columns whenever those split
+     * evenly: A costs nothing to share, while a strip of rows packs all of B for itself
+     * (ResNet-18's 512-channel layers transposed 2.4 M weights on each thread, half their time).
+     */
+    static void multiplyGathered(int m, int n, int k, Gathered a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
+        int columnStrips = ceilDiv(n, NR), threads = Parallel.threads();
+        boolean splitRows = columnStrips % threads != 0 && columnStrips < 4 * threads;
+        var shape = new Shape(m, n, k, c, accumulate, epilogue).splitting(splitRows);
+        if (m == 0 || n == 0) return;
+        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, null, a, b, c));
     }
 
     private static void run(int units, long work, Parallel.IntRangeBody body) {
@@ -116,12 +137,14 @@ public final class Gemm {
             if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("gemm: negative size");
         }
 
+        Shape splitting(boolean rows) { return new Shape(m, n, k, accumulate, epilogue, rows); }
+
         int tiles() { return splitRows ? ceilDiv(m, MR) : ceilDiv(n, NR); }
 
-        /** Strips [first, end) of C. */
-        void strips(int first, int end, RowPanels a, ColumnPanels b, Operand c) {
-            if (splitRows) blocked(a, b, c, first * MR, Math.min(m, end * MR), 0, n);
-            else blocked(a, b, c, 0, m, first * NR, Math.min(n, end * NR));
+        /** Strips [first, end) of C; A packed by {@code a} or, where that is null, {@code gathered}. */
+        void strips(int first, int end, RowPanels a, Gathered gathered, ColumnPanels b, Operand c) {
+            if (splitRows) blocked(a, gathered, b, c, first * MR, Math.min(m, end * MR), 0, n);
+            else blocked(a, gathered, b, c, 0, m, first * NR, Math.min(n, end * NR));
         }
 
         /** A small product: each element one fma chain over k. */
@@ -138,7 +161,7 @@ public final class Gemm {
         }
 
         /** Rows [i0, i1) and columns [j0, j1) of C, through packed blocks. */
-        private void blocked(RowPanels a, ColumnPanels b, Operand c, int i0, int i1, int j0, int j1) {
+        private void blocked(RowPanels a, Gathered gathered, ColumnPanels b, Operand c, int i0, int i1, int j0, int j1) {
             if (k == 0) {
                 zeroUnlessAccumulating(c, i0, i1, j0, j1);
                 return;
@@ -152,8 +175,10 @@ public final class Gemm {
                     boolean add = accumulate || pc > 0, last = pc + kc == k;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
-                        a.pack(ic, mc, pc, kc, buffers.a);
-                        sweep(buffers, c, ic, mc, jc, nc, kc, add, last);
+                        if (gathered == null) {
+                            a.pack(ic, mc, pc, kc, buffers.a);
+                            sweep(buffers, c, ic, mc, jc, nc, kc, add, last);
+                        } else sweepGathered(buffers, gathered, c, ic, mc, jc, nc, pc, kc, add, last);
                     }
                 }
             }
@@ -169,6 +194,30 @@ public final class Gemm {
                     int co = c.offset() + (ic + ir) * c.ld() + jc + jr;
                     if (rows == MR && cols == NR) MicroKernel.tile(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add);
                     else MicroKernel.edge(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add, rows, cols, buffers.edge);
+                    if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
+                }
+            }
+        }
+
+        /** {@link #sweep} with A's rows read in place, k from pc. */
+        private void sweepGathered(Buffers buffers, Gathered a, Operand c, int ic, int mc, int jc, int nc, int pc, int kc,
+                                   boolean add, boolean last) {
+            float[] cd = c.data();
+            for (int jr = 0; jr < nc; jr += NR) {
+                int cols = Math.min(NR, nc - jr), bo = jr / NR * kc * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
+                    if (rows == MR && cols == NR) {
+                        MicroKernel.gatheredTile(a.data(), a.rows(), ic + ir, a.ks(), pc, buffers.b, bo, kc, cd, co, c.ld(), add);
+                    } else {
+                        // Rows past the edge repeat the last one; the scratch tile drops them.
+                        for (int r = 0; r < MR; r++) buffers.edgeRows[r] = a.rows()[ic + ir + Math.min(r, rows - 1)];
+                        float[] scratch = buffers.edge;
+                        Arrays.fill(scratch, 0f);
+                        if (add) for (int r = 0; r < rows; r++) System.arraycopy(cd, co + r * c.ld(), scratch, r * NR, cols);
+                        MicroKernel.gatheredTile(a.data(), buffers.edgeRows, 0, a.ks(), pc, buffers.b, bo, kc, scratch, 0, NR, add);
+                        for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, cd, co + r * c.ld(), cols);
+                    }
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
                 }
             }
@@ -190,6 +239,7 @@ public final class Gemm {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * ceilDiv(NC, NR) * NR];
         final float[] edge = new float[MR * NR];
+        final int[] edgeRows = new int[MR];
     }
 
     static int ceilDiv(int a, int b) { return (a + b - 1) / b; }

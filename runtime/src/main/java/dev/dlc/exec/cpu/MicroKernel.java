@@ -99,6 +99,86 @@ final class MicroKernel {
         c50.intoArray(c, r5); c51.intoArray(c, r5 + L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
     }
 
+    /** Until the gathered tile is seen running compiled, tiles go to {@link #scalarGatheredTile}. */
+    private static final Warming GATHERED_WARMING = new Warming("gathered gemm tile");
+
+    /**
+     * {@link #tile} with A read in place: row r of the tile, element p, is
+     * {@code x[rows[ri + r] + ks[k0 + p]]}. A convolution's window matrix is such an operand (a
+     * row's offset is its window's start in the padded input, a k's offset its tap's), so no A
+     * panel is packed: packing each window element with its own index arithmetic cost more than
+     * the product itself on ResNet-18's layers (1.2-2.8 ns an element against 128 flops each). A
+     * broadcast from any address costs what one from a panel does; the offset of k is one int
+     * load for 24 fmas.
+     */
+    static void gatheredTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
+                             float[] c, int co, int ldc, boolean add) {
+        if (GATHERED_WARMING.hot()) {
+            vectorGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
+            return;
+        }
+        long t0 = GATHERED_WARMING.probe();
+        if (t0 == 0) {
+            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
+            return;
+        }
+        vectorGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
+        GATHERED_WARMING.timed(t0, 40L * kc);
+    }
+
+    /** {@link #vectorGatheredTile}'s sums one element at a time, in its order: the same bits. */
+    static void scalarGatheredTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
+                                   float[] c, int co, int ldc, boolean add) {
+        float[] acc = new float[NR];
+        for (int r = 0; r < MR; r++) {
+            int row = co + r * ldc, start = rows[ri + r];
+            for (int j = 0; j < NR; j++) acc[j] = add ? c[row + j] : 0f;
+            for (int p = 0; p < kc; p++) {
+                float v = x[start + ks[k0 + p]];
+                int bi = bo + p * NR;
+                for (int j = 0; j < NR; j++) acc[j] = Math.fma(v, b[bi + j], acc[j]);
+            }
+            System.arraycopy(acc, 0, c, row, NR);
+        }
+    }
+
+    /** {@link #gatheredTile} with vectors, written out like {@link #vectorTile}. */
+    static void vectorGatheredTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
+                                   float[] c, int co, int ldc, boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        int a0 = rows[ri], a1 = rows[ri + 1], a2 = rows[ri + 2], a3 = rows[ri + 3], a4 = rows[ri + 4], a5 = rows[ri + 5];
+        int r0 = co, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00 = add ? FloatVector.fromArray(S, c, r0) : z, c01 = add ? FloatVector.fromArray(S, c, r0 + L) : z, c02 = add ? FloatVector.fromArray(S, c, r0 + 2 * L) : z, c03 = add ? FloatVector.fromArray(S, c, r0 + 3 * L) : z;
+        FloatVector c10 = add ? FloatVector.fromArray(S, c, r1) : z, c11 = add ? FloatVector.fromArray(S, c, r1 + L) : z, c12 = add ? FloatVector.fromArray(S, c, r1 + 2 * L) : z, c13 = add ? FloatVector.fromArray(S, c, r1 + 3 * L) : z;
+        FloatVector c20 = add ? FloatVector.fromArray(S, c, r2) : z, c21 = add ? FloatVector.fromArray(S, c, r2 + L) : z, c22 = add ? FloatVector.fromArray(S, c, r2 + 2 * L) : z, c23 = add ? FloatVector.fromArray(S, c, r2 + 3 * L) : z;
+        FloatVector c30 = add ? FloatVector.fromArray(S, c, r3) : z, c31 = add ? FloatVector.fromArray(S, c, r3 + L) : z, c32 = add ? FloatVector.fromArray(S, c, r3 + 2 * L) : z, c33 = add ? FloatVector.fromArray(S, c, r3 + 3 * L) : z;
+        FloatVector c40 = add ? FloatVector.fromArray(S, c, r4) : z, c41 = add ? FloatVector.fromArray(S, c, r4 + L) : z, c42 = add ? FloatVector.fromArray(S, c, r4 + 2 * L) : z, c43 = add ? FloatVector.fromArray(S, c, r4 + 3 * L) : z;
+        FloatVector c50 = add ? FloatVector.fromArray(S, c, r5) : z, c51 = add ? FloatVector.fromArray(S, c, r5 + L) : z, c52 = add ? FloatVector.fromArray(S, c, r5 + 2 * L) : z, c53 = add ? FloatVector.fromArray(S, c, r5 + 3 * L) : z;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, t = ks[k0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L), b3 = FloatVector.fromArray(S, b, bi + 3 * L);
+            FloatVector v = FloatVector.broadcast(S, x[a0 + t]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02); c03 = v.fma(b3, c03);
+            v = FloatVector.broadcast(S, x[a1 + t]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12); c13 = v.fma(b3, c13);
+            v = FloatVector.broadcast(S, x[a2 + t]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
+            v = FloatVector.broadcast(S, x[a3 + t]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32); c33 = v.fma(b3, c33);
+            v = FloatVector.broadcast(S, x[a4 + t]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42); c43 = v.fma(b3, c43);
+            v = FloatVector.broadcast(S, x[a5 + t]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52); c53 = v.fma(b3, c53);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
+    }
+
     /**
      * A tile cut by C's edge: its {@code rows × cols} corner of c copied into {@code scratch}
      * (MR × NR, the rest zero), the whole tile computed there, the corner copied back. C gets

@@ -40,6 +40,22 @@ record PaddedInput(float[] data, int offset, int rowLength, int plane, int image
         return t;
     }
 
+    /**
+     * The first element of every output position's window in group {@code group}'s channels,
+     * image after image, row-major: the rows of the window matrix as a gathered GEMM reads them.
+     */
+    int[] windows(Geometry g, int group) {
+        int oh = g.outH(), ow = g.outW();
+        int[] starts = new int[g.n() * oh * ow];
+        int k = 0;
+        for (int n = 0; n < g.n(); n++) {
+            int first = offset + n * image + group * g.channelsPerGroup() * plane;
+            for (int y = 0; y < oh; y++)
+                for (int z = 0; z < ow; z++) starts[k++] = first + y * g.strideH() * rowLength + z * g.strideW();
+        }
+        return starts;
+    }
+
     /** Images [lo, hi) of x into this copy. */
     private void copy(float[] x, int xOff, Geometry g, int lo, int hi) {
         Arrays.fill(data, lo * image, hi * image, 0f);

@@ -47,15 +47,18 @@ class Conv2dTest {
         new Case("dot: three channels, one image: output rows split over threads", geo(1, 5, 10, 10, 3, 6, 6, 1, 1, 0, 0, 1, 1, 1), true, Activation.RELU),
         new Case("dot: two channels, three images: chunks of rows across images", geo(3, 5, 9, 9, 2, 6, 6, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
         new Case("dot: strided rows, padded, two groups of 7, 5 × 7 outputs", geo(3, 8, 13, 16, 14, 7, 10, 2, 1, 1, 0, 1, 1, 2), false, Activation.NONE),
-        new Case("gemm: stride 2, padding 1", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
+        new Case("gemm: stride 2, padding 1", geo(3, 2, 30, 28, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("gemm: strides 2 and 1, dilated", geo(2, 4, 11, 10, 20, 3, 2, 2, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
         new Case("gemm: two groups of 20 at stride 2", geo(2, 4, 9, 9, 40, 3, 3, 2, 2, 1, 1, 1, 1, 2), true, Activation.RELU),
         new Case("gemm: pointwise", geo(2, 8, 5, 5, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.NONE),
         new Case("gemm: one image, the product split", geo(1, 5, 20, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
-        new Case("gemm: K across several KC slices", geo(1, 64, 12, 12, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
+        new Case("gemm: K across several KC slices", geo(1, 64, 40, 40, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1), false, Activation.NONE),
         new Case("transposed: weight-gradient shape", geo(2, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
         new Case("transposed: weight-gradient shape at stride 2 (dilated)", geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), false, Activation.NONE),
-        new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID));
+        new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID),
+        new Case("transposed: stride 2, padding 1, an odd row count", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
+        new Case("transposed: K across several KC slices, 70 columns", geo(2, 64, 7, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("transposed: two groups of 24, dilated", geo(2, 16, 5, 6, 48, 3, 2, 1, 1, 2, 1, 2, 3, 2), false, Activation.NONE));
 
     @TestFactory
     Stream<DynamicTest> againstTheReference() {
@@ -68,7 +71,8 @@ class Conv2dTest {
             String path = c.name().substring(0, c.name().indexOf(':'));
             assertEquals(path, Conv2d.path(c.g()).name().toLowerCase(), c.name());
         }
-        assertFalse(Geometry.of(new int[] {32, 64, 56, 56}, new int[] {64, 64, 3, 3}, 1, 1, 1, 1).transposed(), "a ResNet block's forward");
+        assertTrue(Geometry.of(new int[] {32, 64, 56, 56}, new int[] {64, 64, 3, 3}, 1, 1, 1, 1).transposed(), "a ResNet block's forward");
+        assertFalse(Geometry.of(new int[] {16, 3, 224, 224}, new int[] {64, 3, 3, 3}, 1, 1, 1, 1).transposed(), "three input channels: K = 27");
     }
 
     @Test

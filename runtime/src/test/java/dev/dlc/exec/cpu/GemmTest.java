@@ -150,4 +150,28 @@ class GemmTest {
                 SkinnyGemmTest.assertBits(vector, scalar, "kc " + kc + (add ? " accumulating" : ""));
             }
     }
+
+    /**
+     * The gathered tile reads A in place through row and k offsets: its twins agree bit for bit,
+     * and both give the packed tile's bits for the same A packed.
+     */
+    @Test
+    void theGatheredTilesTwinsGiveThePackedBits() {
+        int mr = MicroKernel.MR, nr = MicroKernel.NR, ldc = nr + 3, k0 = 5;
+        for (int kc : new int[] {1, 7, 256})
+            for (boolean add : new boolean[] {false, true}) {
+                float[] x = Ref.random(4096, 21), b = Ref.random(kc * nr, 22), c0 = Ref.random(mr * ldc, 23);
+                int[] rows = {2, 900, 17, 3000, 17, 40, 77}, ks = new int[k0 + kc];
+                for (int p = 0; p < ks.length; p++) ks[p] = (p * 37) % 1000;
+                float[] packed = new float[kc * mr];
+                for (int p = 0; p < kc; p++) for (int r = 0; r < mr; r++) packed[p * mr + r] = x[rows[1 + r] + ks[k0 + p]];
+                float[] vector = c0.clone(), scalar = c0.clone(), reference = c0.clone();
+                MicroKernel.vectorGatheredTile(x, rows, 1, ks, k0, b, 0, kc, vector, 0, ldc, add);
+                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, scalar, 0, ldc, add);
+                MicroKernel.vectorTile(packed, 0, b, 0, kc, reference, 0, ldc, add);
+                String what = "kc " + kc + (add ? " accumulating" : "");
+                SkinnyGemmTest.assertBits(vector, scalar, what);
+                SkinnyGemmTest.assertBits(reference, vector, what + ", against the packed tile");
+            }
+    }
 }
