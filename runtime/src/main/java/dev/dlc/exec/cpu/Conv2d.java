@@ -100,7 +100,8 @@ public final class Conv2d {
             case DIRECT -> DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
             case TRANSPOSED -> {
                 var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-                for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(gi, false);
+                var in = PaddedInput.of(x, xOff, g, 0, true);
+                for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(in, gi, false);
             }
             case GEMM -> perImage(new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation));
         }
@@ -120,7 +121,7 @@ public final class Conv2d {
             forward(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE);
             return;
         }
-        new Job(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE).transposedProduct(0, true);
+        new Job(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE).transposedProduct(PaddedInput.of(x, xOff, g, 0, true), 0, true);
     }
 
     /** Whether {@link #forwardSwapped} takes this shape. */
@@ -175,11 +176,11 @@ public final class Conv2d {
 
         /**
          * Group gi over the whole batch: {@code t[N·P, O/G] = colᵀ · wᵀ}, rows (image, position),
-         * computed in scratch and scattered into out, [N, O, P] or (swapped, one group) [O, N, P].
+         * windows read from {@code in} (x padded), computed in scratch and transposed into out,
+         * [N, O, P] or (swapped, one group) [O, N, P].
          */
-        void transposedProduct(int gi, boolean swapped) {
+        void transposedProduct(PaddedInput in, int gi, boolean swapped) {
             int og = g.outputsPerGroup(), p = g.positions(), rows = g.n() * p;
-            var in = PaddedInput.of(x, xOff, g, 0, true);
             float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
             var epilogue = Epilogue.of(activation);
             if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);

@@ -212,11 +212,8 @@ public final class Gemm {
                     } else {
                         // Rows past the edge repeat the last one; the scratch tile drops them.
                         for (int r = 0; r < MR; r++) buffers.edgeRows[r] = a.rows()[ic + ir + Math.min(r, rows - 1)];
-                        float[] scratch = buffers.edge;
-                        Arrays.fill(scratch, 0f);
-                        if (add) for (int r = 0; r < rows; r++) System.arraycopy(cd, co + r * c.ld(), scratch, r * NR, cols);
-                        MicroKernel.gatheredTile(a.data(), buffers.edgeRows, 0, a.ks(), pc, buffers.b, bo, kc, scratch, 0, NR, add);
-                        for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, cd, co + r * c.ld(), cols);
+                        MicroKernel.edge(cd, co, c.ld(), add, rows, cols, buffers.edge, (t, to, ld) ->
+                                MicroKernel.gatheredTile(a.data(), buffers.edgeRows, 0, a.ks(), pc, buffers.b, bo, kc, t, to, ld, add));
                     }
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
                 }

@@ -186,9 +186,20 @@ final class MicroKernel {
      */
     static void edge(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add,
                      int rows, int cols, float[] scratch) {
+        edge(c, co, ldc, add, rows, cols, scratch, (t, to, ld) -> tile(a, ao, b, bo, kc, t, to, ld, add));
+    }
+
+    /** A whole tile's sums into {@code c} at {@code co}, rows {@code ldc} apart. */
+    @FunctionalInterface
+    interface Tile {
+        void into(float[] c, int co, int ldc);
+    }
+
+    /** {@link #edge} for any tile kernel. */
+    static void edge(float[] c, int co, int ldc, boolean add, int rows, int cols, float[] scratch, Tile tile) {
         java.util.Arrays.fill(scratch, 0f);
         if (add) for (int r = 0; r < rows; r++) System.arraycopy(c, co + r * ldc, scratch, r * NR, cols);
-        tile(a, ao, b, bo, kc, scratch, 0, NR, add);
+        tile.into(scratch, 0, NR);
         for (int r = 0; r < rows; r++) System.arraycopy(scratch, r * NR, c, co + r * ldc, cols);
     }
 }
