@@ -192,7 +192,11 @@ public final class Gemm {
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), ao = ir / MR * kc * MR;
                     int co = c.offset() + (ic + ir) * c.ld() + jc + jr;
-                    if (rows == MR && cols == NR) MicroKernel.tile(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add);
+                    if (cols <= NR / 2) {
+                        // a panel's rows past the edge are zeros: read them like the others
+                        for (int r = 0; r < MR; r++) buffers.rows[r] = ao + r;
+                        half(buffers, buffers.a, buffers.rows, 0, MicroKernel.PANEL_KS, 0, bo, kc, cd, co, c.ld(), add, rows, cols);
+                    } else if (rows == MR && cols == NR) MicroKernel.tile(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add);
                     else MicroKernel.edge(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add, rows, cols, buffers.edge);
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
                 }
@@ -202,22 +206,31 @@ public final class Gemm {
         /** {@link #sweep} with A's rows read in place, k from pc. */
         private void sweepGathered(Buffers buffers, Gathered a, Operand c, int ic, int mc, int jc, int nc, int pc, int kc,
                                    boolean add, boolean last) {
-            float[] cd = c.data();
+            float[] cd = c.data(), x = a.data();
+            int[] ks = a.ks();
             for (int jr = 0; jr < nc; jr += NR) {
                 int cols = Math.min(NR, nc - jr), bo = jr / NR * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
-                    if (rows == MR && cols == NR) {
-                        MicroKernel.gatheredTile(a.data(), a.rows(), ic + ir, a.ks(), pc, buffers.b, bo, kc, cd, co, c.ld(), add);
-                    } else {
-                        // Rows past the edge repeat the last one; the scratch tile drops them.
-                        for (int r = 0; r < MR; r++) buffers.edgeRows[r] = a.rows()[ic + ir + Math.min(r, rows - 1)];
-                        MicroKernel.edge(cd, co, c.ld(), add, rows, cols, buffers.edge, (t, to, ld) ->
-                                MicroKernel.gatheredTile(a.data(), buffers.edgeRows, 0, a.ks(), pc, buffers.b, bo, kc, t, to, ld, add));
-                    }
+                    // rows past the edge repeat the last one (inside x); the scratch tile drops them
+                    if (rows < MR) for (int r = 0; r < MR; r++) buffers.rows[r] = a.rows()[ic + ir + Math.min(r, rows - 1)];
+                    int[] rs = rows == MR ? a.rows() : buffers.rows;
+                    int rowAt = rows == MR ? ic + ir : 0;
+                    if (cols <= NR / 2) half(buffers, x, rs, rowAt, ks, pc, bo, kc, cd, co, c.ld(), add, rows, cols);
+                    else if (rows == MR && cols == NR) MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, cd, co, c.ld(), add);
+                    else MicroKernel.edge(cd, co, c.ld(), add, rows, cols, buffers.edge,
+                                (t, to, ld) -> MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, t, to, ld, add));
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
                 }
             }
+        }
+
+        /** A tile of C at most NR / 2 wide: {@link MicroKernel#halfTile}, through the scratch tile unless it is whole. */
+        private static void half(Buffers buffers, float[] x, int[] rows, int ri, int[] ks, int k0, int bo, int kc,
+                                 float[] cd, int co, int ldc, boolean add, int nrows, int cols) {
+            if (nrows == MR && cols == NR / 2) MicroKernel.halfTile(x, rows, ri, ks, k0, buffers.b, bo, kc, cd, co, ldc, add);
+            else MicroKernel.edge(cd, co, ldc, add, nrows, cols, buffers.edge,
+                    (t, to, ld) -> MicroKernel.halfTile(x, rows, ri, ks, k0, buffers.b, bo, kc, t, to, ld, add));
         }
 
         /** k = 0: every sum is empty. */
@@ -236,7 +249,8 @@ public final class Gemm {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * ceilDiv(NC, NR) * NR];
         final float[] edge = new float[MR * NR];
-        final int[] edgeRows = new int[MR];
+        /** A tile's six row offsets where they are not A's own: a packed panel's, or an edge's repeated. */
+        final int[] rows = new int[MR];
     }
 
     static int ceilDiv(int a, int b) { return (a + b - 1) / b; }

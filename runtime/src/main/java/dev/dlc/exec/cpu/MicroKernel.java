@@ -119,26 +119,29 @@ final class MicroKernel {
         }
         long t0 = GATHERED_WARMING.probe();
         if (t0 == 0) {
-            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
+            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, NR);
             return;
         }
         vectorGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
         GATHERED_WARMING.timed(t0, 40L * kc);
     }
 
-    /** {@link #vectorGatheredTile}'s sums one element at a time, in its order: the same bits. */
+    /**
+     * {@link #vectorGatheredTile}'s sums (or, {@code width} = NR / 2, {@link #vectorHalfTile}'s)
+     * one element at a time, in its order: the same bits.
+     */
     static void scalarGatheredTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
-                                   float[] c, int co, int ldc, boolean add) {
-        float[] acc = new float[NR];
+                                   float[] c, int co, int ldc, boolean add, int width) {
+        float[] acc = new float[width];
         for (int r = 0; r < MR; r++) {
             int row = co + r * ldc, start = rows[ri + r];
-            for (int j = 0; j < NR; j++) acc[j] = add ? c[row + j] : 0f;
+            for (int j = 0; j < width; j++) acc[j] = add ? c[row + j] : 0f;
             for (int p = 0; p < kc; p++) {
                 float v = x[start + ks[k0 + p]];
                 int bi = bo + p * NR;
-                for (int j = 0; j < NR; j++) acc[j] = Math.fma(v, b[bi + j], acc[j]);
+                for (int j = 0; j < width; j++) acc[j] = Math.fma(v, b[bi + j], acc[j]);
             }
-            System.arraycopy(acc, 0, c, row, NR);
+            System.arraycopy(acc, 0, c, row, width);
         }
     }
 
@@ -177,6 +180,75 @@ final class MicroKernel {
         c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
         c40.intoArray(c, r4); c41.intoArray(c, r4 + L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
         c50.intoArray(c, r5); c51.intoArray(c, r5 + L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
+    }
+
+    /** Until the half tile is seen running compiled, tiles go to {@link #scalarGatheredTile}. */
+    private static final Warming HALF_WARMING = new Warming("half gemm tile");
+
+    /** Rows 0-5 of a packed A panel as gathered rows: with {@link #PANEL_KS}, element (r, p) at {@code r + p·MR}. */
+    static final int[] PANEL_ROWS = {0, 1, 2, 3, 4, 5};
+    /** k's offsets in a packed A panel. */
+    static final int[] PANEL_KS = new int[Gemm.KC];
+    static {
+        for (int p = 0; p < PANEL_KS.length; p++) PANEL_KS[p] = p * MR;
+    }
+
+    /**
+     * {@link #gatheredTile} for the first NR / 2 columns of B's panel only: 6 × 32 of C, for a
+     * strip of C at most 32 wide (GoogLeNet's and DenseNet's 32- and 96-channel layers). The
+     * whole tile there spent half its fmas on the panel's zero columns; this one's 12
+     * accumulators keep both fma units busy. A packed A panel is read through
+     * {@link #PANEL_ROWS} and {@link #PANEL_KS}.
+     */
+    static void halfTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
+                         float[] c, int co, int ldc, boolean add) {
+        if (HALF_WARMING.hot()) {
+            vectorHalfTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
+            return;
+        }
+        long t0 = HALF_WARMING.probe();
+        if (t0 == 0) {
+            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, NR / 2);
+            return;
+        }
+        vectorHalfTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
+        HALF_WARMING.timed(t0, 20L * kc);
+    }
+
+    /** {@link #halfTile} with vectors, written out like {@link #vectorTile}. */
+    static void vectorHalfTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
+                               float[] c, int co, int ldc, boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        int a0 = rows[ri], a1 = rows[ri + 1], a2 = rows[ri + 2], a3 = rows[ri + 3], a4 = rows[ri + 4], a5 = rows[ri + 5];
+        int r0 = co, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00 = add ? FloatVector.fromArray(S, c, r0) : z, c01 = add ? FloatVector.fromArray(S, c, r0 + L) : z;
+        FloatVector c10 = add ? FloatVector.fromArray(S, c, r1) : z, c11 = add ? FloatVector.fromArray(S, c, r1 + L) : z;
+        FloatVector c20 = add ? FloatVector.fromArray(S, c, r2) : z, c21 = add ? FloatVector.fromArray(S, c, r2 + L) : z;
+        FloatVector c30 = add ? FloatVector.fromArray(S, c, r3) : z, c31 = add ? FloatVector.fromArray(S, c, r3 + L) : z;
+        FloatVector c40 = add ? FloatVector.fromArray(S, c, r4) : z, c41 = add ? FloatVector.fromArray(S, c, r4 + L) : z;
+        FloatVector c50 = add ? FloatVector.fromArray(S, c, r5) : z, c51 = add ? FloatVector.fromArray(S, c, r5 + L) : z;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, t = ks[k0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector v = FloatVector.broadcast(S, x[a0 + t]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, x[a1 + t]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, x[a2 + t]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, x[a3 + t]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, x[a4 + t]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, x[a5 + t]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
     }
 
     /**

@@ -153,7 +153,8 @@ class GemmTest {
 
     /**
      * The gathered tile reads A in place through row and k offsets: its twins agree bit for bit,
-     * and both give the packed tile's bits for the same A packed.
+     * and both give the packed tile's bits for the same A packed; so does the half tile, on its
+     * 32 columns.
      */
     @Test
     void theGatheredTilesTwinsGiveThePackedBits() {
@@ -167,11 +168,18 @@ class GemmTest {
                 for (int p = 0; p < kc; p++) for (int r = 0; r < mr; r++) packed[p * mr + r] = x[rows[1 + r] + ks[k0 + p]];
                 float[] vector = c0.clone(), scalar = c0.clone(), reference = c0.clone();
                 MicroKernel.vectorGatheredTile(x, rows, 1, ks, k0, b, 0, kc, vector, 0, ldc, add);
-                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, scalar, 0, ldc, add);
+                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, scalar, 0, ldc, add, nr);
                 MicroKernel.vectorTile(packed, 0, b, 0, kc, reference, 0, ldc, add);
                 String what = "kc " + kc + (add ? " accumulating" : "");
                 SkinnyGemmTest.assertBits(vector, scalar, what);
                 SkinnyGemmTest.assertBits(reference, vector, what + ", against the packed tile");
+                // the half tile: the first nr / 2 columns of the same, the rest of c untouched
+                float[] half = c0.clone(), halfScalar = c0.clone(), want = c0.clone();
+                MicroKernel.vectorHalfTile(x, rows, 1, ks, k0, b, 0, kc, half, 0, ldc, add);
+                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, halfScalar, 0, ldc, add, nr / 2);
+                for (int r = 0; r < mr; r++) System.arraycopy(reference, r * ldc, want, r * ldc, nr / 2);
+                SkinnyGemmTest.assertBits(half, halfScalar, what + ", half");
+                SkinnyGemmTest.assertBits(want, half, what + ", half against the packed tile");
             }
     }
 }
