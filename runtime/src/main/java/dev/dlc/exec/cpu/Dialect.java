@@ -101,6 +101,21 @@ interface Dialect {
      */
     String vdropout(String x, String key, String flat, float threshold, float scale, float low);
 
+    /**
+     * Vector sums of f32 vectors in double lanes, {@code vectorLength() / sumLanes()} sum
+     * vectors per f32 vector: their type, a zero one, {@code acc} plus part {@code part} of f32
+     * vector {@code v} widened (exactly), and lane {@code lane} of a sum.
+     */
+    int sumLanes();
+
+    String vsumType();
+
+    String vsumZero();
+
+    String vsumAdd(String acc, String v, int part);
+
+    String vsumLane(String acc, int lane);
+
     /** The Java type of a vector value and of a mask. */
     String vectorType();
 

@@ -20,6 +20,7 @@ final class JavaVectorDialect implements Dialect {
 
                 public final class %s implements GeneratedKernels {
                     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+                    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
                     static final FloatVector ZERO = FloatVector.zero(S), ONE = FloatVector.broadcast(S, 1f);
 
                 """.formatted(className);
@@ -85,6 +86,14 @@ final class JavaVectorDialect implements Dialect {
         return "ZERO.blend(" + x + ".fma(FloatVector.broadcast(S, " + Float.toHexString(scale) + "f), " + x + ".mul(" + Float.toHexString(low) + "f)), VectorMask.fromLong(S, DropoutMask.keep(" + key + ", " + flat + ", "
                 + Float.toHexString(threshold) + "f)))";
     }
+
+    @Override public int sumLanes() { return jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length(); }
+    @Override public String vsumType() { return "DoubleVector"; }
+    @Override public String vsumZero() { return "DoubleVector.zero(D)"; }
+    @Override public String vsumAdd(String acc, String v, int part) {
+        return acc + ".add((DoubleVector) " + v + ".convertShape(VectorOperators.F2D, D, " + part + "))";
+    }
+    @Override public String vsumLane(String acc, int lane) { return acc + ".lane(" + lane + ")"; }
 
     @Override public String vectorType() { return "FloatVector"; }
     @Override public String maskType() { return "VectorMask<Float>"; }
