@@ -102,7 +102,7 @@ interface Dialect {
     String vdropout(String x, String key, String flat, float threshold, float scale, float low);
 
     /**
-     * Vector sums of f32 vectors in double lanes, {@code vectorLength() / sumLanes()} sum
+     * Vector sums of f32 vectors in double lanes, {@code lanes() / sumLanes()} sum
      * vectors per f32 vector: their type, a zero one, {@code acc} plus part {@code part} of f32
      * vector {@code v} widened (exactly), and lane {@code lane} of a sum.
      */

@@ -686,8 +686,7 @@ final class KernelWriter {
         parent.code.append("double ").append(acc).append(" = ").append(literal(init)).append(";\n");
         if ((p == Prim.SUM || p == Prim.MEAN) && !loops.isEmpty() && Integer.parseInt(loops.getLast()[1]) >= 2 * PARTS) {
             if (!vectorSumOver(d, loops, xIdx, x, acc)) sumOver(d, loops, xIdx, x, acc);
-        }
-        else {
+        } else {
             String step = switch (p) {
             case MAX, LOGSUMEXP -> acc + " = Math.max(" + acc + ", %s);";
             case MIN -> acc + " = Math.min(" + acc + ", %s);";
@@ -754,7 +753,7 @@ final class KernelWriter {
     private boolean vectorSumOver(int d, List<String[]> loops, List<Ix> xIdx, Node x, String acc) {
         int lanes = dl.lanes(), last = loops.size() - 1, n = Integer.parseInt(loops.get(last)[1]);
         if (lanes == 0 || dl.sumLanes() == 0 || n < lanes || vectorAt(d)) return false;
-        int parts = dl.vectorLength() / dl.sumLanes();
+        int parts = lanes / dl.sumLanes();
         String r = loops.get(last)[0];
         var sums = new ArrayList<String>();
         for (int q = 0; q < parts; q++) sums.add(acc + "_v" + q);
