@@ -147,7 +147,7 @@ public final class Interpreter {
      */
     private static long stream(long scope, Node.Apply a, int index) {
         long site = a.attrs().get("site") instanceof Long named ? named : index;
-        return scope == 0 ? site : CounterRng.mix(scope + site);
+        return CounterRng.stream(scope, site);
     }
 
     private Tensor given(Tensor t, Type.Tensor type, String what) {
@@ -205,7 +205,7 @@ public final class Interpreter {
             for (int i = 0; i < xs.size(); i++)
                 step.values.put(s.slices().get(i), List.of(select(xs.get(i), Scan.sliceAxis(s.axis(), xs.get(i).rank()), t)));
             for (int i = 0; i < state.size(); i++) step.values.put(s.state().get(i), List.of(state.get(i)));
-            eval(s.body(), step, CounterRng.mix(CounterRng.mix(stream) + t + 1));
+            eval(s.body(), step, CounterRng.stepScope(stream, t));
             for (int i = 0; i < s.stacked(); i++) ys[i][t] = step.tensor(s.ys().get(i));
             state = s.next().stream().map(step::tensor).toList();
         }

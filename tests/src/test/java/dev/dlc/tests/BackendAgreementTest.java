@@ -2,6 +2,7 @@ package dev.dlc.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -115,7 +116,8 @@ class BackendAgreementTest {
      * Every kernel of every job's step, given the interpreter's values of what it reads, writes
      * what the interpreter computes, within RTOL of the tensor's scale. This isolates each
      * kernel from what earlier kernels' f32 rounding did, so it covers the jobs whose whole
-     * steps are too ill-conditioned to compare (EXCLUDED) as well.
+     * steps are too ill-conditioned to compare (EXCLUDED) as well. Every scan runs compiled
+     * (its body a program of its own), none through the interpreter.
      */
     @TestFactory
     Stream<DynamicTest> everyKernelAgreesGivenTheSameInputs() {
@@ -127,6 +129,7 @@ class BackendAgreementTest {
         assertNotNull(lowered, job + " lowers to a step");
         var step = lowered.step().withGraph(Pipeline.checked().run(lowered.step().graph()));
         var p = CpuProgram.compile(step.graph(), true);
+        for (String fallback : p.fallbacks()) assertFalse(fallback.contains(" scan ["), "interpreted: " + fallback);
         var inputs = new HashMap<String, Tensor>();
         var batch = randomBatch(step, new SplittableRandom(11));
         for (int i = 0; i < batch.size(); i++) inputs.put(step.data().get(i).name(), batch.get(i));

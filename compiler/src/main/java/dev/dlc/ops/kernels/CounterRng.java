@@ -25,6 +25,16 @@ public final class CounterRng {
         return z ^ (z >>> 31);
     }
 
+    /**
+     * The stream of a random op at {@code site} in a graph run under {@code scope}: the site
+     * itself at the top level (scope 0), else mixed with the scope, which a scan draws afresh
+     * for every step of its body.
+     */
+    public static long stream(long scope, long site) { return scope == 0 ? site : mix(scope + site); }
+
+    /** The scope of step {@code t} of a scan whose own stream is {@code stream}. */
+    public static long stepScope(long stream, long t) { return mix(mix(stream) + t + 1); }
+
     /** The stream of one site under one seed. */
     public static long key(long seed, long site) { return mix(seed ^ mix(site + GOLDEN)); }
 

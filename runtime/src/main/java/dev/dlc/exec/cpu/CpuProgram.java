@@ -55,16 +55,24 @@ public final class CpuProgram {
         GeneratedKernels gen = source.kernels().isEmpty() ? null : KernelCompiler.load(source.text());
         this.frame = storage.frame();
         this.generated = source.kernels().size();
-        this.fallbacks = source.fallbacks();
         this.swapped = source.swapped();
         var list = new ArrayList<Runnable>();
         var ks = new ArrayList<Kernel>();
+        var compiledScans = new ArrayList<String>();
         for (Kernel k : fused.kernels()) {
             if (k.kind() == Kernel.Kind.VIEW || source.skipped().contains(k.id())) continue;
             int id = k.id();
-            list.add(source.kernels().contains(id) ? () -> gen.run(id, frame) : () -> fallback(k));
+            CompiledScan scan = k.kind() == Kernel.Kind.SCAN ? CompiledScan.of(k, storage, positions, training) : null;
+            if (scan != null) {
+                list.add(() -> scan.run(frame));
+                compiledScans.add(describe(k) + ":");
+            } else {
+                list.add(source.kernels().contains(id) ? () -> gen.run(id, frame) : () -> fallback(k));
+            }
             ks.add(k);
         }
+        // a scan ProgramSource could not generate may still run compiled, its body a program of its own
+        this.fallbacks = source.fallbacks().stream().filter(f -> compiledScans.stream().noneMatch(f::startsWith)).toList();
         this.steps = list.toArray(Runnable[]::new);
         this.stepKernels = ks.toArray(Kernel[]::new);
         for (Node n : graph.nodes()) {
@@ -126,6 +134,17 @@ public final class CpuProgram {
         }
         return old;
     }
+
+    /** Where input {@code name} is stored (null when the program does not read it). */
+    Storage.Loc inputLoc(String name) { return inputs.get(name); }
+
+    /** Where output {@code i} is stored after a run (null for a constant). */
+    Storage.Loc outputLoc(int i) {
+        Node o = graph.outputs().get(i);
+        return o instanceof Node.Const ? null : storage.loc(o);
+    }
+
+    Frame frame() { return frame; }
 
     /** An input's value as stored (after a step: the batch it ran on). */
     public Tensor input(String name, Type.Tensor type) { return Storage.read(frame, inputs.get(name), type); }

@@ -41,7 +41,7 @@ final class JavaVectorDialect implements Dialect {
 
     private static String open(String method, List<Storage.Loc> arrays) {
         var sb = new StringBuilder("    static void ").append(method).append("(Frame fr) {\n");
-        sb.append("        final long seed = fr.seed;\n");
+        sb.append("        final long seed = fr.seed, scope = fr.scope;\n");
         var bound = new java.util.HashSet<String>();
         for (var a : arrays) {
             if (!bound.add(a.array())) continue;

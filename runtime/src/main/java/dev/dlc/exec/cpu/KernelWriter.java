@@ -179,7 +179,8 @@ final class KernelWriter {
         Boolean known = memo.get(n);
         if (known != null) return known;
         boolean ok = spansOrBroadcast(shape(n), shape, j);
-        if (ok && computed.contains(n) && !memory.containsKey(n)) {
+        if (ok && n instanceof Node.Project) ok = false; // a part of a split: a slice, which moves its axis
+        else if (ok && computed.contains(n) && !memory.containsKey(n)) {
             var a = (Node.Apply) n;
             Prim p = prim(a);
             var fusion = OpTable.def(p).fusion();
@@ -297,7 +298,9 @@ final class KernelWriter {
         String key = id(n) + "@" + codes(idx);
         V hit = b.memo.get(key);
         if (hit != null) return hit;
-        V v = computed.contains(n) && !memory.containsKey(n) ? compute((Node.Apply) n, idx, d) : load(n, idx, d);
+        V v = !computed.contains(n) || memory.containsKey(n) ? load(n, idx, d)
+                : n instanceof Node.Project part ? eval(arg((Node.Apply) part.tuple(), 0), splitPart(idx, part))
+                : compute((Node.Apply) n, idx, d);
         b.memo.put(key, v);
         return v;
     }
@@ -536,8 +539,9 @@ final class KernelWriter {
 
     /**
      * Inverted dropout as the reference kernel: element i (row-major in the op's shape) is kept
-     * iff u(key, i) >= p, the key from the step's seed and the op's site (its {@code site}
-     * attribute, else its position in the graph, as the interpreter numbers it).
+     * iff u(key, i) >= p, the key from the step's seed and the op's stream: its site (its
+     * {@code site} attribute, else its position in the graph, as the interpreter numbers it)
+     * mixed with the frame's scope, which a compiled scan sets for every step of its body.
      */
     private V dropout(Node.Apply a, List<Ix> idx, int d, Bound bound) {
         Node x = arg(a, 0);
@@ -550,7 +554,7 @@ final class KernelWriter {
         String key = "key" + id(a);
         Block top = stack.getFirst();
         if (top.memo.putIfAbsent(key, new V(key, 's')) == null)
-            top.code.append("final long ").append(key).append(" = CounterRng.key(seed, ").append(site).append("L);\n");
+            top.code.append("final long ").append(key).append(" = CounterRng.key(seed, CounterRng.stream(scope, ").append(site).append("L));\n");
         Ix flat = flat(idx, shape(a));
         // Kept elements are x · scale with scale = 1/(1-p) split into f32 parts hi + lo:
         // fma(x, hi, x · lo) is the interpreter's double product rounded to f32 except in
@@ -1064,6 +1068,18 @@ final class KernelWriter {
         long s = s0 < 0 ? Math.max(0, s0 + n) : Math.min(s0, n), step = bound.integer("step");
         var res = new ArrayList<>(idx);
         res.set(axis, idx.get(axis).times(step).plus(Ix.of(s)));
+        return res;
+    }
+
+    /** Part i of {@code split(x, sizes, axis)} read from x: the axis shifted past the parts before it. */
+    private static List<Ix> splitPart(List<Ix> idx, Node.Project part) {
+        var split = (Node.Apply) part.tuple();
+        int axis = axis(new Bound(split.op(), split.attrs()).integer("axis"), idx.size());
+        long start = 0;
+        for (int i = 0; i < part.index(); i++)
+            start += Tensor.shapeOf((Type.Tensor) ((Type.Tuple) split.type()).parts().get(i))[axis];
+        var res = new ArrayList<>(idx);
+        res.set(axis, idx.get(axis).plus(Ix.of(start)));
         return res;
     }
 

@@ -27,10 +27,12 @@ import java.util.Set;
  *       relu) gets both in the GEMM's own epilogue, applied while each tile is in cache; a
  *       matmul operand that is a transpose kernel's output is read in place, transposed, and
  *       that kernel is skipped when nothing else needs its copy.
- *   <li>VIEW: nothing; SCAN and the ops below: the interpreter's fallback.
+ *   <li>VIEW: nothing. SCAN: not here; {@link CpuProgram} runs its body as a program of its
+ *       own ({@link CompiledScan}), else through the interpreter.
  * </ul>
- * Not generated (fallback): scan, concat, stack, split, pad, gather, scatter_add, matmul with
- * batch axes that broadcast partially, any opaque op on dtypes other than f32.
+ * A {@code split} is generated as the slices its parts are. Not generated (the interpreter's
+ * fallback): scatter_add, a matmul with batch axes that broadcast partially, any opaque op on
+ * dtypes other than f32, tuple ops other than split.
  */
 final class ProgramSource {
     private final Dialect dl;
@@ -155,7 +157,8 @@ final class ProgramSource {
 
     private List<String> nestList(Kernel k, Map<Node, Storage.Loc> memory, Set<Storage.Loc> arrays, Set<Node> done) {
         for (Node op : k.ops())
-            if (!(op instanceof Node.Apply a) || Scan.is(a) || a.type() instanceof Type.Tuple)
+            if (!(op instanceof Node.Apply a ? !Scan.is(a) && (!(a.type() instanceof Type.Tuple) || a.op().equals("split"))
+                    : op instanceof Node.Project part && part.tuple() instanceof Node.Apply t && t.op().equals("split") && k.ops().contains(t)))
                 throw new KernelWriter.Unsupported("a tuple or scan op");
         var writer = new KernelWriter(dl, storage, CpuProgram.identitySet(k.ops()), memory, positions, training, arrays, swapped);
         var code = new ArrayList<String>();

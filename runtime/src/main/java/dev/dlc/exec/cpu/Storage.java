@@ -28,6 +28,9 @@ final class Storage {
     /** A value's place: table ('f', 'i' or 'd'), slot in the table, element offset. */
     record Loc(char table, int slot, int offset) {
         String array() { return table + "" + slot; }
+
+        /** The place {@code n} elements further on in the same array. */
+        Loc plus(int n) { return new Loc(table, slot, offset + n); }
     }
 
     private final Map<Node, Loc> locs = new IdentityHashMap<>();
