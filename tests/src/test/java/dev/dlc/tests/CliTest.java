@@ -130,7 +130,7 @@ class CliTest {
         var run = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--layer", "Affine", "--input", "f32[2,3]", "--stage", "opt");
         assertEquals("", run.err());
         assertEquals(0, run.status());
-        assertTrue(run.out().contains("optimized: simplify, fold, cse, dce"), run.out());
+        assertTrue(run.out().contains("optimized: simplify, fold, cse, scan-merge, dce"), run.out());
         // d/db of sum(x @ w + b) over a batch of 2 folds to the constant 2.
         assertTrue(run.out().contains("= const 2"), run.out());
         assertTrue(!run.out().contains("reshape"), run.out());
@@ -153,7 +153,7 @@ class CliTest {
     void printAfterAnUnknownPassListsTheKnownOnes() {
         var run = Repo.dlc("ir", Repo.path("tests/golden/ir/linear_grad.dl").toString(), "--stage", "opt", "--print-after", "fuse");
         assertEquals(1, run.status());
-        assertEquals("dlc: --print-after: unknown pass 'fuse'; known: simplify, fold, cse, dce, all\n", run.err());
+        assertEquals("dlc: --print-after: unknown pass 'fuse'; known: simplify, fold, cse, scan-merge, dce, all\n", run.err());
         assertEquals("", run.out());
     }
 

@@ -78,6 +78,11 @@ final class CompiledScan {
         if (standalone == null) return null;
         for (Node o : k.outputs())
             if (!(o instanceof Node.Project p && p.tuple() == scanNode)) return null;
+        // what the scan copies must be stored outside: a constant sliced, a constant initial
+        // state (none of the library's scans has one) or a constant read would need paths of their own
+        for (Node x : s.xs()) if (outside.loc(x) == null) return null;
+        for (Node x : s.init()) if (outside.loc(x) == null) return null;
+        for (Node x : outerReads(s)) if (outside.loc(x) == null) return null;
         var program = CpuProgram.compile(standalone, training);
         if (!program.fallbacks().isEmpty() && s.body().nodes().stream().anyMatch(n -> n instanceof Node.Apply a && random(a))) return null;
 
@@ -88,7 +93,6 @@ final class CompiledScan {
             Node x = s.xs().get(i);
             int[] split = split(Storage.numel(x), (Type.Tensor) x.type(), Scan.sliceAxis(s.axis(), ((Type.Tensor) x.type()).rank()));
             slices[i] = new Slice(outside.loc(x), split[0], split[1], program.inputLoc(SLICE + i), -1);
-            if (slices[i].outside() == null) return null; // a constant sliced: not worth a path of its own
         }
         for (int o = 0; o < program.outputs(); o++) if (program.outputLoc(o) == null) return null; // a constant output
         for (int j = 0; j < s.state().size(); j++) {
@@ -117,7 +121,6 @@ final class CompiledScan {
             stateOut[j] = s.stacked() + j;
             stateSize[j] = Storage.numel(s.init().get(j));
             finalState[j] = byIndex.get(s.stacked() + j);
-            if (init[j] == null) return null; // a constant state: none of the library's scans start from one
         }
         var outer = outerReads(s);
         var reads = new Storage.Loc[outer.size()];
@@ -127,7 +130,6 @@ final class CompiledScan {
             reads[r] = outside.loc(outer.get(r));
             readIn[r] = program.inputLoc(READ + r);
             readSize[r] = Storage.numel(outer.get(r));
-            if (reads[r] == null) return null;
         }
         long site = scanNode.attrs().get("site") instanceof Long named ? named : positions.get(scanNode);
         return new CompiledScan(program, site, steps, s.reverse(), slices, init, stateIn, stateOut, stateSize, stacked, reads, readIn, readSize, finalState);

@@ -179,8 +179,9 @@ final class KernelWriter {
         Boolean known = memo.get(n);
         if (known != null) return known;
         boolean ok = spansOrBroadcast(shape(n), shape, j);
-        if (ok && n instanceof Node.Project) ok = false; // a part of a split: a slice, which moves its axis
-        else if (ok && computed.contains(n) && !memory.containsKey(n)) {
+        boolean inKernel = computed.contains(n) && !memory.containsKey(n);
+        if (ok && inKernel && n instanceof Node.Project) ok = false; // a part of a split computed here: a slice, which moves its axis
+        else if (ok && inKernel) {
             var a = (Node.Apply) n;
             Prim p = prim(a);
             var fusion = OpTable.def(p).fusion();
