@@ -325,7 +325,10 @@ final class Builtins {
         var scanArgs = new ArrayList<dev.dlc.ir.Node>();
         scanArgs.add(xt.node());
         scanArgs.addAll(initNodes);
-        var node = ck.graph.add(new dev.dlc.ir.Node.Apply("scan", scanArgs, java.util.Map.of("axis", (long) ax, "body", scanBody), new Type.Tuple(types)), span);
+        // Its site is its position now, the stream the interpreter gave it unnamed: named, it keeps
+        // that stream when passes move it, as the backward's scans (named after it) do.
+        long site = ck.graph.nodes().size();
+        var node = ck.graph.add(new dev.dlc.ir.Node.Apply("scan", scanArgs, java.util.Map.of("axis", (long) ax, "body", scanBody, "site", site), new Type.Tuple(types)), span);
         var parts = new java.util.ArrayDeque<Val>();
         for (int i = 0; i < types.size(); i++)
             parts.add(new Val.Tensor((Type.Tensor) types.get(i), ck.graph.add(new dev.dlc.ir.Node.Project(node, i, types.get(i)), span)));

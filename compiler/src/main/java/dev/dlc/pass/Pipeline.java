@@ -44,12 +44,14 @@ public final class Pipeline {
 
     /**
      * The default order: simplify first (it removes nodes and exposes constants), then fold
-     * what became constant, then merge what became equal (cse), then drop what nothing reads.
+     * what became constant, then merge what became equal (cse), then scans that became twins
+     * (their arguments one node), then drop what nothing reads.
      */
     public static final List<Pass> DEFAULT = List.of(
             new Pass(SimplifyPass.NAME, SimplifyPass::run),
             new Pass(ConstantFoldPass.NAME, ConstantFoldPass::run),
             new Pass(CsePass.NAME, CsePass::run),
+            new Pass(ScanMergePass.NAME, ScanMergePass::run),
             new Pass(DeadCodePass.NAME, DeadCodePass::run));
 
     private static final Map<String, Pass> BY_NAME = new LinkedHashMap<>();

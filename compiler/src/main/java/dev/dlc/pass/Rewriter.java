@@ -62,6 +62,11 @@ final class Rewriter {
      */
     int position(Node n) { return position.getOrDefault(n, Integer.MAX_VALUE); }
 
+    /** The node of the input graph the rule is rewriting now (the rule gets it rebuilt: a scan always is, its body being new). */
+    Node original() { return original; }
+
+    private Node original;
+
     /** The graph being built at one nesting level, and what its nodes were replaced with. */
     private static final class Scope {
         final Scope parent;
@@ -97,6 +102,7 @@ final class Rewriter {
     private Node emit(Node n, Span where, Scope s, Rule rule) {
         Node m = rebuild(n, s, rule);
         Scope target = hoist ? outermost(m, s) : s;
+        original = n;
         Node r = rule.rewrite(m, new Builder(target.out, where));
         if (!r.type().equals(n.type()))
             throw new IllegalStateException(pass + ": replaced a node of type " + n.type() + " by one of type " + r.type() + ": " + describe(n));
