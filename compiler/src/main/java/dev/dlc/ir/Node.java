@@ -12,6 +12,15 @@ import java.util.Map;
 public sealed interface Node {
     Type type();
 
+    /** {@code n} reading, where {@code map} says, other nodes (its arguments, a projection's tuple); a leaf as it is. */
+    static Node remapped(Node n, Map<Node, Node> map) {
+        return switch (n) {
+            case Apply a -> new Apply(a.op(), a.args().stream().map(u -> map.getOrDefault(u, u)).toList(), a.attrs(), a.type());
+            case Project p -> new Project(map.getOrDefault(p.tuple(), p.tuple()), p.index(), p.type());
+            default -> n;
+        };
+    }
+
     /** An input of the program, e.g. the batch {@code x}. */
     record Input(String name, Type.Tensor type) implements Node {}
 

@@ -4,6 +4,7 @@ import dev.dlc.ir.Builder;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Node;
 import dev.dlc.ir.Scan;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -14,7 +15,8 @@ import java.util.Set;
 /**
  * Scan merging ("scan-merge"): two scans over the same arguments, in the same direction, under
  * the same random stream and computing the same next state are one loop. The later one's
- * stacked outputs join the earlier one's, and both are replaced by the merged scan:
+ * stacked outputs join the earlier one's (a value both stack, once), and both are replaced by
+ * the merged scan:
  * <pre>  scan(xs, s0){f: ys_a, next}, scan(xs, s0){f: ys_b, next}  =>  scan(xs, s0){f: ys_a, ys_b, next}</pre>
  * The backward of a scan ({@link ScanVjp}) reruns the forward to stack the state entering each
  * step (the residual scan); merged, the forward stacks it as it goes, and the forward's body
@@ -47,8 +49,8 @@ public final class ScanMergePass {
                     var m = merge(Scan.of((Node.Apply) n), Scan.of((Node.Apply) original), Scan.of(later.get(original)), streams.get(original), b.graph());
                     if (m != null) {
                         var scan = b.apply(Scan.OP, ((Node.Apply) n).args(), m.attrs);
-                        merged.put(n, new Merge(scan, 0, m.stackedA, m.stackedB));
-                        waiting.put(later.get(original), new Merge(scan, m.stackedA, m.stackedB, m.stackedA));
+                        merged.put(n, new Merge(scan, m.fromA, m.states));
+                        waiting.put(later.get(original), new Merge(scan, m.fromB, m.states));
                     }
                 } else if (waiting.containsKey(original)) {
                     merged.put(n, waiting.get(original));
@@ -65,16 +67,13 @@ public final class ScanMergePass {
 
     private static final int MAX_ROUNDS = 64;
 
-    /**
-     * One replaced scan's place in the merged one: its {@code stacked} stacked outputs start at
-     * {@code first}; its state part j is at {@code stacked + shift + j}, after the other's.
-     */
-    private record Merge(Node scan, int first, int stacked, int shift) {
-        int index(int i) { return i < stacked ? first + i : i + shift; }
+    /** One replaced scan's place in the merged one: where each of its stacked outputs went; its state parts follow the {@code states} stacked ones. */
+    private record Merge(Node scan, int[] stacked, int states) {
+        int index(int i) { return i < stacked.length ? stacked[i] : states + i - stacked.length; }
     }
 
-    /** The merged scan's attributes, and how many stacked outputs each part brings; null when the bodies' next states differ. */
-    private record Merged(Map<String, Object> attrs, int stackedA, int stackedB) {}
+    /** The merged scan's attributes, and where each scan's stacked outputs are among its {@code states} stacked ones. */
+    private record Merged(Map<String, Object> attrs, int[] fromA, int[] fromB, int states) {}
 
     /** Finds, in g and in every body, each scan's later twin (the first one that qualifies), and the stream they share. */
     private static void pairs(Graph g, Map<Node, Node.Apply> later, Map<Node, Long> streams) {
@@ -137,14 +136,27 @@ public final class ScanMergePass {
         for (int k = 0; k < a.next().size(); k++)
             if (at(fromA, a.next().get(k)) != at(fromB, b.next().get(k))) return null;
         if (Scan.placeholders(body).size() != Scan.placeholders(a.body()).size()) return null;
-        for (Node y : a.ys()) body.output(at(fromA, y));
-        for (Node y : b.ys()) body.output(at(fromB, y));
+        var stacked = new ArrayList<Node>();
+        int[] indexA = new int[a.stacked()], indexB = new int[b.stacked()];
+        for (int k = 0; k < indexA.length; k++) {
+            indexA[k] = stacked.size();
+            stacked.add(at(fromA, a.ys().get(k)));
+        }
+        for (int k = 0; k < indexB.length; k++) indexB[k] = stackOnce(stacked, at(fromB, b.ys().get(k)));
+        stacked.forEach(body::output);
         for (Node s : a.next()) body.output(at(fromA, s));
         var attrs = new HashMap<>(a.node().attrs());
         attrs.put("body", body);
-        attrs.put("stacked", (long) (a.stacked() + b.stacked()));
+        attrs.put("stacked", (long) stacked.size());
         attrs.put("site", stream); // the stream both drew from, wherever the merged scan ends up
-        return new Merged(attrs, a.stacked(), b.stacked());
+        return new Merged(attrs, indexA, indexB, stacked.size());
+    }
+
+    /** The index of {@code y} among the stacked outputs, added unless it is there already (a value the backward stashes is often a per-step output already). */
+    private static int stackOnce(List<Node> stacked, Node y) {
+        for (int k = 0; k < stacked.size(); k++) if (stacked.get(k) == y) return k;
+        stacked.add(y);
+        return stacked.size() - 1;
     }
 
     /** A body value's copy; a value from outside the body is itself. */
@@ -158,12 +170,7 @@ public final class ScanMergePass {
     private static Map<Node, Node> copy(Graph from, Graph into, Map<Node, Node> outside, Map<Node, Integer> order) {
         var map = new IdentityHashMap<Node, Node>(outside);
         for (Node n : from.nodes()) {
-            Node c = switch (n) {
-                case Node.Apply x -> new Node.Apply(x.op(), x.args().stream().map(u -> map.getOrDefault(u, u)).toList(), x.attrs(), x.type());
-                case Node.Project p -> new Node.Project(map.getOrDefault(p.tuple(), p.tuple()), p.index(), p.type());
-                default -> n;
-            };
-            Node canonical = CsePass.canonical(c, new Builder(into, from.loc(n)), u -> order.getOrDefault(u, Integer.MAX_VALUE));
+            Node canonical = CsePass.canonical(Node.remapped(n, map), new Builder(into, from.loc(n)), u -> order.getOrDefault(u, Integer.MAX_VALUE));
             Node added = into.add(canonical, from.loc(n));
             order.putIfAbsent(added, order.size());
             map.put(n, added);

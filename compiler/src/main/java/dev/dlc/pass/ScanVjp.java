@@ -6,6 +6,7 @@ import dev.dlc.ir.Node;
 import dev.dlc.ir.Scan;
 import dev.dlc.types.Type;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -18,10 +19,11 @@ import java.util.Set;
  * reading enclosing values c (weights), the backward is
  * <ol>
  *   <li>a <em>residual</em> scan: the same body and steps, stacking the state s_t entering
- *       each step (the forward graph is left as it is; this recomputes it once);</li>
+ *       each step and the <em>stash</em>, the forward body's values the VJP reads (the
+ *       forward graph is left as it is; {@link ScanMergePass} merges the two);</li>
  *   <li>a <em>reverse</em> scan over the same steps whose body is the VJP of f, built by the
- *       autodiff sweep on the body: it slices (x_t, s_t, dys_t), carries ds (the state's
- *       cotangent, from the final state's) and one accumulator per enclosing value,
+ *       autodiff sweep on the body: it slices (x_t, s_t, dys_t, stash_t), carries ds (the
+ *       state's cotangent, from the final state's) and one accumulator per enclosing value,
  *       <pre>  (dx_t, ds_t, dc) = (f^T(x_t, s_t) (dys_t, ds_{t+1}), ..., dc + dc_t)</pre>
  *       and stacks dx_t.</li>
  * </ol>
@@ -41,20 +43,19 @@ final class ScanVjp {
     static List<Node[]> vjp(Builder b, Scan s, Node[] g, int position, Set<Node> active) {
         g = g != null ? g : new Node[s.stacked() + s.state().size()];
         long site = s.node().attrs().get("site") instanceof Long named ? named : position;
-        List<Node> entering = entering(b, s, site);
         var body = new Graph();
         for (Node n : s.body().nodes()) body.add(n, s.body().loc(n));
         var bb = new Builder(body);
 
-        // Sliced in the backward: the forward's slices, the entering states, the ys' cotangents.
-        var sliced = new ArrayList<Node>(s.xs());
-        sliced.addAll(entering);
+        // Sliced in the backward: the forward's slices, the entering states, the ys' cotangents
+        // (then the stashed forward values, when there are any).
+        var cotangents = new ArrayList<Node>();
         Map<Node, Node> seeds = new IdentityHashMap<>();
         for (int i = 0; i < s.stacked(); i++) {
             Node y = s.ys().get(i);
             if (g[i] == null || !AutodiffPass.isFloat(y)) continue;
             seeds.merge(y, placeholder(body, "scan.g." + i, y), bb::add);
-            sliced.add(g[i]);
+            cotangents.add(g[i]);
         }
         // Carried: the float state's cotangent, starting from the final state's.
         var init = new ArrayList<Node>();
@@ -95,9 +96,20 @@ final class ScanVjp {
             init.add(b.zeros((Type.Tensor) c.type()));
             accumulated.add(c);
         }
-        var kept = new ArrayList<>(s.body().nodes());
-        kept.addAll(Scan.placeholders(body));
-        var backwardBody = AutodiffPass.pruned(kept, body, outs);
+        List<Node> stash = stash(s, body, outs);
+        List<Node> residual = residual(b, s, site, stash);
+        var sliced = new ArrayList<Node>(s.xs());
+        sliced.addAll(residual.subList(0, s.state().size()));
+        sliced.addAll(cotangents);
+        Graph backwardBody;
+        if (stash.isEmpty()) {
+            var kept = new ArrayList<>(s.body().nodes());
+            kept.addAll(Scan.placeholders(body));
+            backwardBody = AutodiffPass.pruned(kept, body, outs);
+        } else {
+            backwardBody = reading(s, body, stash, sliced.size(), outs);
+            sliced.addAll(residual.subList(s.state().size(), residual.size()));
+        }
 
         var args = new ArrayList<Node>(sliced);
         args.addAll(init);
@@ -110,18 +122,76 @@ final class ScanVjp {
     }
 
     /**
-     * The state entering every step, stacked: the forward scan again (same arguments, body
-     * nodes, direction and site), its body returning its state placeholders as per-step outputs.
+     * The state entering every step and the stashed forward values, stacked: the forward scan
+     * again (same arguments, body nodes, direction and site), its body returning its state
+     * placeholders and the stash as per-step outputs. {@link ScanMergePass} merges it into the
+     * forward scan, which then stacks them as it goes.
      */
-    private static List<Node> entering(Builder b, Scan s, long site) {
-        if (s.state().isEmpty()) return List.of();
+    private static List<Node> residual(Builder b, Scan s, long site, List<Node> stash) {
+        if (s.state().isEmpty() && stash.isEmpty()) return List.of();
         var body = new Graph();
         for (Node n : s.body().nodes()) body.add(n, s.body().loc(n));
         s.state().forEach(body::output);
+        stash.forEach(body::output);
         s.next().forEach(body::output);
-        Node r = b.apply(Scan.OP, s.node().args(), attrs(s, body, s.reverse(), s.sliced(), s.state().size(), site));
+        int stacked = s.state().size() + stash.size();
+        Node r = b.apply(Scan.OP, s.node().args(), attrs(s, body, s.reverse(), s.sliced(), stacked, site));
         var out = new ArrayList<Node>();
-        for (int i = 0; i < s.state().size(); i++) out.add(b.project(r, i));
+        for (int i = 0; i < stacked; i++) out.add(b.project(r, i));
+        return out;
+    }
+
+    /**
+     * The forward body's values the backward reads (in the forward's order): stacked by the
+     * residual scan and sliced by the reverse one, they are read, not computed again. The
+     * reverse body then holds no forward op: an LSTM's step no longer repeats its gates'
+     * matmuls. Empty (the backward recomputes the forward) when the body holds a scan, whose
+     * own backward reads the forward body's values from inside its body, or a tuple is read.
+     */
+    private static List<Node> stash(Scan s, Graph body, List<Node> outs) {
+        if (s.body().nodes().stream().anyMatch(Scan::is)) return List.of();
+        Set<Node> forward = forwardOps(s);
+        Set<Node> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        live.addAll(outs);
+        for (Node n : body.nodes().reversed())
+            if (live.contains(n) && !forward.contains(n)) live.addAll(Scan.uses(n));
+        var stash = s.body().nodes().stream().filter(n -> forward.contains(n) && live.contains(n)).toList();
+        return stash.stream().allMatch(n -> n.type() instanceof Type.Tensor) ? stash : List.of();
+    }
+
+    /** The forward body's computed values (not its placeholders or constants). */
+    private static Set<Node> forwardOps(Scan s) {
+        Set<Node> ops = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : s.body().nodes()) if (n instanceof Node.Apply || n instanceof Node.Project) ops.add(n);
+        return ops;
+    }
+
+    /**
+     * The reverse body reading the stash: its placeholders in order (the {@code slicedBefore}
+     * sliced ones, one per stashed value, then the carried ones), and the backward's ops with
+     * every stashed value replaced by its placeholder; no forward op is left.
+     */
+    private static Graph reading(Scan s, Graph body, List<Node> stash, int slicedBefore, List<Node> outs) {
+        Set<Node> forward = forwardOps(s);
+        var pruned = AutodiffPass.pruned(List.of(), body, outs);
+        var out = new Graph();
+        var map = new IdentityHashMap<Node, Node>();
+        var placeholders = Scan.placeholders(body);
+        for (int i = 0; i < placeholders.size(); i++) {
+            if (i == slicedBefore)
+                for (int k = 0; k < stash.size(); k++)
+                    map.put(stash.get(k), out.add(new Node.Input("scan.r." + k, (Type.Tensor) stash.get(k).type()), body.loc(stash.get(k))));
+            Node ph = placeholders.get(i);
+            map.put(ph, out.add(ph, body.loc(ph)));
+        }
+        if (placeholders.size() == slicedBefore)
+            for (int k = 0; k < stash.size(); k++)
+                map.put(stash.get(k), out.add(new Node.Input("scan.r." + k, (Type.Tensor) stash.get(k).type()), body.loc(stash.get(k))));
+        for (Node n : pruned.nodes()) {
+            if (map.containsKey(n) || forward.contains(n)) continue;
+            map.put(n, out.add(Node.remapped(n, map), body.loc(n)));
+        }
+        for (Node o : outs) out.output(map.getOrDefault(o, o));
         return out;
     }
 

@@ -166,8 +166,8 @@ final class CompiledScan {
             Node copied = switch (n) {
                 case Node.Const c -> c;
                 case Node.Apply a when Scan.is(a) -> null;
-                case Node.Apply a -> new Node.Apply(a.op(), a.args().stream().map(x -> mapped(x, map)).toList(), sited(a, i), a.type());
-                case Node.Project p -> new Node.Project(mapped(p.tuple(), map), p.index(), p.type());
+                case Node.Apply a -> sited((Node.Apply) Node.remapped(a, map), i);
+                case Node.Project p -> Node.remapped(p, map);
                 default -> null;
             };
             if (copied == null) return null;
@@ -177,12 +177,12 @@ final class CompiledScan {
         return g;
     }
 
-    /** A random op's attributes with its site: its own, else its position in the body, which names its stream in the interpreter. */
-    private static Map<String, Object> sited(Node.Apply a, int position) {
-        if (!random(a) || a.attrs().containsKey("site")) return a.attrs();
+    /** A random op with its site: its own, else its position in the body, which names its stream in the interpreter. */
+    private static Node.Apply sited(Node.Apply a, int position) {
+        if (!random(a) || a.attrs().containsKey("site")) return a;
         var attrs = new HashMap<>(a.attrs());
         attrs.put("site", (long) position);
-        return attrs;
+        return new Node.Apply(a.op(), a.args(), attrs, a.type());
     }
 
     private static Node mapped(Node x, Map<Node, Node> map) {
