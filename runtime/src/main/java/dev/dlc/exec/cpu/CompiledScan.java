@@ -39,6 +39,8 @@ final class CompiledScan {
     /** Per state part: its initial value outside, the body's input, the body's output for the next state. */
     private final Storage.Loc[] init, stateIn;
     private final int[] stateOut, stateSize;
+    /** Per state part: whether its next value's array and its input's trade places after a step (else the next value is copied). */
+    private final boolean[] swap;
     /** Per stacked output: where it goes outside (null when nothing reads it), its split, the body's output. */
     private final Slice[] stacked;
     /** The outer values the body reads: where they are outside, the body's input, their size. */
@@ -51,7 +53,7 @@ final class CompiledScan {
     private record Slice(Storage.Loc outside, int outer, int inner, Storage.Loc in, int out) {}
 
     private CompiledScan(CpuProgram body, long site, int steps, boolean reverse, Slice[] slices, Storage.Loc[] init, Storage.Loc[] stateIn,
-                         int[] stateOut, int[] stateSize, Slice[] stacked, Storage.Loc[] reads, Storage.Loc[] readIn, int[] readSize,
+                         int[] stateOut, int[] stateSize, boolean[] swap, Slice[] stacked, Storage.Loc[] reads, Storage.Loc[] readIn, int[] readSize,
                          Storage.Loc[] finalState) {
         this.body = body;
         this.site = site;
@@ -62,6 +64,7 @@ final class CompiledScan {
         this.stateIn = stateIn;
         this.stateOut = stateOut;
         this.stateSize = stateSize;
+        this.swap = swap;
         this.stacked = stacked;
         this.reads = reads;
         this.readIn = readIn;
@@ -83,7 +86,10 @@ final class CompiledScan {
         for (Node x : s.xs()) if (outside.loc(x) == null) return null;
         for (Node x : s.init()) if (outside.loc(x) == null) return null;
         for (Node x : outerReads(s)) if (outside.loc(x) == null) return null;
-        var program = CpuProgram.compile(standalone, training);
+        // the next state in arrays of its own, which trade places with the state's inputs after each step
+        var nextState = standalone.outputs().subList(s.stacked(), standalone.outputs().size()).stream()
+                .filter(n -> n instanceof Node.Apply || n instanceof Node.Project).toList();
+        var program = CpuProgram.compile(standalone, training, CpuProgram.identitySet(nextState));
         if (!program.fallbacks().isEmpty() && s.body().nodes().stream().anyMatch(n -> n instanceof Node.Apply a && random(a))) return null;
 
         var x0 = (Type.Tensor) s.xs().getFirst().type();
@@ -115,6 +121,7 @@ final class CompiledScan {
         var stateOut = new int[parts];
         var stateSize = new int[parts];
         var finalState = new Storage.Loc[parts];
+        var swap = new boolean[parts];
         for (int j = 0; j < parts; j++) {
             init[j] = outside.loc(s.init().get(j));
             stateIn[j] = program.inputLoc(STATE + j);
@@ -122,6 +129,7 @@ final class CompiledScan {
             stateSize[j] = Storage.numel(s.init().get(j));
             finalState[j] = byIndex.get(s.stacked() + j);
         }
+        for (int j = 0; j < parts; j++) swap[j] = swappable(program, j, s.stacked(), stateIn, stateSize[j]);
         var outer = outerReads(s);
         var reads = new Storage.Loc[outer.size()];
         var readIn = new Storage.Loc[outer.size()];
@@ -132,7 +140,21 @@ final class CompiledScan {
             readSize[r] = Storage.numel(outer.get(r));
         }
         long site = scanNode.attrs().get("site") instanceof Long named ? named : positions.get(scanNode);
-        return new CompiledScan(program, site, steps, s.reverse(), slices, init, stateIn, stateOut, stateSize, stacked, reads, readIn, readSize, finalState);
+        return new CompiledScan(program, site, steps, s.reverse(), slices, init, stateIn, stateOut, stateSize, swap, stacked, reads, readIn, readSize, finalState);
+    }
+
+    /**
+     * Whether state part j's next value sits in an array of its own, exactly its size, that no
+     * other part or input shares: then the two arrays trade places after a step instead of one
+     * being copied into the other (an LSTM's weight-gradient sums: 3 MB a step).
+     */
+    private static boolean swappable(CpuProgram program, int j, int stacked, Storage.Loc[] stateIn, int size) {
+        Storage.Loc out = program.outputLoc(stacked + j), in = stateIn[j];
+        if (out == null || out.offset() != 0 || in.offset() != 0 || out.table() != in.table() || out.table() == 'f' && out.slot() == 0) return false;
+        if (program.arrayLength(out) != size || program.arrayLength(in) != size || program.inputLocs().contains(out)) return false;
+        for (int k = 0; k < stateIn.length; k++)
+            if (k != j && out.equals(program.outputLoc(stacked + k))) return false;
+        return true;
     }
 
     private static final String SLICE = "slice.", STATE = "state.", READ = "read.";
@@ -225,10 +247,22 @@ final class CompiledScan {
                 for (int o = 0; o < y.outer(); o++)
                     copy(in, from.plus(o * y.inner()), outside, y.outside().plus((o * steps + t) * y.inner()), y.inner());
             }
-            for (int j = 0; j < stateIn.length; j++) copy(in, body.outputLoc(stateOut[j]), in, stateIn[j], stateSize[j]);
+            for (int j = 0; j < stateIn.length; j++) {
+                if (swap[j]) trade(in, body.outputLoc(stateOut[j]), stateIn[j]);
+                else copy(in, body.outputLoc(stateOut[j]), in, stateIn[j], stateSize[j]);
+            }
         }
         for (int j = 0; j < finalState.length; j++)
             if (finalState[j] != null) copy(in, stateIn[j], outside, finalState[j], stateSize[j]);
+    }
+
+    /** The arrays of two places (each a whole array of one table) trade places in the frame. */
+    private static void trade(Frame fr, Storage.Loc a, Storage.Loc b) {
+        switch (a.table()) {
+            case 'f' -> { float[] t = fr.f[a.slot()]; fr.f[a.slot()] = fr.f[b.slot()]; fr.f[b.slot()] = t; }
+            case 'i' -> { int[] t = fr.i[a.slot()]; fr.i[a.slot()] = fr.i[b.slot()]; fr.i[b.slot()] = t; }
+            default -> { double[] t = fr.d[a.slot()]; fr.d[a.slot()] = fr.d[b.slot()]; fr.d[b.slot()] = t; }
+        }
     }
 
     /** n elements from one frame's place to another's (the same table: the same dtype). */

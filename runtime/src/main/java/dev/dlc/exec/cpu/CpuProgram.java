@@ -45,11 +45,11 @@ public final class CpuProgram {
     /** Values stored with their first two axes swapped. */
     private final Set<Node> swapped;
 
-    private CpuProgram(Graph graph, boolean training) {
+    private CpuProgram(Graph graph, boolean training, Set<Node> own) {
         this.graph = graph;
         this.training = training;
         this.fused = ProgramSource.keepTransposeSources(FusionPass.run(graph));
-        this.storage = new Storage(fused);
+        this.storage = new Storage(fused, own);
         this.positions = KernelInterpreter.positions(fused);
         var source = ProgramSource.of(new JavaVectorDialect(), fused, storage, positions, training);
         GeneratedKernels gen = source.kernels().isEmpty() ? null : KernelCompiler.load(source.text());
@@ -82,7 +82,10 @@ public final class CpuProgram {
     }
 
     /** Compiles {@code graph} (already optimized): {@code training} says whether its dropouts drop. */
-    public static CpuProgram compile(Graph graph, boolean training) { return new CpuProgram(graph, training); }
+    public static CpuProgram compile(Graph graph, boolean training) { return new CpuProgram(graph, training, Set.of()); }
+
+    /** {@link #compile}, with the values in {@code own} stored in arrays of their own, outside the arena (a scan's next state: see {@link CompiledScan}). */
+    static CpuProgram compile(Graph graph, boolean training, Set<Node> own) { return new CpuProgram(graph, training, own); }
 
     public Graph graph() { return graph; }
 
@@ -145,6 +148,18 @@ public final class CpuProgram {
     }
 
     Frame frame() { return frame; }
+
+    /** Where every input is stored. */
+    java.util.Collection<Storage.Loc> inputLocs() { return inputs.values(); }
+
+    /** The length of the array a place lies in. */
+    int arrayLength(Storage.Loc at) {
+        return switch (at.table()) {
+            case 'f' -> frame.f[at.slot()].length;
+            case 'i' -> frame.i[at.slot()].length;
+            default -> frame.d[at.slot()].length;
+        };
+    }
 
     /** An input's value as stored (after a step: the batch it ran on). */
     public Tensor input(String name, Type.Tensor type) { return Storage.read(frame, inputs.get(name), type); }

@@ -37,7 +37,10 @@ final class Storage {
     private final List<Integer> fSizes = new ArrayList<>(), iSizes = new ArrayList<>(), dSizes = new ArrayList<>();
     final MemoryPlan plan;
 
-    Storage(FusedProgram p) {
+    Storage(FusedProgram p) { this(p, java.util.Set.of()); }
+
+    /** Places {@code p}'s values; those in {@code own} (by identity) get arrays of their own even when the plan puts them in the arena. */
+    Storage(FusedProgram p, java.util.Set<Node> own) {
         plan = MemoryPlan.of(p);
         fSizes.add(Math.toIntExact(plan.peak() / 4 + 1));
         var arena = new IdentityHashMap<Node, Long>();
@@ -51,7 +54,7 @@ final class Storage {
             }
             for (Node o : k.outputs()) {
                 Long at = arena.get(o);
-                if (dtype(o) == DType.F32 && at != null) locs.put(o, new Loc('f', 0, Math.toIntExact(at / 4)));
+                if (dtype(o) == DType.F32 && at != null && !own.contains(o)) locs.put(o, new Loc('f', 0, Math.toIntExact(at / 4)));
                 else own(o);
             }
         }
