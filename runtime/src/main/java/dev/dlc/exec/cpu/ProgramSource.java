@@ -30,9 +30,10 @@ import java.util.Set;
  *   <li>VIEW: nothing. SCAN: not here; {@link CpuProgram} runs its body as a program of its
  *       own ({@link CompiledScan}), else through the interpreter.
  * </ul>
- * A {@code split} is generated as the slices its parts are. Not generated (the interpreter's
- * fallback): scatter_add, a matmul with batch axes that broadcast partially, any opaque op on
- * dtypes other than f32, tuple ops other than split.
+ * A {@code split} is generated as the slices its parts are; scatter_add as a call of
+ * {@link Scatter}. Not generated (the interpreter's fallback): a matmul with batch axes that
+ * broadcast partially, any opaque op on dtypes other than f32 (an i32 index aside), tuple ops
+ * other than split.
  */
 final class ProgramSource {
     private final Dialect dl;
@@ -177,7 +178,11 @@ final class ProgramSource {
         Node.Apply op = (Node.Apply) k.ops().stream().filter(n -> n instanceof Node.Apply a && isOpaque(a)).findFirst()
                 .orElseThrow(() -> new KernelWriter.Unsupported("no opaque op"));
         Prim prim = KernelWriter.prim(op);
-        for (Node x : op.args()) if (KernelWriter.dtype(x) != DType.F32) throw new KernelWriter.Unsupported(op.op() + " on " + x.type());
+        for (int i = 0; i < op.args().size(); i++) {
+            Node x = op.args().get(i);
+            DType expected = prim == Prim.SCATTER_ADD && i == 1 ? DType.I32 : DType.F32; // its index
+            if (KernelWriter.dtype(x) != expected) throw new KernelWriter.Unsupported(op.op() + " on " + x.type());
+        }
         var kernelOps = CpuProgram.identitySet(k.ops());
         Node result = op;
         Node bias = null;
@@ -212,6 +217,7 @@ final class ProgramSource {
             case CONV2D -> conv(op, dest, bias, activation, arrays);
             case MAX_POOL2D, AVG_POOL2D -> pool(op, dest, prim == Prim.MAX_POOL2D, arrays);
             case MAX_POOL2D_GRAD -> poolGrad(op, dest, arrays);
+            case SCATTER_ADD -> scatterAdd(op, dest, arrays);
             default -> throw new KernelWriter.Unsupported(op.op() + " is not generated");
         };
         var done = CpuProgram.identitySet(List.of(result));
@@ -353,6 +359,22 @@ final class ProgramSource {
         var g = loc(op.args().get(1), arrays);
         return "Pool2d.maxGrad(" + x.array() + ", " + x.offset() + ", " + g.array() + ", " + g.offset() + ", " + dest.array() + ", "
                 + dest.offset() + ", " + window(op) + ");\n";
+    }
+
+    private String scatterAdd(Node.Apply op, Storage.Loc dest, Set<Storage.Loc> arrays) {
+        var x = loc(op.args().get(0), arrays);
+        var index = storage.loc(op.args().get(1));
+        if (index == null || index.table() != 'i') throw new KernelWriter.Unsupported("an index without i32 storage");
+        arrays.add(index);
+        var src = loc(op.args().get(2), arrays);
+        int[] xs = KernelWriter.shape(op.args().get(0)), is = KernelWriter.shape(op.args().get(1));
+        long axis = new dev.dlc.ops.Bound(op.op(), op.attrs()).integer("axis");
+        return "Scatter.add(" + x.array() + ", " + x.offset() + ", " + index.array() + ", " + index.offset() + ", " + src.array() + ", "
+                + src.offset() + ", " + dest.array() + ", " + dest.offset() + ", " + ints(xs) + ", " + ints(is) + ", " + (axis < 0 ? axis + xs.length : axis) + ");\n";
+    }
+
+    private static String ints(int[] a) {
+        return "new int[] {" + String.join(", ", Arrays.stream(a).mapToObj(String::valueOf).toList()) + "}";
     }
 
     /** The pool's window over its first argument, as Java source. */
