@@ -96,7 +96,8 @@ final class ScanVjp {
             init.add(b.zeros((Type.Tensor) c.type()));
             accumulated.add(c);
         }
-        List<Node> stash = stash(s, body, outs);
+        Set<Node> forward = forwardOps(s);
+        List<Node> stash = stash(s, forward, body, outs);
         List<Node> residual = residual(b, s, site, stash);
         var sliced = new ArrayList<Node>(s.xs());
         sliced.addAll(residual.subList(0, s.state().size()));
@@ -107,7 +108,7 @@ final class ScanVjp {
             kept.addAll(Scan.placeholders(body));
             backwardBody = AutodiffPass.pruned(kept, body, outs);
         } else {
-            backwardBody = reading(s, body, stash, sliced.size(), outs);
+            backwardBody = reading(forward, body, stash, sliced.size(), outs);
             sliced.addAll(residual.subList(s.state().size(), residual.size()));
         }
 
@@ -148,9 +149,8 @@ final class ScanVjp {
      * matmuls. Empty (the backward recomputes the forward) when the body holds a scan, whose
      * own backward reads the forward body's values from inside its body, or a tuple is read.
      */
-    private static List<Node> stash(Scan s, Graph body, List<Node> outs) {
+    private static List<Node> stash(Scan s, Set<Node> forward, Graph body, List<Node> outs) {
         if (s.body().nodes().stream().anyMatch(Scan::is)) return List.of();
-        Set<Node> forward = forwardOps(s);
         Set<Node> live = Collections.newSetFromMap(new IdentityHashMap<>());
         live.addAll(outs);
         for (Node n : body.nodes().reversed())
@@ -171,22 +171,15 @@ final class ScanVjp {
      * sliced ones, one per stashed value, then the carried ones), and the backward's ops with
      * every stashed value replaced by its placeholder; no forward op is left.
      */
-    private static Graph reading(Scan s, Graph body, List<Node> stash, int slicedBefore, List<Node> outs) {
-        Set<Node> forward = forwardOps(s);
+    private static Graph reading(Set<Node> forward, Graph body, List<Node> stash, int slicedBefore, List<Node> outs) {
         var pruned = AutodiffPass.pruned(List.of(), body, outs);
         var out = new Graph();
         var map = new IdentityHashMap<Node, Node>();
         var placeholders = Scan.placeholders(body);
-        for (int i = 0; i < placeholders.size(); i++) {
-            if (i == slicedBefore)
-                for (int k = 0; k < stash.size(); k++)
-                    map.put(stash.get(k), out.add(new Node.Input("scan.r." + k, (Type.Tensor) stash.get(k).type()), body.loc(stash.get(k))));
-            Node ph = placeholders.get(i);
-            map.put(ph, out.add(ph, body.loc(ph)));
-        }
-        if (placeholders.size() == slicedBefore)
-            for (int k = 0; k < stash.size(); k++)
-                map.put(stash.get(k), out.add(new Node.Input("scan.r." + k, (Type.Tensor) stash.get(k).type()), body.loc(stash.get(k))));
+        for (Node ph : placeholders.subList(0, slicedBefore)) map.put(ph, out.add(ph, body.loc(ph)));
+        for (int k = 0; k < stash.size(); k++)
+            map.put(stash.get(k), out.add(new Node.Input("scan.r." + k, (Type.Tensor) stash.get(k).type()), body.loc(stash.get(k))));
+        for (Node ph : placeholders.subList(slicedBefore, placeholders.size())) map.put(ph, out.add(ph, body.loc(ph)));
         for (Node n : pruned.nodes()) {
             if (map.containsKey(n) || forward.contains(n)) continue;
             map.put(n, out.add(Node.remapped(n, map), body.loc(n)));

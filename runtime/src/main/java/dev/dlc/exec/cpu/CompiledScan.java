@@ -9,7 +9,6 @@ import dev.dlc.ops.Prim;
 import dev.dlc.ops.Tensor;
 import dev.dlc.ops.kernels.CounterRng;
 import dev.dlc.types.Type;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -37,8 +36,8 @@ final class CompiledScan {
     /** Per sliced argument: where it is outside, its [outer, steps, inner] split, the body's input. */
     private final Slice[] slices;
     /** Per state part: its initial value outside, the body's input, the body's output for the next state. */
-    private final Storage.Loc[] init, stateIn;
-    private final int[] stateOut, stateSize;
+    private final Storage.Loc[] init, stateIn, stateOut;
+    private final int[] stateSize;
     /** Per state part: whether its next value's array and its input's trade places after a step (else the next value is copied). */
     private final boolean[] swap;
     /** Per stacked output: where it goes outside (null when nothing reads it), its split, the body's output. */
@@ -49,11 +48,11 @@ final class CompiledScan {
     /** The scan's final state outside, per part (null when nothing reads it). */
     private final Storage.Loc[] finalState;
 
-    /** One sliced or stacked value: its place outside, split [outer, steps, inner] along the scan's axis, and the body's end. */
-    private record Slice(Storage.Loc outside, int outer, int inner, Storage.Loc in, int out) {}
+    /** One sliced or stacked value: its place outside, split [outer, steps, inner] along the scan's axis, and its place in the body (an input, an output). */
+    private record Slice(Storage.Loc outside, int outer, int inner, Storage.Loc body) {}
 
     private CompiledScan(CpuProgram body, long site, int steps, boolean reverse, Slice[] slices, Storage.Loc[] init, Storage.Loc[] stateIn,
-                         int[] stateOut, int[] stateSize, boolean[] swap, Slice[] stacked, Storage.Loc[] reads, Storage.Loc[] readIn, int[] readSize,
+                         Storage.Loc[] stateOut, int[] stateSize, boolean[] swap, Slice[] stacked, Storage.Loc[] reads, Storage.Loc[] readIn, int[] readSize,
                          Storage.Loc[] finalState) {
         this.body = body;
         this.site = site;
@@ -97,8 +96,9 @@ final class CompiledScan {
         var slices = new Slice[s.sliced()];
         for (int i = 0; i < slices.length; i++) {
             Node x = s.xs().get(i);
-            int[] split = split(Storage.numel(x), (Type.Tensor) x.type(), Scan.sliceAxis(s.axis(), ((Type.Tensor) x.type()).rank()));
-            slices[i] = new Slice(outside.loc(x), split[0], split[1], program.inputLoc(SLICE + i), -1);
+            var type = (Type.Tensor) x.type();
+            int[] split = split(type, Scan.sliceAxis(s.axis(), type.rank()));
+            slices[i] = new Slice(outside.loc(x), split[0], split[1], program.inputLoc(SLICE + i));
         }
         for (int o = 0; o < program.outputs(); o++) if (program.outputLoc(o) == null) return null; // a constant output
         for (int j = 0; j < s.state().size(); j++) {
@@ -112,24 +112,24 @@ final class CompiledScan {
         var stacked = new Slice[s.stacked()];
         for (int i = 0; i < stacked.length; i++) {
             var type = (Type.Tensor) types.get(i);
-            int[] split = split(Tensor.numel(Tensor.shapeOf(type)), type, Scan.stackAxis(s.axis(), type.rank() - 1));
-            stacked[i] = new Slice(byIndex.get(i), split[0], split[1], null, i);
+            int[] split = split(type, Scan.stackAxis(s.axis(), type.rank() - 1));
+            stacked[i] = new Slice(byIndex.get(i), split[0], split[1], program.outputLoc(i));
         }
         int parts = s.state().size();
         var init = new Storage.Loc[parts];
         var stateIn = new Storage.Loc[parts];
-        var stateOut = new int[parts];
+        var stateOut = new Storage.Loc[parts];
         var stateSize = new int[parts];
         var finalState = new Storage.Loc[parts];
         var swap = new boolean[parts];
         for (int j = 0; j < parts; j++) {
             init[j] = outside.loc(s.init().get(j));
             stateIn[j] = program.inputLoc(STATE + j);
-            stateOut[j] = s.stacked() + j;
+            stateOut[j] = program.outputLoc(s.stacked() + j);
             stateSize[j] = Storage.numel(s.init().get(j));
             finalState[j] = byIndex.get(s.stacked() + j);
         }
-        for (int j = 0; j < parts; j++) swap[j] = swappable(program, j, s.stacked(), stateIn, stateSize[j]);
+        for (int j = 0; j < parts; j++) swap[j] = swappable(program, j, stateIn, stateOut, stateSize[j]);
         var outer = outerReads(s);
         var reads = new Storage.Loc[outer.size()];
         var readIn = new Storage.Loc[outer.size()];
@@ -148,12 +148,12 @@ final class CompiledScan {
      * other part or input shares: then the two arrays trade places after a step instead of one
      * being copied into the other (an LSTM's weight-gradient sums: 3 MB a step).
      */
-    private static boolean swappable(CpuProgram program, int j, int stacked, Storage.Loc[] stateIn, int size) {
-        Storage.Loc out = program.outputLoc(stacked + j), in = stateIn[j];
-        if (out == null || out.offset() != 0 || in.offset() != 0 || out.table() != in.table() || out.table() == 'f' && out.slot() == 0) return false;
+    private static boolean swappable(CpuProgram program, int j, Storage.Loc[] stateIn, Storage.Loc[] stateOut, int size) {
+        Storage.Loc out = stateOut[j], in = stateIn[j];
+        if (out.offset() != 0 || in.offset() != 0 || out.table() != in.table() || out.table() == 'f' && out.slot() == 0) return false;
         if (program.arrayLength(out) != size || program.arrayLength(in) != size || program.inputLocs().contains(out)) return false;
-        for (int k = 0; k < stateIn.length; k++)
-            if (k != j && out.equals(program.outputLoc(stacked + k))) return false;
+        for (int k = 0; k < stateOut.length; k++)
+            if (k != j && out.equals(stateOut[k])) return false;
         return true;
     }
 
@@ -195,7 +195,7 @@ final class CompiledScan {
             if (copied == null) return null;
             map.put(n, g.add(copied, s.body().loc(n)));
         }
-        for (Node o : s.body().outputs()) g.output(mapped(o, map));
+        for (Node o : s.body().outputs()) g.output(map.getOrDefault(o, o)); // else a constant of the enclosing graph
         return g;
     }
 
@@ -207,53 +207,47 @@ final class CompiledScan {
         return new Node.Apply(a.op(), a.args(), attrs, a.type());
     }
 
-    private static Node mapped(Node x, Map<Node, Node> map) {
-        Node m = map.get(x);
-        return m != null ? m : x; // a constant of the enclosing graph
-    }
-
     private static boolean random(Node.Apply a) {
         return OpTable.forNode(a.op(), a.args().size()).map(d -> d.prim() == Prim.DROPOUT).orElse(false);
     }
 
-    /** [elements before the axis, elements after it] of a value of {@code numel} elements. */
-    private static int[] split(int numel, Type.Tensor type, int axis) {
-        int inner = 1;
-        var dims = type.shape().dims();
-        for (int d = axis + 1; d < dims.size(); d++) inner *= Math.toIntExact(dims.get(d).value());
-        int n = Math.toIntExact(dims.get(axis).value());
-        return new int[] {numel / (n * inner), inner};
+    /** [elements before the axis, elements after it] of a value of this type. */
+    private static int[] split(Type.Tensor type, int axis) {
+        int[] shape = Tensor.shapeOf(type);
+        int outer = 1, inner = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (d < axis) outer *= shape[d];
+            if (d > axis) inner *= shape[d];
+        }
+        return new int[] {outer, inner};
     }
 
     /** Runs the scan: the outer values in once, then every step, then the final state out. */
     void run(Frame outside) {
         Frame in = body.frame();
         long stream = CounterRng.stream(outside.scope, site);
-        for (int r = 0; r < reads.length; r++) copy(outside, reads[r], in, readIn[r], readSize[r]);
-        for (int j = 0; j < init.length; j++) {
-            copy(outside, init[j], in, stateIn[j], stateSize[j]);
-        }
+        for (int r = 0; r < reads.length; r++) Storage.copy(outside, reads[r], in, readIn[r], readSize[r]);
+        for (int j = 0; j < init.length; j++) Storage.copy(outside, init[j], in, stateIn[j], stateSize[j]);
         for (int k = 0; k < steps; k++) {
             int t = reverse ? steps - 1 - k : k;
             for (Slice x : slices) {
                 for (int o = 0; o < x.outer(); o++)
-                    copy(outside, x.outside().plus((o * steps + t) * x.inner()), in, x.in().plus(o * x.inner()), x.inner());
+                    Storage.copy(outside, x.outside().plus((o * steps + t) * x.inner()), in, x.body().plus(o * x.inner()), x.inner());
             }
             in.scope = CounterRng.stepScope(stream, t);
             body.run(outside.seed);
             for (Slice y : stacked) {
                 if (y.outside() == null) continue;
-                Storage.Loc from = body.outputLoc(y.out());
                 for (int o = 0; o < y.outer(); o++)
-                    copy(in, from.plus(o * y.inner()), outside, y.outside().plus((o * steps + t) * y.inner()), y.inner());
+                    Storage.copy(in, y.body().plus(o * y.inner()), outside, y.outside().plus((o * steps + t) * y.inner()), y.inner());
             }
             for (int j = 0; j < stateIn.length; j++) {
-                if (swap[j]) trade(in, body.outputLoc(stateOut[j]), stateIn[j]);
-                else copy(in, body.outputLoc(stateOut[j]), in, stateIn[j], stateSize[j]);
+                if (swap[j]) trade(in, stateOut[j], stateIn[j]);
+                else Storage.copy(in, stateOut[j], in, stateIn[j], stateSize[j]);
             }
         }
         for (int j = 0; j < finalState.length; j++)
-            if (finalState[j] != null) copy(in, stateIn[j], outside, finalState[j], stateSize[j]);
+            if (finalState[j] != null) Storage.copy(in, stateIn[j], outside, finalState[j], stateSize[j]);
     }
 
     /** The arrays of two places (each a whole array of one table) trade places in the frame. */
@@ -262,15 +256,6 @@ final class CompiledScan {
             case 'f' -> { float[] t = fr.f[a.slot()]; fr.f[a.slot()] = fr.f[b.slot()]; fr.f[b.slot()] = t; }
             case 'i' -> { int[] t = fr.i[a.slot()]; fr.i[a.slot()] = fr.i[b.slot()]; fr.i[b.slot()] = t; }
             default -> { double[] t = fr.d[a.slot()]; fr.d[a.slot()] = fr.d[b.slot()]; fr.d[b.slot()] = t; }
-        }
-    }
-
-    /** n elements from one frame's place to another's (the same table: the same dtype). */
-    private static void copy(Frame from, Storage.Loc a, Frame to, Storage.Loc b, int n) {
-        switch (a.table()) {
-            case 'f' -> System.arraycopy(from.f[a.slot()], a.offset(), to.f[b.slot()], b.offset(), n);
-            case 'i' -> System.arraycopy(from.i[a.slot()], a.offset(), to.i[b.slot()], b.offset(), n);
-            default -> System.arraycopy(from.d[a.slot()], a.offset(), to.d[b.slot()], b.offset(), n);
         }
     }
 }

@@ -58,21 +58,21 @@ public final class CpuProgram {
         this.swapped = source.swapped();
         var list = new ArrayList<Runnable>();
         var ks = new ArrayList<Kernel>();
-        var compiledScans = new ArrayList<String>();
+        var interpreted = new ArrayList<String>();
         for (Kernel k : fused.kernels()) {
             if (k.kind() == Kernel.Kind.VIEW || source.skipped().contains(k.id())) continue;
             int id = k.id();
+            // a scan is never generated in the class: its body may run as a program of its own
             CompiledScan scan = k.kind() == Kernel.Kind.SCAN ? CompiledScan.of(k, storage, positions, training) : null;
-            if (scan != null) {
-                list.add(() -> scan.run(frame));
-                compiledScans.add(describe(k) + ":");
-            } else {
-                list.add(source.kernels().contains(id) ? () -> gen.run(id, frame) : () -> fallback(k));
+            if (scan != null) list.add(() -> scan.run(frame));
+            else if (source.kernels().contains(id)) list.add(() -> gen.run(id, frame));
+            else {
+                list.add(() -> fallback(k));
+                interpreted.add(source.fallback(id));
             }
             ks.add(k);
         }
-        // a scan ProgramSource could not generate may still run compiled, its body a program of its own
-        this.fallbacks = source.fallbacks().stream().filter(f -> compiledScans.stream().noneMatch(f::startsWith)).toList();
+        this.fallbacks = List.copyOf(interpreted);
         this.steps = list.toArray(Runnable[]::new);
         this.stepKernels = ks.toArray(Kernel[]::new);
         for (Node n : graph.nodes()) {

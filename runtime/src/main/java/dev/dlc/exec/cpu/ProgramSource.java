@@ -43,7 +43,8 @@ final class ProgramSource {
     private final boolean training;
     private final StringBuilder methods = new StringBuilder();
     private final List<Integer> kernels = new ArrayList<>();
-    private final List<String> fallbacks = new ArrayList<>();
+    /** Why each kernel not generated is not, by kernel id, in kernel order. */
+    private final Map<Integer, String> fallbacks = new LinkedHashMap<>();
     private final Set<Integer> skipped = new HashSet<>();
     private final Map<Node, List<Node>> users = new IdentityHashMap<>();
     private final Set<Node> outputs;
@@ -60,7 +61,6 @@ final class ProgramSource {
     /** Convolutions written with their first two axes swapped ({@link #swappable}). */
     private final Set<Node> swapped;
     /** The kernels that run through the interpreter. */
-    private final Set<Integer> fallbackIds = new HashSet<>();
 
     /** The source of {@code p}'s kernels in dialect {@code dl}. */
     static ProgramSource of(Dialect dl, FusedProgram p, Storage storage, Map<Node, Long> positions, boolean training) {
@@ -93,7 +93,8 @@ final class ProgramSource {
 
     List<Integer> kernels() { return kernels; }
 
-    List<String> fallbacks() { return fallbacks; }
+    /** Why kernel {@code id} is not generated ("k3 opaque [matmul]: ..."), or null when it is. */
+    String fallback(int id) { return fallbacks.get(id); }
 
     Set<Integer> skipped() { return skipped; }
 
@@ -112,8 +113,7 @@ final class ProgramSource {
             methods.append(dl.kernelOpen(k.id(), List.copyOf(arrays))).append(indent(body)).append(dl.kernelClose());
             kernels.add(k.id());
         } catch (KernelWriter.Unsupported e) {
-            fallbacks.add(CpuProgram.describe(k) + ": " + e.getMessage());
-            fallbackIds.add(k.id());
+            fallbacks.put(k.id(), CpuProgram.describe(k) + ": " + e.getMessage());
         }
     }
 
@@ -157,10 +157,7 @@ final class ProgramSource {
     }
 
     private List<String> nestList(Kernel k, Map<Node, Storage.Loc> memory, Set<Storage.Loc> arrays, Set<Node> done) {
-        for (Node op : k.ops())
-            if (!(op instanceof Node.Apply a ? !Scan.is(a) && (!(a.type() instanceof Type.Tuple) || a.op().equals("split"))
-                    : op instanceof Node.Project part && part.tuple() instanceof Node.Apply t && t.op().equals("split") && k.ops().contains(t)))
-                throw new KernelWriter.Unsupported("a tuple or scan op");
+        for (Node op : k.ops()) if (!inNest(op, k)) throw new KernelWriter.Unsupported("a tuple or scan op");
         var writer = new KernelWriter(dl, storage, CpuProgram.identitySet(k.ops()), memory, positions, training, arrays, swapped);
         var code = new ArrayList<String>();
         for (Kernel.Part part : k.parts()) {
@@ -171,6 +168,17 @@ final class ProgramSource {
         }
         return code;
     }
+
+    /** Whether a loop nest computes {@code op}: any op but a scan or a tuple; a split is, with its parts, the slices they are. */
+    private static boolean inNest(Node op, Kernel k) {
+        return switch (op) {
+            case Node.Apply a -> !Scan.is(a) && (!(a.type() instanceof Type.Tuple) || isSplit(a));
+            case Node.Project part -> isSplit(part.tuple()) && k.ops().contains(part.tuple());
+            default -> false;
+        };
+    }
+
+    private static boolean isSplit(Node n) { return n instanceof Node.Apply a && a.op().equals("split"); }
 
     // ------------------------------------------------------------------ opaque kernels
 
@@ -432,7 +440,7 @@ final class ProgramSource {
     /** Whether the interpreter writes or reads a swapped value: it knows row-major only. */
     private boolean swappedReadByFallback() {
         for (Kernel k : p.kernels()) {
-            if (!fallbackIds.contains(k.id())) continue;
+            if (!fallbacks.containsKey(k.id())) continue;
             for (Node n : k.inputs()) if (swapped.contains(n)) return true;
             for (Node n : k.ops()) if (swapped.contains(n)) return true;
         }

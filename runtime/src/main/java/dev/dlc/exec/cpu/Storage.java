@@ -37,8 +37,6 @@ final class Storage {
     private final List<Integer> fSizes = new ArrayList<>(), iSizes = new ArrayList<>(), dSizes = new ArrayList<>();
     final MemoryPlan plan;
 
-    Storage(FusedProgram p) { this(p, java.util.Set.of()); }
-
     /** Places {@code p}'s values; those in {@code own} (by identity) get arrays of their own even when the plan puts them in the arena. */
     Storage(FusedProgram p, java.util.Set<Node> own) {
         plan = MemoryPlan.of(p);
@@ -141,11 +139,14 @@ final class Storage {
     }
 
     /** Copies n elements between two places of the same table. */
-    static void copy(Frame fr, Loc from, Loc to, int n) {
+    static void copy(Frame fr, Loc from, Loc to, int n) { copy(fr, from, fr, to, n); }
+
+    /** Copies n elements from a place of one frame to a place of the same table in another (a scan's body and its enclosing program). */
+    static void copy(Frame fromFrame, Loc from, Frame toFrame, Loc to, int n) {
         switch (from.table()) {
-            case 'f' -> System.arraycopy(fr.f[from.slot()], from.offset(), fr.f[to.slot()], to.offset(), n);
-            case 'i' -> System.arraycopy(fr.i[from.slot()], from.offset(), fr.i[to.slot()], to.offset(), n);
-            default -> System.arraycopy(fr.d[from.slot()], from.offset(), fr.d[to.slot()], to.offset(), n);
+            case 'f' -> System.arraycopy(fromFrame.f[from.slot()], from.offset(), toFrame.f[to.slot()], to.offset(), n);
+            case 'i' -> System.arraycopy(fromFrame.i[from.slot()], from.offset(), toFrame.i[to.slot()], to.offset(), n);
+            default -> System.arraycopy(fromFrame.d[from.slot()], from.offset(), toFrame.d[to.slot()], to.offset(), n);
         }
     }
 }
