@@ -4,6 +4,8 @@ import dev.dlc.ir.Builder;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Node;
 import dev.dlc.types.DType;
+import dev.dlc.types.Dim;
+import dev.dlc.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,9 +123,10 @@ public final class SimplifyPass {
             p = composed;
             x = in.args().getFirst();
         } else if (!identity(p)) {
-            return a;
+            return keepsOrder(p, Builder.tensor(a).shape()) ? b.reshape(x, Builder.tensor(a).shape()) : a;
         }
         if (identity(p)) return same(a, x);
+        if (keepsOrder(p, Builder.tensor(a).shape())) return b.reshape(x, Builder.tensor(a).shape());
         var axes = new ArrayList<Long>();
         for (int i : p) axes.add((long) i);
         return b.apply("permute", List.of(x), Map.of("axes", axes));
@@ -148,6 +151,22 @@ public final class SimplifyPass {
     private static int axis(Object v, int rank) {
         int i = Math.toIntExact(((Number) v).longValue());
         return i < 0 ? i + rank : i;
+    }
+
+    /**
+     * Whether a permutation moves only axes of size 1 ({@code out} its result's shape): the axes
+     * longer than 1 keep their order, so the elements do too and the permute is a reshape, a
+     * view ([N, 1, H, W] → [1, N, H, W], a one-channel input as a weight gradient reads it: it
+     * was copied).
+     */
+    private static boolean keepsOrder(int[] p, Shape out) {
+        int last = -1;
+        for (int i = 0; i < p.length; i++) {
+            if (out.dim(i).equals(Dim.of(1))) continue;
+            if (p[i] < last) return false;
+            last = p[i];
+        }
+        return true;
     }
 
     private static boolean identity(int[] p) {

@@ -41,27 +41,28 @@ final class ChannelConv {
         return g.strideH() == 1 && g.strideW() == 1 && g.outputsPerGroup() == L && g.outW() >= BW && g.depth() >= MIN_TAPS;
     }
 
-    static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+    /** xSwapped, wSwapped: x or the weights stored with their first two axes swapped (see {@link Conv2d#forward}). */
+    static void forward(float[] x, int xOff, boolean xSwapped, float[] weights, int wOff, boolean wSwapped, float[] bias, int biasOff,
                         float[] out, int outOff, Geometry g, Activation activation) {
         // Blocks hold real outputs only: they read inside the padded planes, no slack.
-        var in = PaddedInput.of(x, xOff, g, 0, true);
+        var in = PaddedInput.of(x, xOff, g, 0, true, xSwapped);
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
         int rows = g.n() * g.outH(), chunks = Math.clamp(2L * Parallel.threads() / g.groups(), 1, Gemm.ceilDiv(rows, 2));
         var planes = new int[L];
         for (int k = 0; k < L; k++) planes[k] = k * g.positions();
-        var job = new Job(in, byTap(weights, wOff, g), planes, in.taps(g), out, outOff, g, epilogue, chunks);
+        var job = new Job(in, byTap(weights, wOff, wSwapped, g), planes, in.taps(g), out, outOff, g, epilogue, chunks);
         Parallel.forRange(g.groups() * chunks, job::units);
     }
 
     /** The weights as {@code [(gi·taps + t)·16 + k] = w[gi·16 + k][t]}: a tap's 16 channels, one vector. */
-    private static float[] byTap(float[] w, int wOff, Geometry g) {
-        int taps = g.depth();
+    private static float[] byTap(float[] w, int wOff, boolean swapped, Geometry g) {
+        int taps = g.depth(), plane = g.kh() * g.kw();
         float[] t = Scratch.floats(Scratch.WEIGHTS, g.o() * taps);
         // A weight gradient's "kernel" is large (LeNet's conv2: 200 K values): spread the transpose.
         Parallel.forRange(g.groups() * taps, (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
-                int gi = r / taps, tap = r % taps;
-                for (int k = 0; k < L; k++) t[r * L + k] = w[wOff + (gi * L + k) * taps + tap];
+                int gi = r / taps, tap = r % taps, c = tap / plane, at = wOff + tap % plane;
+                for (int k = 0; k < L; k++) t[r * L + k] = w[at + Conv2d.weightPlane(g, gi * L + k, c, swapped) * plane];
             }
         });
         return t;
@@ -98,7 +99,7 @@ final class ChannelConv {
         /** The input offset of output (row r, column z)'s window in group gi. */
         private int input(int gi, int r, int z) {
             int oh = g.outH();
-            return in.offset() + r / oh * in.image() + gi * g.channelsPerGroup() * in.plane() + r % oh * in.rowLength() + z;
+            return in.offset() + r / oh * in.image() + gi * g.channelsPerGroup() * in.channel() + r % oh * in.rowLength() + z;
         }
 
         /** The offset of output (row r, column z) of group gi's first channel. */

@@ -93,18 +93,62 @@ public final class Conv2d {
      */
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation) {
+        forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation, false, false);
+    }
+
+    /**
+     * {@link #forward} with x stored [C, N, H, W] ({@code xSwapped}) and the weights stored
+     * [C/G, O, KH, KW] ({@code wSwapped}): their first two axes swapped, as a weight gradient's
+     * operands are (x and the output gradient with channels as the batch, see ConvVjps). The
+     * generated code passes the source of such a permute instead of running it (LeNet: three
+     * copies of activations a step). Each path reads them where they lie (the direct ones
+     * copy x padded, or read it with the strides swapped, and repack their weights anyway);
+     * only the per-image product copies a swapped operand back first. The sums are the same,
+     * bit for bit, as those of the plain layout.
+     */
+    public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+                               float[] out, int outOff, Geometry g, Activation activation, boolean xSwapped, boolean wSwapped) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
         switch (path(g)) {
-            case CHANNEL -> ChannelConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-            case DOT -> DotConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-            case DIRECT -> DirectConv.forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
+            case CHANNEL -> ChannelConv.forward(x, xOff, xSwapped, weights, wOff, wSwapped, bias, biasOff, out, outOff, g, activation);
+            case DOT -> DotConv.forward(x, xOff, xSwapped, weights, wOff, wSwapped, bias, biasOff, out, outOff, g, activation);
+            case DIRECT -> {
+                // its leftover channels read the weights as they lie: plain ones, then (a few thousand floats)
+                float[] w = wSwapped ? unswapped(weights, wOff, g.o(), g.channelsPerGroup(), g.kh() * g.kw(), Scratch.UNSWAPPED_W) : weights;
+                DirectConv.forward(x, xOff, xSwapped, w, wSwapped ? 0 : wOff, bias, biasOff, out, outOff, g, activation);
+            }
             case TRANSPOSED -> {
-                var job = new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation);
-                var in = PaddedInput.of(x, xOff, g, 0, true);
+                var job = new Job(x, xOff, weights, wOff, wSwapped, bias, biasOff, out, outOff, g, activation);
+                var in = PaddedInput.of(x, xOff, g, 0, true, xSwapped);
                 for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(in, gi, false);
             }
-            case GEMM -> perImage(new Job(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation));
+            case GEMM -> {
+                float[] xs = xSwapped ? unswapped(x, xOff, g.n(), g.c(), g.h() * g.w(), Scratch.UNSWAPPED_X) : x;
+                float[] ws = wSwapped ? unswapped(weights, wOff, g.o(), g.channelsPerGroup(), g.kh() * g.kw(), Scratch.UNSWAPPED_W) : weights;
+                perImage(new Job(xs, xSwapped ? 0 : xOff, ws, wSwapped ? 0 : wOff, false, bias, biasOff, out, outOff, g, activation));
+            }
         }
+    }
+
+    /**
+     * A [B, A, rest] array at {@code off} copied [A, B, rest] into this thread's scratch
+     * {@code slot}: a swapped operand in the layout its shape says.
+     */
+    private static float[] unswapped(float[] src, int off, int a, int b, int rest, int slot) {
+        float[] to = Scratch.floats(slot, a * b * rest);
+        Parallel.forRange(a, (lo, hi) -> {
+            for (int i = lo; i < hi; i++)
+                for (int j = 0; j < b; j++) System.arraycopy(src, off + (j * a + i) * rest, to, (i * b + j) * rest, rest);
+        });
+        return to;
+    }
+
+    /**
+     * Where weight (o, c) starts, o of all O and c of its group's channels, in planes of KH·KW
+     * from the weights' first: [O, C/G, KH, KW], or [C/G, O, KH, KW] when swapped.
+     */
+    static int weightPlane(Geometry g, int o, int c, boolean swapped) {
+        return swapped ? c * g.o() + o : o * g.channelsPerGroup() + c;
     }
 
     /**
@@ -116,12 +160,19 @@ public final class Conv2d {
      * anyway, or a batch of one, where the two layouts are the same.
      */
     public static void forwardSwapped(float[] x, int xOff, float[] weights, int wOff, float[] out, int outOff, Geometry g) {
+        forwardSwapped(x, xOff, weights, wOff, out, outOff, g, false, false);
+    }
+
+    /** {@link #forwardSwapped} from operands stored swapped, as {@link #forward} takes them. */
+    public static void forwardSwapped(float[] x, int xOff, float[] weights, int wOff, float[] out, int outOff, Geometry g,
+                                      boolean xSwapped, boolean wSwapped) {
         if (!swappable(g)) throw new IllegalArgumentException("conv2d: this shape is not written with its first two axes swapped");
         if (g.n() == 1) {
-            forward(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE);
+            forward(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE, xSwapped, wSwapped);
             return;
         }
-        new Job(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE).transposedProduct(PaddedInput.of(x, xOff, g, 0, true), 0, true);
+        new Job(x, xOff, weights, wOff, wSwapped, null, 0, out, outOff, g, Activation.NONE)
+                .transposedProduct(PaddedInput.of(x, xOff, g, 0, true, xSwapped), 0, true);
     }
 
     /** Whether {@link #forwardSwapped} takes this shape. */
@@ -147,7 +198,8 @@ public final class Conv2d {
         else job.items(0, items);
     }
 
-    private record Job(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+    /** wSwapped: the weights are stored [C/G, O, KH, KW] (a batch-folded product only). */
+    private record Job(float[] x, int xOff, float[] weights, int wOff, boolean wSwapped, float[] bias, int biasOff,
                        float[] out, int outOff, Geometry g, Activation activation) {
         void items(int lo, int hi) {
             for (int t = lo; t < hi; t++) product(t / g.groups(), t % g.groups());
@@ -185,8 +237,10 @@ public final class Conv2d {
             var epilogue = Epilogue.of(activation);
             if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
             Operand wt = weights(gi).t();
-            Gemm.multiplyGathered(rows, og, g.depth(), new Gemm.Gathered(in.data(), in.windows(g, gi), in.taps(g)),
-                    (j0, nc, p0, kc, to) -> Packing.packB(wt, j0, nc, p0, kc, to), Operand.of(t, og), false, epilogue);
+            int taps = g.kh() * g.kw(), wg = wOff + gi * og * taps;
+            Gemm.ColumnPanels b = wSwapped ? (j0, nc, p0, kc, to) -> Packing.packSwappedB(weights, wg, g.o(), taps, j0, nc, p0, kc, to)
+                    : (j0, nc, p0, kc, to) -> Packing.packB(wt, j0, nc, p0, kc, to);
+            Gemm.multiplyGathered(rows, og, g.depth(), new Gemm.Gathered(in.data(), in.windows(g, gi), in.taps(g)), b, Operand.of(t, og), false, epilogue);
             // Both layouts are transposes of t: [O, N·P] for the swapped one, [O/G, P] per image otherwise.
             if (swapped) Parallel.forRange(og, (lo, hi) -> transpose(t, lo, rows, hi - lo, og, out, outOff + lo * rows, rows));
             else Parallel.forRange(g.n(), (lo, hi) -> {

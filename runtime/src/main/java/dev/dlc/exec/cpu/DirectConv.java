@@ -42,11 +42,12 @@ final class DirectConv {
         return g.strideH() == 1 && g.strideW() == 1 && g.outputsPerGroup() <= 16;
     }
 
-    static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+    /** xSwapped: x is stored [C, N, H, W] (see {@link Conv2d#forward}). */
+    static void forward(float[] x, int xOff, boolean xSwapped, float[] weights, int wOff, float[] bias, int biasOff,
                         float[] out, int outOff, Geometry g, Activation activation) {
         // Lanes past a row's end are never stored, so x may be read in place, past its end too.
         // The last run of eight vectors reaches up to a row and eight vectors past the last plane.
-        var in = PaddedInput.of(x, xOff, g, g.w() + 2 * g.padW() + RUN * L, true);
+        var in = PaddedInput.of(x, xOff, g, g.w() + 2 * g.padW() + RUN * L, true, xSwapped);
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
         int chunks = rowChunks(g);
         var job = new Job(in, blocked(weights, wOff, g), weights, wOff, out, outOff, g, epilogue, chunks, Gemm.ceilDiv(g.outW(), L), in.taps(g));
@@ -98,13 +99,20 @@ final class DirectConv {
 
         private int output(int n, int o, int y, int x0) { return outOff + ((n * g.o() + o) * g.outH() + y) * g.outW() + x0; }
 
-        /** Block b of group gi of image n at vector slots k0 and k1 (slot k: output row k / perRow, columns from k % perRow · L). */
+        /**
+         * Block b of group gi of image n at vector slots k0 and k1 (slot k: output row k / perRow,
+         * columns from k % perRow · L), over the kernel rows that meet a real input row under
+         * either slot's output row: the others read zero padding only. (LeNet's conv2 input
+         * gradient pads 10 rows by 4 on each side: 29 % of its taps read padding alone.)
+         */
         private void pair(int n, int gi, int b, int k0, int k1) {
             int y0 = k0 / perRow, x0 = k0 % perRow * L, y1 = k1 / perRow, x1 = k1 % perRow * L;
-            int src = in.offset() + n * in.image() + gi * g.channelsPerGroup() * in.plane(), row = in.rowLength();
+            int src = in.offset() + n * in.image() + gi * g.channelsPerGroup() * in.channel(), row = in.rowLength();
+            // kernel row i reads padded input row y + i·dilation (y1 >= y0): real for padH <= that < padH + H
+            int dil = g.dilationH(), lo = Math.max(0, Math.ceilDiv(g.padH() - y1, dil)), hi = Math.min(g.kh(), Math.ceilDiv(g.padH() + g.h() - y0, dil));
             six(src + y0 * row + x0, src + y1 * row + x1, (gi * blocks(g) + b) * g.depth() * OB,
                     output(n, gi * g.outputsPerGroup() + b * OB, y0, x0), output(n, gi * g.outputsPerGroup() + b * OB, y1, x1),
-                    S.indexInRange(x0, g.outW()), S.indexInRange(x1, g.outW()));
+                    S.indexInRange(x0, g.outW()), S.indexInRange(x1, g.outW()), lo * g.kw(), Math.max(lo, hi) * g.kw());
         }
 
         /**
@@ -114,31 +122,35 @@ final class DirectConv {
         private void single(int n, int gi, int o, int y0, int y1) {
             int row = in.rowLength(), positions = (y1 - y0) * row;
             float[] flat = Scratch.floats(Scratch.FLAT, Gemm.ceilDiv(positions, RUN * L) * RUN * L);
-            int src = in.offset() + n * in.image() + gi * g.channelsPerGroup() * in.plane() + y0 * row;
+            int src = in.offset() + n * in.image() + gi * g.channelsPerGroup() * in.channel() + y0 * row;
             for (int q = 0; q < positions; q += RUN * L) run(src + q, wOff + o * g.depth(), flat, q);
             for (int y = y0; y < y1; y++) System.arraycopy(flat, (y - y0) * row, out, output(n, o, y, 0), g.outW());
         }
 
         /**
          * A block's six output channels at the slots whose inputs start at s0 and s1: raw sums
-         * stored at {@code at0} and {@code at1} (the block's first channel) plus k planes. No
-         * calls and no branches in here: a call the JIT did not inline would box the
-         * accumulators, and a branch first seen taken by a later shape would deoptimize this loop.
+         * stored at {@code at0} and {@code at1} (the block's first channel) plus k planes, over
+         * the taps [from, to) of each channel's kernel plane. No calls and no branches in here:
+         * a call the JIT did not inline would box the accumulators, and a branch first seen taken
+         * by a later shape would deoptimize this loop.
          */
-        private void six(int s0, int s1, int wi, int at0, int at1, VectorMask<Float> m0, VectorMask<Float> m1) {
+        private void six(int s0, int s1, int w0i, int at0, int at1, VectorMask<Float> m0, VectorMask<Float> m1, int from, int to) {
             float[] x = in.data(), w = w6;
             int[] tap = taps;
+            int per = g.kh() * g.kw();
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
             FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
-            for (int k = 0; k < tap.length; k++, wi += OB) {
-                int t = tap[k];
-                FloatVector u = FloatVector.fromArray(S, x, s0 + t), v = FloatVector.fromArray(S, x, s1 + t);
-                FloatVector w0 = FloatVector.broadcast(S, w[wi]), w1 = FloatVector.broadcast(S, w[wi + 1]);
-                a0 = w0.fma(u, a0); b0 = w0.fma(v, b0); a1 = w1.fma(u, a1); b1 = w1.fma(v, b1);
-                FloatVector w2 = FloatVector.broadcast(S, w[wi + 2]), w3 = FloatVector.broadcast(S, w[wi + 3]);
-                a2 = w2.fma(u, a2); b2 = w2.fma(v, b2); a3 = w3.fma(u, a3); b3 = w3.fma(v, b3);
-                FloatVector w4 = FloatVector.broadcast(S, w[wi + 4]), w5 = FloatVector.broadcast(S, w[wi + 5]);
-                a4 = w4.fma(u, a4); b4 = w4.fma(v, b4); a5 = w5.fma(u, a5); b5 = w5.fma(v, b5);
+            for (int c = 0; c < tap.length; c += per) {
+                for (int k = c + from, wi = w0i + k * OB; k < c + to; k++, wi += OB) {
+                    int t = tap[k];
+                    FloatVector u = FloatVector.fromArray(S, x, s0 + t), v = FloatVector.fromArray(S, x, s1 + t);
+                    FloatVector w0 = FloatVector.broadcast(S, w[wi]), w1 = FloatVector.broadcast(S, w[wi + 1]);
+                    a0 = w0.fma(u, a0); b0 = w0.fma(v, b0); a1 = w1.fma(u, a1); b1 = w1.fma(v, b1);
+                    FloatVector w2 = FloatVector.broadcast(S, w[wi + 2]), w3 = FloatVector.broadcast(S, w[wi + 3]);
+                    a2 = w2.fma(u, a2); b2 = w2.fma(v, b2); a3 = w3.fma(u, a3); b3 = w3.fma(v, b3);
+                    FloatVector w4 = FloatVector.broadcast(S, w[wi + 4]), w5 = FloatVector.broadcast(S, w[wi + 5]);
+                    a4 = w4.fma(u, a4); b4 = w4.fma(v, b4); a5 = w5.fma(u, a5); b5 = w5.fma(v, b5);
+                }
             }
             int p = g.outH() * g.outW(), o1 = p, o2 = 2 * p, o3 = 3 * p, o4 = 4 * p, o5 = 5 * p;
             a0.intoArray(out, at0, m0); b0.intoArray(out, at1, m1);

@@ -43,12 +43,13 @@ final class DotConv {
         return g.dilationH() == 1 && g.dilationW() == 1 && g.outputsPerGroup() <= 16 && g.kh() * g.kw() > g.positions();
     }
 
-    static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+    /** xSwapped, wSwapped: x or the weights stored with their first two axes swapped (see {@link Conv2d#forward}). */
+    static void forward(float[] x, int xOff, boolean xSwapped, float[] weights, int wOff, boolean wSwapped, float[] bias, int biasOff,
                         float[] out, int outOff, Geometry g, Activation activation) {
-        var in = PaddedInput.of(x, xOff, g, (g.outW() - 1) * g.strideW() + L, false);
+        var in = PaddedInput.of(x, xOff, g, (g.outW() - 1) * g.strideW() + L, false, xSwapped);
         int blocks = Gemm.ceilDiv(g.outputsPerGroup(), OB), units = g.groups() * blocks;
         int chunks = Math.clamp(Gemm.ceilDiv(Parallel.threads(), units), 1, g.n() * g.outH());
-        var job = new Job(in, weights, wOff, out, outOff, g, blocks, chunks, Gemm.ceilDiv(g.kh() * in.rowLength(), L) * L);
+        var job = new Job(in, weights, wOff, wSwapped, out, outOff, g, blocks, chunks, Gemm.ceilDiv(g.kh() * in.rowLength(), L) * L);
         Parallel.forRange(units * chunks, job::units);
         // The output is small (a weight gradient's size): its epilogue, if any, needs no threads.
         var epilogue = Epilogue.of(activation).withRowBias(bias, biasOff);
@@ -56,7 +57,7 @@ final class DotConv {
     }
 
     /** len: a padded kernel plane, KH rows of the input's row length, rounded up to whole vectors. */
-    private record Job(PaddedInput in, float[] w, int wOff, float[] out, int outOff, Geometry g, int blocks, int chunks, int len) {
+    private record Job(PaddedInput in, float[] w, int wOff, boolean wSwapped, float[] out, int outOff, Geometry g, int blocks, int chunks, int len) {
         /**
          * Units [lo, hi), numbered (group, block, chunk of rows), a row r being output row r mod
          * OH of image r / OH: the images share the block's packed kernel planes.
@@ -83,7 +84,7 @@ final class DotConv {
                 int count = Math.min(cc, cg - c0);
                 pack(gi, b, c0, count, packed);
                 for (int r = r0; r < r1; r++) {
-                    int xs = in.offset() + r / oh * in.image() + (gi * cg + c0) * in.plane() + r % oh * s;
+                    int xs = in.offset() + r / oh * in.image() + (gi * cg + c0) * in.channel() + r % oh * s;
                     for (int qb = 0; qb < qBlocks; qb++) {
                         int q = qb * TB;
                         tile(xs + q * sw, (Math.min(q + 1, last) - q) * sw, (Math.min(q + 2, last) - q) * sw,
@@ -103,7 +104,7 @@ final class DotConv {
             int og = g.outputsPerGroup(), cg = g.channelsPerGroup(), kh = g.kh(), kw = g.kw(), row = in.rowLength();
             for (int c = 0; c < count; c++)
                 for (int k = 0; k < OB; k++) {
-                    int o = gi * og + Math.min(b * OB + k, og - 1), from = wOff + (o * cg + c0 + c) * kh * kw, to = (c * OB + k) * len;
+                    int o = gi * og + Math.min(b * OB + k, og - 1), from = wOff + Conv2d.weightPlane(g, o, c0 + c, wSwapped) * kh * kw, to = (c * OB + k) * len;
                     for (int i = 0; i < kh; i++) System.arraycopy(w, from + i * kw, packed, to + i * row, kw);
                 }
         }
@@ -116,7 +117,7 @@ final class DotConv {
          */
         private void tile(int at, int t1, int t2, int t3, int t4, float[] packed, int count, float[] sums, int base) {
             float[] x = in.data();
-            int plane = in.plane(), n = len;
+            int plane = in.channel(), n = len;
             FloatVector a00 = FloatVector.fromArray(S, sums, base), a01 = FloatVector.fromArray(S, sums, base + L);
             FloatVector a02 = FloatVector.fromArray(S, sums, base + 2 * L), a03 = FloatVector.fromArray(S, sums, base + 3 * L);
             FloatVector a10 = FloatVector.fromArray(S, sums, base + 4 * L), a11 = FloatVector.fromArray(S, sums, base + 5 * L);

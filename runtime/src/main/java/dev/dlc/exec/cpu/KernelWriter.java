@@ -672,15 +672,16 @@ final class KernelWriter {
         boolean keep = bound.has("keepdims") && bound.bool("keepdims");
         var xIdx = new ArrayList<Ix>();
         var loops = new ArrayList<String[]>(); // {var, size}
+        int[] looped = mergedReduction(x, xs, reduced);
         int j = 0;
         long count = 1;
         for (int k = 0; k < xs.length; k++) {
             if (reduced[k]) {
                 count *= xs[k];
                 if (keep) j++;
-                if (xs[k] == 1) { xIdx.add(Ix.of(0)); continue; }
+                if (looped[k] == 1) { xIdx.add(Ix.of(0)); continue; }
                 String r = "r" + (fresh++);
-                loops.add(new String[] {r, String.valueOf(xs[k])});
+                loops.add(new String[] {r, String.valueOf(looped[k])});
                 xIdx.add(Ix.var(r));
             } else xIdx.add(idx.get(j++));
         }
@@ -709,6 +710,31 @@ final class KernelWriter {
             result = "(Double.isInfinite(" + acc + ") ? " + acc + " : " + acc + " + Math.log(" + s + "))";
         }
         return declare(d, "double", fit(dtype(a), result, a), 's');
+    }
+
+    /**
+     * The sizes a reduction loops over x's axes: x's shape, except that trailing axes which are
+     * all reduced run as one loop where x reads them elementwise (as {@link #merged} runs a
+     * nest's): the loop stands on the last of them longer than 1, the others become 1. A bias
+     * gradient's or a batch norm's sum over [N, C, H, W] per channel then runs over planes of
+     * H·W in whole vectors (LeNet's 10 × 10 planes: rows of 10 were summed in scalars).
+     */
+    private int[] mergedReduction(Node x, int[] xs, boolean[] reduced) {
+        int r = xs.length, from = r;
+        while (from > 0 && reduced[from - 1]) from--;
+        for (int j = from; j < r - 1; j++) {
+            int looped = 0, last = -1;
+            for (int k = j; k < r; k++) if (xs[k] > 1) { looped++; last = k; }
+            if (looped < 2) break;
+            if (elementwiseFrom(x, xs, j, new IdentityHashMap<>())) {
+                int[] m = xs.clone();
+                long run = 1;
+                for (int k = j; k < r; k++) { run *= xs[k]; m[k] = 1; }
+                m[last] = Math.toIntExact(run);
+                return m;
+            }
+        }
+        return xs;
     }
 
     /** Partial sums of {@link #sumOver}. */

@@ -40,6 +40,25 @@ final class Packing {
     }
 
     /**
+     * Columns [j0, j0 + nc) and k in [p0, p0 + kc) of {@code B = wᵀ} for a group's weights
+     * stored [C/G, O, KH, KW] (first two axes swapped; {@code off} at the group's first
+     * channel): {@code B[k][j]}, k = (c, tap), lies at {@code off + (c·o + j)·taps + tap}, in
+     * runs of {@code taps} along k.
+     */
+    static void packSwappedB(float[] w, int off, int o, int taps, int j0, int nc, int p0, int kc, float[] to) {
+        for (int q = 0; q * NR < nc; q++) {
+            int base = q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
+            if (cols < NR) Arrays.fill(to, base, base + kc * NR, 0f);
+            for (int r = 0; r < cols; r++)
+                for (int p = 0; p < kc; ) {
+                    int k = p0 + p, t = k % taps, len = Math.min(taps - t, kc - p), src = off + (k / taps * o + first + r) * taps + t;
+                    for (int e = 0; e < len; e++) to[base + (p + e) * NR + r] = w[src + e];
+                    p += len;
+                }
+        }
+    }
+
+    /**
      * A panel whose {@code width} lines are stored rows of the operand (A's rows, or B's columns
      * of a transposed B): line r, element p goes to {@code to[base + p·width + r]}.
      */

@@ -26,7 +26,9 @@ import java.util.Set;
  *       loop nest reading the op's result. A matmul followed by {@code + bias[N]} (and then
  *       relu) gets both in the GEMM's own epilogue, applied while each tile is in cache; a
  *       matmul operand that is a transpose kernel's output is read in place, transposed, and
- *       that kernel is skipped when nothing else needs its copy.
+ *       a convolution operand that is a permute kernel's swap of the first two axes is read
+ *       in place, swapped (a weight gradient's operands); such a kernel is skipped when nothing
+ *       else needs its copy.
  *   <li>VIEW: nothing. SCAN: not here; {@link CpuProgram} runs its body as a program of its
  *       own ({@link CompiledScan}), else through the interpreter.
  * </ul>
@@ -50,17 +52,19 @@ final class ProgramSource {
     private final Set<Node> outputs;
     /** A transpose of the last two axes (its value) -> what it transposes, when it is a kernel of its own. */
     private final Map<Node, Node> transposes = new IdentityHashMap<>();
+    /** A permute swapping the first two axes of a 4-D value -> what it permutes, when it is a kernel of its own. */
+    private final Map<Node, Node> swaps = new IdentityHashMap<>();
+    /** The kernel of each of those transposes and swaps. */
     private final Map<Node, Integer> transposeKernel = new IdentityHashMap<>();
     /** The last kernel that reads each arena value (the memory plan's lifetimes). */
     private final Map<Node, Integer> lastUse = new IdentityHashMap<>();
     private int current;
-    /** Transposes some generated matmul reads as copied (so their kernel must run). */
+    /** Transposes and swaps some generated matmul or convolution reads as copied (so their kernel must run). */
     private final Set<Node> readCopied = CpuProgram.identitySet(List.of());
-    /** Transposes read in place by a generated matmul. */
+    /** Transposes and swaps read in place by a generated matmul or convolution. */
     private final Set<Node> readInPlace = CpuProgram.identitySet(List.of());
     /** Convolutions written with their first two axes swapped ({@link #swappable}). */
     private final Set<Node> swapped;
-    /** The kernels that run through the interpreter. */
 
     /** The source of {@code p}'s kernels in dialect {@code dl}. */
     static ProgramSource of(Dialect dl, FusedProgram p, Storage storage, Map<Node, Long> positions, boolean training) {
@@ -279,16 +283,11 @@ final class ProgramSource {
     /** A Gemm operand: the value's array, or a transpose's source read transposed. */
     /** {@code fold}: whether a transpose's source may be read in place (a skinny product wants B row-major: its copy is small). */
     private String operand(Node x, int rows, int cols, Set<Storage.Loc> arrays, boolean fold) {
-        Node src = fold ? transposes.get(x) : null;
-        // The plan frees the source after the transpose kernel, its last reader: read it in place
-        // only where it is still live (outside the arena, or read later anyway).
-        if (src != null && storage.loc(src).table() == 'f' && storage.loc(src).slot() == 0 && lastUse.getOrDefault(src, -1) < current) src = null;
-        if (src == null && transposes.containsKey(x)) readCopied.add(x);
+        Node src = inPlaceSource(x, transposes, fold);
         boolean t = src != null;
         Node at = t ? src : x;
         var loc = storage.loc(at);
         if (loc == null || loc.table() != 'f') throw new KernelWriter.Unsupported("a matmul operand without f32 storage");
-        if (t) readInPlace.add(x);
         arrays.add(loc);
         // element (i, j) of the operand: data[off + i*ld + j], or data[off + j*ld + i] when the array holds its transpose
         return "new Gemm.Operand(" + loc.array() + ", " + loc.offset() + ", " + (t ? rows : cols) + ", " + t + ")";
@@ -331,6 +330,21 @@ final class ProgramSource {
         throw new KernelWriter.Unsupported("matmul batch axes that broadcast partially");
     }
 
+    /**
+     * The source of {@code x} when x is one of {@code copies} (a transpose or swap kernel's
+     * value) and the source may be read in place ({@code allowed} by the reader, and live); x
+     * is recorded as read in place or copied.
+     */
+    private Node inPlaceSource(Node x, Map<Node, Node> copies, boolean allowed) {
+        Node src = allowed ? copies.get(x) : null;
+        // The plan frees the source after the copy's kernel, its last reader: read it in place
+        // only where it is still live (outside the arena, or read later anyway).
+        if (src != null && storage.loc(src).table() == 'f' && storage.loc(src).slot() == 0 && lastUse.getOrDefault(src, -1) < current) src = null;
+        if (src != null) readInPlace.add(x);
+        else if (copies.containsKey(x)) readCopied.add(x);
+        return src;
+    }
+
     private static Conv2d.Geometry geometry(Node.Apply conv) {
         var b = new dev.dlc.ops.Bound(conv.op(), conv.attrs());
         int[] xs = KernelWriter.shape(conv.args().get(0)), ws = KernelWriter.shape(conv.args().get(1));
@@ -341,20 +355,23 @@ final class ProgramSource {
 
     private String conv(Node.Apply op, Storage.Loc dest, Node bias, String activation, Set<Storage.Loc> arrays) {
         var ge = geometry(op);
-        var x = loc(op.args().get(0), arrays);
-        var w = loc(op.args().get(1), arrays);
+        // an operand that is a swap kernel's copy: its source, read with the first two axes swapped
+        Node xs = inPlaceSource(op.args().get(0), swaps, true), ws = inPlaceSource(op.args().get(1), swaps, true);
+        var x = loc(xs != null ? xs : op.args().get(0), arrays);
+        var w = loc(ws != null ? ws : op.args().get(1), arrays);
+        String layout = xs == null && ws == null ? "" : ", " + (xs != null) + ", " + (ws != null);
         String g = "new Conv2d.Geometry(" + ge.n() + ", " + ge.c() + ", " + ge.h() + ", " + ge.w() + ", " + ge.o() + ", " + ge.kh() + ", " + ge.kw() + ", "
                 + ge.strideH() + ", " + ge.strideW() + ", " + ge.padH() + ", " + ge.padW() + ", " + ge.dilationH() + ", " + ge.dilationW() + ", " + ge.groups() + ")";
         if (swapped.contains(op))
             return "Conv2d.forwardSwapped(" + x.array() + ", " + x.offset() + ", " + w.array() + ", " + w.offset() + ", "
-                    + dest.array() + ", " + dest.offset() + ", " + g + ");\n";
+                    + dest.array() + ", " + dest.offset() + ", " + g + layout + ");\n";
         String biasArgs = "null, 0";
         if (bias != null) {
             var bl = loc(bias, arrays);
             biasArgs = bl.array() + ", " + bl.offset();
         }
         return "Conv2d.forward(" + x.array() + ", " + x.offset() + ", " + w.array() + ", " + w.offset() + ", " + biasArgs + ", "
-                + dest.array() + ", " + dest.offset() + ", " + g + ", Epilogue.Activation." + activation + ");\n";
+                + dest.array() + ", " + dest.offset() + ", " + g + ", Epilogue.Activation." + activation + layout + ");\n";
     }
 
     private String pool(Node.Apply op, Storage.Loc dest, boolean max, Set<Storage.Loc> arrays) {
@@ -457,8 +474,10 @@ final class ProgramSource {
             if (prim != Prim.TRANSPOSE && prim != Prim.PERMUTE) continue;
             Node src = t.args().getFirst();
             int rank = KernelWriter.shape(t).length;
-            if (rank < 2 || !storage.has(src) || KernelWriter.dtype(src) != DType.F32 || !swapsLastTwo(t, prim, rank)) continue;
-            transposes.put(t, src);
+            if (rank < 2 || !storage.has(src) || KernelWriter.dtype(src) != DType.F32) continue;
+            if (swapsLastTwo(t, prim, rank)) transposes.put(t, src);
+            else if (rank == 4 && swapsFirstTwo(t) && !swapped.contains(src)) swaps.put(t, src);
+            else continue;
             transposeKernel.put(t, k.id());
         }
     }
@@ -476,20 +495,24 @@ final class ProgramSource {
         return axes.get(rank - 2) == rank - 1 && axes.get(rank - 1) == rank - 2;
     }
 
-    /** A transpose kernel whose copy nobody reads (every user a matmul reading it in place, not an output) is not run. */
+    /**
+     * A transpose or swap kernel whose copy nobody reads (every user a generated matmul or
+     * convolution reading it in place, not an output) is not run.
+     */
     private void skipTransposes() {
         for (var e : transposeKernel.entrySet()) {
             Node t = e.getKey();
-            if (outputs.contains(t) || !readInPlace.contains(t) || readCopied.contains(t) || transposes.containsValue(t)) continue;
+            if (outputs.contains(t) || !readInPlace.contains(t) || readCopied.contains(t) || transposes.containsValue(t) || swaps.containsValue(t)) continue;
+            Prim reader = transposes.containsKey(t) ? Prim.MATMUL : Prim.CONV2D;
             boolean all = true;
             for (Node u : users.getOrDefault(t, List.of()))
-                all &= u instanceof Node.Apply a && KernelWriter.prim(a) == Prim.MATMUL && generatedMatmul(u);
+                all &= u instanceof Node.Apply a && KernelWriter.prim(a) == reader && generatedOpaque(u);
             if (all) skipped.add(e.getValue());
         }
     }
 
-    private boolean generatedMatmul(Node mm) {
-        for (Kernel k : p.kernels()) if (kernels.contains(k.id()) && k.kind() == Kernel.Kind.OPAQUE && k.ops().contains(mm)) return true;
+    private boolean generatedOpaque(Node op) {
+        for (Kernel k : p.kernels()) if (kernels.contains(k.id()) && k.kind() == Kernel.Kind.OPAQUE && k.ops().contains(op)) return true;
         return false;
     }
 

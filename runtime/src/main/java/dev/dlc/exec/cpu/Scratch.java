@@ -32,7 +32,10 @@ final class Scratch {
     /** A vector's lanes on their way to strided places (Pool2d's gradient). */
     static final int LANES = 11;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[12][0]);
+    /** An operand stored with its first two axes swapped, copied back (Conv2d). */
+    static final int UNSWAPPED_X = 12, UNSWAPPED_W = 13;
+
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[14][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
     static float[] floats(int slot, int n) {

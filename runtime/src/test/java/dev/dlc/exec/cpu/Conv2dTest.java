@@ -36,6 +36,8 @@ class Conv2dTest {
         new Case("channel: one image in chunks of rows, padded", geo(1, 4, 9, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, Activation.NONE),
         new Case("direct: 16 channels, rows narrower than a block", geo(2, 3, 8, 6, 16, 3, 3, 1, 1, 1, 0, 1, 1, 1), true, Activation.NONE),
         new Case("direct: lenet conv2's input gradient", geo(3, 16, 18, 18, 6, 5, 5, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
+        new Case("direct: lenet conv2's input gradient as a padded convolution (rows of padding skipped)", geo(3, 16, 10, 10, 6, 5, 5, 1, 1, 4, 4, 1, 1, 1), false, Activation.NONE),
+        new Case("direct: padding taller than the kernel (rows meeting no input), dilated", geo(2, 3, 4, 9, 6, 3, 3, 1, 1, 5, 2, 2, 1, 1), true, Activation.NONE),
         new Case("direct: one image in chunks of rows, an odd slot count, 11 channels", geo(1, 3, 13, 19, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("direct: dilated, non-square kernel, rows longer than a vector", geo(2, 4, 11, 21, 7, 3, 2, 1, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
         new Case("direct: two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
@@ -108,6 +110,46 @@ class Conv2dTest {
             Ref.sameBits(want, java.util.Arrays.copyOfRange(swapped, outOff, swapped.length), g.toString());
         }
         assertFalse(Conv2d.swappable(geo(2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1)), "a channel convolution writes [N, O, P] only");
+    }
+
+    /**
+     * x stored [C, N, H, W] and the weights [C/G, O, KH, KW] (a permute's source read in place)
+     * give the plain layout's bits on every path, x copied padded or read in place (with NaNs
+     * after it, which must never reach out), the output plain or written swapped.
+     */
+    @Test
+    void swappedOperandsGiveThePlainBits() {
+        for (Case c : CASES) {
+            var g = c.g();
+            int hw = g.h() * g.w(), taps = g.kh() * g.kw(), size = g.n() * g.o() * g.positions();
+            float[] x = Ref.random(g.n() * g.c() * hw, 41), w = Ref.random(g.o() * g.depth(), 42), b = Ref.random(g.o(), 43);
+            float[] want = new float[size];
+            Conv2d.forward(x, 0, w, 0, b, 0, want, 0, g, c.act());
+            float[] ws = swapped(w, g.o(), g.channelsPerGroup(), taps, 2, 0);
+            for (int after : new int[] {0, g.w() + 2 * g.padW() + 9 * VectorMath.S.length()}) {
+                float[] xs = swapped(x, g.n(), g.c(), hw, 3, after);
+                for (int both = 1; both < 4; both++) {
+                    boolean sx = (both & 1) != 0, sw = (both & 2) != 0;
+                    float[] got = new float[size];
+                    Conv2d.forward(sx ? xs : x, sx ? 3 : 0, sw ? ws : w, sw ? 2 : 0, b, 0, got, 0, g, c.act(), sx, sw);
+                    Ref.sameBits(want, got, c.name() + (sx ? ", x swapped" : "") + (sw ? ", w swapped" : "") + (after > 0 ? ", in place" : ""));
+                }
+                if (!Conv2d.swappable(g)) continue;
+                float[] plain = new float[size], both = new float[size];
+                Conv2d.forwardSwapped(x, 0, w, 0, plain, 0, g);
+                Conv2d.forwardSwapped(xs, 3, ws, 2, both, 0, g, true, true);
+                Ref.sameBits(plain, both, c.name() + ", written swapped from swapped operands");
+            }
+        }
+    }
+
+    /** a [A, B, rest] stored [B, A, rest] at {@code off} of an array with {@code after} NaNs past it. */
+    private static float[] swapped(float[] a, int na, int nb, int rest, int off, int after) {
+        float[] to = new float[off + a.length + after];
+        java.util.Arrays.fill(to, Float.NaN);
+        for (int i = 0; i < na; i++)
+            for (int j = 0; j < nb; j++) System.arraycopy(a, (i * nb + j) * rest, to, off + (j * na + i) * rest, rest);
+        return to;
     }
 
     @Test
