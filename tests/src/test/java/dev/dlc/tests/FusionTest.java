@@ -121,7 +121,7 @@ class FusionTest {
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().startsWith("train step mlp("), run.out());
         assertTrue(run.out().contains("\nfused: 19 kernels and 1 view from 65 ops\n"), run.out());
-        assertTrue(run.out().contains("\nk1 opaque [2,256] reads %0 $1.w $1.b writes %2 %4\n"), run.out());
+        assertTrue(run.out().contains("\nk1 opaque [2,256] reads %0 $1.w $1.b writes %3 %4\n"), run.out());
         assertTrue(run.out().contains("  from nn.dl:11, nn.dl:98, nn.dl:115\n"), "stdlib lines, as file:line");
         assertTrue(run.out().contains("\nmemory: "), run.out());
         assertTrue(run.out().contains("%4 dropout -> %5 matmul: matmul is OPAQUE: it reads its operands from memory"), run.out());

@@ -11,15 +11,18 @@ import dev.dlc.exec.cpu.Gemm.Operand;
  * position. col is never stored: {@link Im2col} packs its GEMM panels straight from the image;
  * a 1 × 1 kernel at stride 1 without padding reads x itself. The channel bias and the
  * activation run in the product's epilogue. Shapes with few output channels (at most 16 per
- * group), where packing would cost more than the arithmetic, are computed directly instead
- * ({@link #path}, by shape only), with register blocks of at least ten fma chains:
+ * group), few taps, or few outputs per channel, where packing would cost more than the
+ * arithmetic, are computed directly instead ({@link #path}, by shape only), with register
+ * blocks of at least ten fma chains:
  * <ol>
  * <li>{@link ChannelConv}: stride 1, exactly 16 channels, rows at least 5 wide (LeNet's conv2
  *     and its weight gradient): a vector across the channels, every lane an output;
- * <li>{@link DotConv}: a kernel larger than the output (the other weight gradients, below):
- *     each output a dot product of two flattened planes;
- * <li>{@link DirectConv}: the rest at stride 1 (LeNet's conv1, the input gradients): vectors
- *     along output rows, six channels at a time.
+ * <li>{@link DotConv}: a kernel larger than the output (the other weight gradients, below)
+ *     with at most 16 channels, or any number when each has few outputs (a first layer's
+ *     weight gradient): each output a dot product of two flattened planes;
+ * <li>{@link DirectConv}: the rest at stride 1 with at most 16 channels or at most 25 taps
+ *     (LeNet's conv1, a one-channel first layer, the input gradients): vectors along output
+ *     rows, six channels at a time.
  * </ol>
  *
  * <p>Images (times groups) are spread over the threads when there are enough of them, each

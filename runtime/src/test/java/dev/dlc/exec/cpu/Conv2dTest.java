@@ -38,6 +38,7 @@ class Conv2dTest {
         new Case("direct: lenet conv2's input gradient", geo(3, 16, 18, 18, 6, 5, 5, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
         new Case("direct: lenet conv2's input gradient as a padded convolution (rows of padding skipped)", geo(3, 16, 10, 10, 6, 5, 5, 1, 1, 4, 4, 1, 1, 1), false, Activation.NONE),
         new Case("direct: padding taller than the kernel (rows meeting no input), dilated", geo(2, 3, 4, 9, 6, 3, 3, 1, 1, 5, 2, 2, 1, 1), true, Activation.NONE),
+        new Case("direct: 32 outputs of a 5 x 5 kernel on one channel (few taps: no GEMM)", geo(2, 1, 12, 12, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1), true, Activation.RELU),
         new Case("direct: one image in chunks of rows, an odd slot count, 11 channels", geo(1, 3, 13, 19, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("direct: dilated, non-square kernel, rows longer than a vector", geo(2, 4, 11, 21, 7, 3, 2, 1, 1, 1, 0, 2, 3, 1), false, Activation.NONE),
         new Case("direct: two groups", geo(2, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2), true, Activation.NONE),
@@ -55,7 +56,8 @@ class Conv2dTest {
         new Case("gemm: pointwise", geo(2, 8, 5, 5, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.NONE),
         new Case("gemm: one image, the product split", geo(1, 5, 20, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
         new Case("gemm: K across several KC slices", geo(1, 64, 40, 40, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1), false, Activation.NONE),
-        new Case("transposed: weight-gradient shape", geo(2, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
+        new Case("dot: 70 channels, a one-channel layer's weight gradient (few outputs per channel)", geo(2, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
+        new Case("transposed: weight-gradient shape", geo(24, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1), true, Activation.TANH),
         new Case("transposed: weight-gradient shape at stride 2 (dilated)", geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), false, Activation.NONE),
         new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: stride 2, padding 1, an odd row count", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
@@ -95,7 +97,7 @@ class Conv2dTest {
     /** A weight gradient written [O, N, P] is, bit for bit, the [N, O, P] one with its first two axes swapped. */
     @Test
     void swappedOutputIsTheForwardTransposed() {
-        var shapes = List.of(geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), geo(2, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1),
+        var shapes = List.of(geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), geo(24, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1),
                 geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1));
         for (var g : shapes) {
             assertTrue(Conv2d.swappable(g), g.toString());
@@ -189,6 +191,38 @@ class Conv2dTest {
                         "max_pool2d_grad " + java.util.Arrays.toString(hw) + " " + java.util.Arrays.toString(k));
                 assertEquals(7f, dx[0], "nothing before dx is written");
             }
+    }
+
+    /**
+     * The max pool's gradient where windows hold ties, a NaN, and g an infinity, on the tiling
+     * 2 × 2 path and a general one: the IR formula's values (g·hit/ties; NaN for a whole window
+     * holding a NaN, g·0 = NaN beside an infinite g's max), an element left over by the windows 0.
+     */
+    @Test
+    void poolGradientWithTiesAndNonFiniteValues() {
+        int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}};
+        for (int[] k : windows) {
+            int h = 7, w = 38, n = 2 * 3 * h * w;
+            var win = new Pool2d.Window(2, 3, h, w, k[0], k[1], k[2], k[3], k[4], k[5]);
+            int m = 2 * 3 * win.outH() * win.outW();
+            float[] x = new float[n], g = Ref.random(m, 52);
+            var r = new java.util.SplittableRandom(51);
+            for (int i = 0; i < n; i++) x[i] = r.nextInt(3); // many ties
+            x[5] = Float.NaN;
+            g[7] = Float.POSITIVE_INFINITY;
+            float[] dx = new float[n];
+            Pool2d.maxGrad(x, 0, g, 0, dx, 0, win);
+            var attrs = Map.<String, Object>of("kernel", List.of((long) k[0], (long) k[1]), "stride", List.of((long) k[2], (long) k[3]),
+                    "padding", List.of((long) k[4], (long) k[5]));
+            int[] xs = {2, 3, h, w}, os = {2, 3, win.outH(), win.outW()};
+            double[] want = Ref.run(Prim.MAX_POOL2D_GRAD, attrs, xs, x, xs, g, os);
+            int nans = 0;
+            for (int i = 0; i < n; i++) {
+                if (Double.isNaN(want[i])) { nans++; assertTrue(Float.isNaN(dx[i]), "element " + i + " is " + dx[i] + ", expected NaN"); }
+                else assertEquals(want[i], dx[i], 2e-6 * (Math.abs(want[i]) + 1), "element " + i + " of " + java.util.Arrays.toString(k));
+            }
+            assertTrue(nans >= 4, "the NaN's window and the infinite g's window are NaN");
+        }
     }
 
     private static void check(Case c) {
