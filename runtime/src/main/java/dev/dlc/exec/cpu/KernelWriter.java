@@ -151,16 +151,19 @@ final class KernelWriter {
      * become 1: index i there is element i of every such run, and 0 of a broadcast one. A batch norm's [N, C, 3, 3] planes then run as rows of 9 rather than 3,
      * an update of [O, C, 3, 3] weights as one row.
      */
-    private int[] merged(List<Node> outputs, int[] shape) {
+    private int[] merged(List<Node> outputs, int[] shape) { return mergedFrom(outputs, shape, 0); }
+
+    /** {@link #merged} for {@code values} of shape {@code shape}, the run starting at axis {@code start} or later. */
+    private int[] mergedFrom(List<Node> values, int[] shape, int start) {
         int r = shape.length;
         var memo = new IdentityHashMap<Node, Boolean>();
-        for (int j = 0; j < r - 1; j++) {
+        for (int j = start; j < r - 1; j++) {
             int looped = 0, last = -1;
             for (int k = j; k < r; k++) if (shape[k] > 1) { looped++; last = k; }
             if (looped < 2) break;
             int from = j;
             memo.clear();
-            if (outputs.stream().allMatch(o -> elementwiseFrom(o, shape, from, memo))) {
+            if (values.stream().allMatch(o -> elementwiseFrom(o, shape, from, memo))) {
                 // the run stands on the last looped axis: the axes after it are 1, so its stride
                 // is 1, and no value spanning the run has 1 there (broadcasting would zero it)
                 int[] m = shape.clone();
@@ -720,21 +723,9 @@ final class KernelWriter {
      * H·W in whole vectors (LeNet's 10 × 10 planes: rows of 10 were summed in scalars).
      */
     private int[] mergedReduction(Node x, int[] xs, boolean[] reduced) {
-        int r = xs.length, from = r;
+        int from = xs.length;
         while (from > 0 && reduced[from - 1]) from--;
-        for (int j = from; j < r - 1; j++) {
-            int looped = 0, last = -1;
-            for (int k = j; k < r; k++) if (xs[k] > 1) { looped++; last = k; }
-            if (looped < 2) break;
-            if (elementwiseFrom(x, xs, j, new IdentityHashMap<>())) {
-                int[] m = xs.clone();
-                long run = 1;
-                for (int k = j; k < r; k++) { run *= xs[k]; m[k] = 1; }
-                m[last] = Math.toIntExact(run);
-                return m;
-            }
-        }
-        return xs;
+        return mergedFrom(List.of(x), xs, from);
     }
 
     /** Partial sums of {@link #sumOver}. */

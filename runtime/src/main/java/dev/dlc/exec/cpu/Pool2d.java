@@ -85,8 +85,8 @@ public final class Pool2d {
      * <li>each window's max and ties, read from x padded with -inf (which ties only a window of
      *     -inf) and split into the column stride's phases (u = k·sw + φ at phase φ, index k), so
      *     that tap j of consecutive windows is consecutive in phase j mod sw, from j div sw.
-     *     The max and the share of g (g / ties; g·0/0, NaN, without ties) go to column z·sw of rows stuffed with zeros
-     *     between windows and around them;
+     *     The max and the share of g (g / ties; g·0/0, NaN, without ties) go to column z·sw of
+     *     rows stuffed with zeros between windows and around them;
      * <li>each element of dx gathers its windows' terms, window offsets (i, j) in row-major order
      *     (window ((r + ph - i) / sh, (c + pw - j) / sw)): the IR's order, and no scatter. A
      *     non-tie's term is 0, or the NaN share of a window whose max is NaN (it held a NaN, and
