@@ -192,10 +192,21 @@ public final class FusionPass {
         return def.fusion() == Fusion.INJECTIVE || (def.fusion() == Fusion.BROADCAST && tensors <= 1) || a.args().isEmpty();
     }
 
+    /**
+     * Reductions one kernel holds at most. Each is a loop of its own in the kernel's nest, and a
+     * nest is one Java method: a global gradient norm, one sum of squares per parameter added
+     * up, made the transformer's a nest of 70,000 characters, which ran through the interpreter
+     * (21 ms of a step). Past this many, a reduction is a kernel of its own.
+     */
+    private static final int MAX_REDUCTIONS = 16;
+
     /** Null when reduction {@code a} can run inside the kernel of {@code root}, else why not. */
     private String reductionInto(Node.Apply a, Node root) {
         Node opaque = find(root, Fusion.OPAQUE);
         if (opaque != null) return "the kernel of " + opName(root) + " is the elementwise epilogue of " + opName(opaque);
+        long reductions = members.get(root).stream().filter(m -> m instanceof Node.Apply && fusion(m) == Fusion.REDUCE).count();
+        if (reductions >= MAX_REDUCTIONS)
+            return "the kernel of " + opName(root) + " holds " + reductions + " reductions already: each is a loop of the one method its nest is";
         Shape in = shape(a.args().getFirst()), out = shape(a), space = space(root);
         if (out.numel().equals(shape(root).numel())) return null; // an epilogue of the reduction: one inner loop per point
         if (in.equals(space)) {                                     // a row: reduced once per kept index, broadcast back

@@ -103,6 +103,24 @@ class FusionTest {
                 && buffers.get(i).offset() == buffers.get(j).offset() && buffers.get(i).last() < buffers.get(j).first())), "an offset is reused");
     }
 
+    /**
+     * The transformer's global gradient norm (a sum of squares per parameter, added up) is
+     * split over kernels of at most 16 reductions: each is a loop of the one Java method a
+     * kernel's nest is, and all of them in one kernel made a method too long to compile.
+     */
+    @Test
+    void aGradientNormOverManyParametersIsSplit() {
+        var fused = fusedStep("examples/transformer.dl", "transformer");
+        var counts = fused.kernels().stream().mapToLong(FusionTest::reductions).filter(n -> n > 0).sorted().toArray();
+        // the most is the cap: the norm's sums fill one kernel, and none holds more
+        assertEquals(16, counts[counts.length - 1], "reductions per kernel: " + java.util.Arrays.toString(counts));
+    }
+
+    private static long reductions(Kernel k) {
+        return k.ops().stream().filter(n -> n instanceof Node.Apply a && !dev.dlc.ir.Scan.is(a)
+                && dev.dlc.ops.OpTable.forNode(a.op(), a.args().size()).map(d -> d.fusion() == dev.dlc.ops.Fusion.REDUCE).orElse(false)).count();
+    }
+
     @Test
     void lenetStepFusesConvolutionEpilogues() {
         var fused = fusedStep("examples/lenet.dl", "lenet");
