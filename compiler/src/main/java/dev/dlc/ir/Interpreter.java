@@ -146,8 +146,7 @@ public final class Interpreter {
      * with the step's scope, so every step draws afresh.
      */
     private static long stream(long scope, Node.Apply a, int index) {
-        long site = a.attrs().get("site") instanceof Long named ? named : index;
-        return CounterRng.stream(scope, site);
+        return CounterRng.stream(scope, a.site(index));
     }
 
     private Tensor given(Tensor t, Type.Tensor type, String what) {

@@ -37,6 +37,13 @@ public sealed interface Node {
     record Apply(String op, List<Node> args, Map<String, Object> attrs, Type type) implements Node {
         public Apply { args = List.copyOf(args); attrs = Map.copyOf(attrs); }
 
+        /**
+         * The site of this random op's stream (a dropout, a scan): the one it is named by (the
+         * checker names every dropout and scan, autodiff the scans it builds), else
+         * {@code position}, its place in its graph.
+         */
+        public long site(long position) { return attrs.get("site") instanceof Long named ? named : position; }
+
         // Arguments are interned by the Graph, so they compare by identity: hashing a deep
         // DAG structurally would visit shared subgraphs once per path, exponentially often.
         @Override public boolean equals(Object o) {

@@ -87,7 +87,7 @@ public final class ScanMergePass {
                 if (!(nodes.get(j) instanceof Node.Apply b) || !Scan.is(b) || taken.contains(b)) continue;
                 if (twins(a, i, b, j)) {
                     later.put(a, b);
-                    streams.put(a, stream(a, i));
+                    streams.put(a, a.site(i));
                     taken.add(b);
                     break;
                 }
@@ -101,15 +101,10 @@ public final class ScanMergePass {
         for (int k = 0; k < a.args().size(); k++) if (a.args().get(k) != b.args().get(k)) return false;
         Scan sa = Scan.of(a), sb = Scan.of(b);
         if (sa.axis() != sb.axis() || sa.sliced() != sb.sliced() || sa.reverse() != sb.reverse()) return false;
-        if (stream(a, ia) != stream(b, ib) || !Scan.placeholders(sa.body()).equals(Scan.placeholders(sb.body()))) return false;
+        if (a.site(ia) != b.site(ib) || !Scan.placeholders(sa.body()).equals(Scan.placeholders(sb.body()))) return false;
         // a body holding a scan: its body refers to the outer body's nodes, which a copy renews
         if (sa.body().nodes().stream().anyMatch(Scan::is) || sb.body().nodes().stream().anyMatch(Scan::is)) return false;
         return true;
-    }
-
-    /** A scan's random stream at the top level: its site, else its position (see the interpreter). */
-    private static long stream(Node.Apply a, int position) {
-        return a.attrs().get("site") instanceof Long named ? named : position;
     }
 
     /**

@@ -42,7 +42,7 @@ final class ScanVjp {
      */
     static List<Node[]> vjp(Builder b, Scan s, Node[] g, int position, Set<Node> active) {
         g = g != null ? g : new Node[s.stacked() + s.state().size()];
-        long site = s.node().attrs().get("site") instanceof Long named ? named : position;
+        long site = s.node().site(position);
         var body = new Graph();
         for (Node n : s.body().nodes()) body.add(n, s.body().loc(n));
         var bb = new Builder(body);

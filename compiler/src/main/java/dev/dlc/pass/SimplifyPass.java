@@ -111,22 +111,25 @@ public final class SimplifyPass {
 
     /**
      * Transposes and permutes compose into one permutation: with {@code out[i] = in[p[i]]},
-     * {@code P2(P1(x))[i] = x[p1[p2[i]]]}; the identity permutation is {@code x} itself.
+     * {@code P2(P1(x))[i] = x[p1[p2[i]]]}; the identity permutation is {@code x} itself, and one
+     * moving only axes of size 1 a reshape.
      */
     private static Node permutation(Node.Apply a, Builder b) {
         Node x = a.args().getFirst();
         int[] p = perm(a);
-        if (x instanceof Node.Apply in && (in.op().equals("transpose") || in.op().equals("permute"))) {
+        boolean composed = x instanceof Node.Apply in && (in.op().equals("transpose") || in.op().equals("permute"));
+        if (composed) {
+            var in = (Node.Apply) x;
             int[] inner = perm(in);
-            int[] composed = new int[p.length];
-            for (int i = 0; i < p.length; i++) composed[i] = inner[p[i]];
-            p = composed;
+            int[] both = new int[p.length];
+            for (int i = 0; i < p.length; i++) both[i] = inner[p[i]];
+            p = both;
             x = in.args().getFirst();
-        } else if (!identity(p)) {
-            return keepsOrder(p, Builder.tensor(a).shape()) ? b.reshape(x, Builder.tensor(a).shape()) : a;
         }
+        Shape shape = Builder.tensor(a).shape();
         if (identity(p)) return same(a, x);
-        if (keepsOrder(p, Builder.tensor(a).shape())) return b.reshape(x, Builder.tensor(a).shape());
+        if (keepsOrder(p, shape)) return b.reshape(x, shape);
+        if (!composed) return a;
         var axes = new ArrayList<Long>();
         for (int i : p) axes.add((long) i);
         return b.apply("permute", List.of(x), Map.of("axes", axes));

@@ -139,7 +139,7 @@ final class CompiledScan {
             readIn[r] = program.inputLoc(READ + r);
             readSize[r] = Storage.numel(outer.get(r));
         }
-        long site = scanNode.attrs().get("site") instanceof Long named ? named : positions.get(scanNode);
+        long site = scanNode.site(positions.get(scanNode));
         return new CompiledScan(program, site, steps, s.reverse(), slices, init, stateIn, stateOut, stateSize, swap, stacked, reads, readIn, readSize, finalState);
     }
 

@@ -554,7 +554,7 @@ final class KernelWriter {
         boolean on = a.attrs().get("training") instanceof Boolean b ? b : training;
         if (!on || p == 0) return eval(x, idx);
         V v = eval(x, idx);
-        long site = a.attrs().get("site") instanceof Long s ? s : position.get(a);
+        long site = a.site(position.get(a));
         String key = "key" + id(a);
         Block top = stack.getFirst();
         if (top.memo.putIfAbsent(key, new V(key, 's')) == null)

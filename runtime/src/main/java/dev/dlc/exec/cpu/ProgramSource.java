@@ -280,8 +280,11 @@ final class ProgramSource {
         return storage.has(b) && KernelWriter.dtype(b) == DType.F32 && Tensor.numel(KernelWriter.shape(b)) == channels ? b : null;
     }
 
-    /** A Gemm operand: the value's array, or a transpose's source read transposed. */
-    /** {@code fold}: whether a transpose's source may be read in place (a skinny product wants B row-major: its copy is small). */
+    /**
+     * A Gemm operand: the value's array, or a transpose's source read transposed; {@code fold}:
+     * whether a transpose's source may be read in place (a skinny product wants B row-major: its
+     * copy is small).
+     */
     private String operand(Node x, int rows, int cols, Set<Storage.Loc> arrays, boolean fold) {
         Node src = inPlaceSource(x, transposes, fold);
         boolean t = src != null;
