@@ -2,7 +2,7 @@ package dev.dlc.cli;
 
 import dev.dlc.check.TrainStep;
 import dev.dlc.exec.Backend;
-import dev.dlc.exec.cpu.CpuProgram;
+import dev.dlc.exec.cpu.CpuBackend;
 import dev.dlc.exec.cpu.Parallel;
 import dev.dlc.ir.Graph;
 import dev.dlc.ir.Node;
@@ -42,8 +42,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--job", paramLabel = "NAME", description = "The train job (default: the first).")
     String job;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "50", description = "Timed steps, after as many warm-up steps (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", paramLabel = "N", description = "Timed steps (default: at least 5, and as many as fill 2 s).")
+    Integer steps;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed steps before them (default: until the step time settles, at most 60 s).")
+    Integer warmup;
 
     @Option(names = "--batch", paramLabel = "N", description = "The batch size (default: the job's data set's).")
     Long batch;
@@ -73,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
         String unusable = Backend.problem(backend);
         if (unusable != null) { err.println("dlc: bench: --backend " + backend + ": " + unusable); return 1; }
         Backend b = Backend.named(backend);
-        if (steps < 1) { err.println("dlc: bench: --steps must be positive"); return 1; }
+        if (steps != null && steps < 1 || warmup != null && warmup < 0) { err.println("dlc: bench: --steps must be positive and --warmup not negative"); return 1; }
         TrainStep step = c.checker().lowerStep(name, batch == null ? 0 : batch);
         err.print(c.diags().render());
         if (step == null || c.diags().hasErrors()) return 1;
@@ -82,63 +85,119 @@ public final class BenchCommand implements Callable<Integer> {
         long n = step.data().getFirst().type().dim(0).value();
         var batchData = randomBatch(step);
         long t0 = System.nanoTime();
-        var trainer = b.trainer(c.checker(), step, _ -> null);
-        trainer.explainDivergence(false);
-        var initial = Map.copyOf(trainer.slots());
-        var restarts = new int[1];
-        timed(trainer, batchData, initial, restarts);
+        var run = new Run(b.trainer(c.checker(), step, _ -> null), batchData);
+        run.step();
         double firstMs = (System.nanoTime() - t0) / 1e6;
-        for (int i = 1; i < steps; i++) timed(trainer, batchData, initial, restarts);
-        double seconds = 0;
-        int counted = 0;
-        for (int i = 0; i < steps; i++) {
-            double s = timed(trainer, batchData, initial, restarts);
-            if (!Double.isNaN(s)) { seconds += s; counted++; }
-        }
-        if (counted == 0) {
+        var warm = warmup != null ? run.steps(warmup, 0) : run.warmUp();
+        var timed = steps != null ? run.steps(steps, 0) : run.steps(MIN_STEPS, MIN_SECONDS);
+        if (timed.counted() == 0) {
             err.println("dlc: bench: every timed step's loss was not finite on random data, so none was timed; try a smaller learning rate");
             return 1;
         }
-        seconds *= (double) steps / counted;
+        double perStep = timed.seconds() / timed.counted();
         double flops = flops(opt);
-        double samples = n * steps / seconds, gflops = flops * steps / seconds / 1e9;
+        double samples = n / perStep, gflops = flops / perStep / 1e9;
         double machine = peak != null ? peak : PEAK_GFLOPS;
         long arena = MemoryPlan.of(dev.dlc.pass.FusionPass.run(opt)).peak();
-        out.printf("bench %s (%s, batch %d, %d threads): %d steps in %.3f s%n", name, b.name(), n, Parallel.threads(), steps, seconds);
-        out.printf("  %.1f ms per step, %,.0f samples/s%n", seconds * 1e3 / steps, samples);
+        out.printf("bench %s (%s, batch %d, %d threads): %d steps in %.3f s%n", name, b.name(), n, Parallel.threads(), timed.counted(), timed.seconds());
+        out.printf("  %.1f ms per step, %,.0f samples/s%n", perStep * 1e3, samples);
         out.printf("  %.3f GFLOP per step, %.1f GFLOP/s, %.1f %% of %.0f GFLOP/s peak%n", flops / 1e9, gflops, 100 * gflops / machine, machine);
         out.printf("  arena peak %,d bytes; first step (compile or cache load) %.0f ms%n", arena, firstMs);
-        if (restarts[0] > 0)
-            out.printf("  the loss was not finite %d times on random data: each time the parameters started again and that step was not timed%n", restarts[0]);
-        if (b.name().equals("cpu")) {
-            var p = CpuProgram.compile(opt, true);
-            var data = randomBatch(step);
-            for (int i = 0; i < data.size(); i++) p.input(step.data().get(i).name(), data.get(i));
-            for (int i = 0; i < steps; i++) p.run(i);
+        out.printf("  warm-up: %d steps in %.1f s%s%n", warm.steps(), warm.seconds(),
+                warmup != null ? "" : warm.seconds() >= MAX_WARMUP_SECONDS ? " (stopped at the limit: the step time had not settled)" : " (until the step time settled)");
+        if (run.restarts > 0)
+            out.printf("  the loss was not finite %d times on random data: each time the parameters started again and that step was not timed%n", run.restarts);
+        var p = CpuBackend.programOf(run.trainer);
+        if (p != null && kernels > 0) {
+            // The trainer's own program, warm: a second compile would be cold again.
+            int runs = Math.max(1, timed.steps());
             p.profile(true);
-            for (int i = 0; i < steps; i++) p.run(i);
+            run.steps(runs, 0);
             out.println("  time per kernel (ms per step, slowest first):");
-            p.profileReport(steps).stream().limit(kernels).forEach(l -> out.println("    " + l));
+            p.profileReport(runs).stream().limit(kernels).forEach(l -> out.println("    " + l));
+            p.profile(false);
+        }
+        if (p != null)
             out.printf("  %d kernels generated, %d through the interpreter%s%n", p.generatedKernels(), p.fallbacks().size(),
                     p.fallbacks().isEmpty() ? "" : ":\n    " + String.join("\n    ", p.fallbacks()));
-        }
         return 0;
     }
 
+    /** Default timed steps: at least this many, and at least this long. */
+    private static final int MIN_STEPS = 5;
+    private static final double MIN_SECONDS = 2;
+
     /**
-     * One step's seconds, or NaN when its loss was not finite: random data at the job's learning
-     * rate may diverge (VGG-11 does by step 4), and speed is measured, not training, so the
-     * parameters start again from their initial values.
+     * Warm-up ends when two windows in a row (each at least 2 steps and 0.25 s) were no more than
+     * 5 % faster than the fastest before them, after at least 2 s: the JIT compiles a kernel
+     * after hundreds of calls, so a small model's steps get 5-10 times faster over its first
+     * second or two (softmax regression: 2.8 ms a step over steps 50-100, 0.3 ms from about 300).
      */
-    private static double timed(Trainer trainer, List<Tensor> batch, Map<String, Tensor> initial, int[] restarts) {
-        long start = System.nanoTime();
-        try {
-            trainer.step(batch);
-            return (System.nanoTime() - start) / 1e9;
-        } catch (Trainer.Diverged e) {
-            initial.forEach(trainer::set);
-            restarts[0]++;
-            return Double.NaN;
+    private static final double MIN_WARMUP_SECONDS = 2, MAX_WARMUP_SECONDS = 60, WINDOW_SECONDS = 0.25, SETTLED = 0.95;
+
+    /** Steps run, how many were timed (a step whose loss was not finite is not), and the timed seconds. */
+    private record Span(int steps, int counted, double seconds) {}
+
+    /** The trainer on one random batch; a step whose loss is not finite starts the parameters again. */
+    private static final class Run {
+        final Trainer trainer;
+        final List<Tensor> batch;
+        final Map<String, Tensor> initial;
+        int restarts;
+
+        Run(Trainer trainer, List<Tensor> batch) {
+            this.trainer = trainer;
+            this.batch = batch;
+            trainer.explainDivergence(false);
+            initial = Map.copyOf(trainer.slots());
+        }
+
+        /**
+         * One step's seconds, or NaN when its loss was not finite: random data at the job's
+         * learning rate may diverge (VGG-11 does by step 4), and speed is measured, not
+         * training, so the parameters start again from their initial values.
+         */
+        double step() {
+            long start = System.nanoTime();
+            try {
+                trainer.step(batch);
+                return (System.nanoTime() - start) / 1e9;
+            } catch (Trainer.Diverged e) {
+                initial.forEach(trainer::set);
+                restarts++;
+                return Double.NaN;
+            }
+        }
+
+        /** At least {@code min} steps, for at least {@code minSeconds} (wall time, diverged steps included). */
+        Span steps(int min, double minSeconds) {
+            int n = 0, counted = 0;
+            double seconds = 0;
+            long start = System.nanoTime();
+            while (n < min || (System.nanoTime() - start) / 1e9 < minSeconds) {
+                double s = step();
+                n++;
+                if (!Double.isNaN(s)) { seconds += s; counted++; }
+            }
+            return new Span(n, counted, seconds);
+        }
+
+        /** Windows of steps until the step time settles (see {@link #SETTLED}) or the limit. */
+        Span warmUp() {
+            int n = 0, flat = 0;
+            double best = Double.POSITIVE_INFINITY, all = 0;
+            long start = System.nanoTime();
+            while (all < MAX_WARMUP_SECONDS) {
+                var w = steps(2, WINDOW_SECONDS);
+                n += w.steps();
+                all = (System.nanoTime() - start) / 1e9;
+                if (w.counted() == 0) continue;
+                double mean = w.seconds() / w.counted();
+                if (mean < SETTLED * best) { best = Math.min(best, mean); flat = 0; }
+                else flat++;
+                if (flat >= 2 && all >= MIN_WARMUP_SECONDS) break;
+            }
+            return new Span(n, n, all);
         }
     }
 

@@ -47,6 +47,26 @@ class CliTest {
     }
 
     @Test
+    void benchTimesTheGivenStepsAfterTheGivenWarmUp() {
+        var run = Repo.dlc("bench", Repo.path("examples/softmax_regression.dl").toString(), "--batch", "8", "--warmup", "3", "--steps", "4", "--kernels", "2");
+        assertEquals("", run.err());
+        assertEquals(0, run.status());
+        var lines = run.out().lines().toList();
+        assertTrue(lines.getFirst().startsWith("bench softmax_regression (cpu, batch 8, "), run.out());
+        assertTrue(lines.getFirst().contains(": 4 steps in "), run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.equals("  warm-up: 3 steps in " + l.substring(l.indexOf(" in ") + 4))), run.out());
+        assertEquals(2, lines.stream().filter(l -> l.matches(" +[0-9.]+ ms  k[0-9]+ .*")).count(), run.out());
+        assertTrue(lines.getLast().endsWith("kernels generated, 0 through the interpreter"), run.out());
+    }
+
+    @Test
+    void benchRejectsAStepCountBelowOne() {
+        var run = Repo.dlc("bench", Repo.path("examples/softmax_regression.dl").toString(), "--steps", "0");
+        assertEquals(1, run.status());
+        assertEquals("dlc: bench: --steps must be positive and --warmup not negative\n", run.err());
+    }
+
+    @Test
     void gradientStageOfARecurrentModel() {
         // The backward of a scan: a residual scan for the entering states, then a reverse scan of the body's VJP.
         var run = Repo.dlc("ir", Repo.path("examples/char_rnn.dl").toString(), "--stage", "grad");

@@ -39,4 +39,7 @@ public final class CpuBackend implements Backend {
     static Graph optimize(Graph g) {
         return new Pipeline(Pipeline.DEFAULT, false, (_, _, _) -> {}).run(g);
     }
+
+    /** The compiled program behind a cpu trainer's last step (for `dlc bench`'s kernel times), else null. */
+    public static CpuProgram programOf(Trainer t) { return t instanceof CpuTrainer c ? c.lastProgram() : null; }
 }

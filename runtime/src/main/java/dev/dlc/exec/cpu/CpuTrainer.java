@@ -71,6 +71,9 @@ final class CpuTrainer implements Trainer {
 
     @Override public TrainStep program() { return step; }
 
+    /** The program of the last step's batch size: the one holding the slots. */
+    CpuProgram lastProgram() { return current.program(); }
+
     @Override public Tensor value(String path) {
         var s = slotsByPath.get(path);
         if (s == null) throw new IllegalArgumentException("no slot " + path + "; slots: " + slotsByPath.keySet());
