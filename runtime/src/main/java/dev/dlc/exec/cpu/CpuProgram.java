@@ -152,11 +152,11 @@ public final class CpuProgram {
     /** Where every input is stored. */
     java.util.Collection<Storage.Loc> inputLocs() { return inputs.values(); }
 
-    /** The length of the array a place lies in. */
+    /** The length of the array a place lies in, not counting {@link Storage#SLACK}. */
     int arrayLength(Storage.Loc at) {
         return switch (at.table()) {
-            case 'f' -> frame.f[at.slot()].length;
-            case 'i' -> frame.i[at.slot()].length;
+            case 'f' -> frame.f[at.slot()].length - Storage.SLACK;
+            case 'i' -> frame.i[at.slot()].length - Storage.SLACK;
             default -> frame.d[at.slot()].length;
         };
     }

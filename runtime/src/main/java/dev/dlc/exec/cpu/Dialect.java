@@ -65,6 +65,21 @@ interface Dialect {
     /** exp, sigmoid or tanh of a float vector, to within 2 ulp (the same formula on every lane and every run). */
     String vmath(String function, String a);
 
+    /**
+     * A softmax line's max ({@code function} "lineMax", {@code m} null) or Σ e^(x - m)
+     * ("lineExpSum") over {@code n} contiguous floats of {@code array} from {@code start}, as a
+     * double expression in vectors (see {@link VectorMath#lineMax}); null where the dialect has
+     * none, and the line is summed in scalars.
+     */
+    default String vline(String function, String array, String start, int n, String m) { return null; }
+
+    /**
+     * The f32 vector of a one-hot row's lanes from index {@code base}: lane i is 1 where
+     * {@code base + i} equals the (integer-valued) {@code label}, else 0; null where the dialect has
+     * none, and the row is written in scalars.
+     */
+    default String voneHot(String label, String base) { return null; }
+
     /** The mask of the lanes {@code [from, to)} of a vector starting at {@code from}. */
     String vtailMask(String from, String to);
 

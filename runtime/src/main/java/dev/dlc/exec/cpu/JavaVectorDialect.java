@@ -69,6 +69,10 @@ final class JavaVectorDialect implements Dialect {
         return "dev.dlc.exec.cpu.VectorMath.repeat(" + array + ", " + index + ", " + k + (count == null ? "" : ", " + count) + ")";
     }
     @Override public String vmath(String function, String a) { return "dev.dlc.exec.cpu.VectorMath." + function + "(" + a + ")"; }
+    @Override public String vline(String function, String array, String start, int n, String m) {
+        return "dev.dlc.exec.cpu.VectorMath." + function + "(" + array + ", " + start + ", " + n + (m == null ? "" : ", " + m) + ")";
+    }
+    @Override public String voneHot(String label, String base) { return "dev.dlc.exec.cpu.VectorMath.oneHot(" + label + ", " + base + ")"; }
     @Override public String vtailMask(String from, String to) { return "S.indexInRange(" + from + ", " + to + ")"; }
     @Override public String vstore(String value, String array, String index, String mask) {
         return value + ".intoArray(" + array + ", " + index + (mask == null ? "" : ", " + mask) + ");";

@@ -312,7 +312,7 @@ final class KernelWriter {
     private boolean vectorAt(int d) { return d == innerDepth && stack.get(d).vector; }
 
     private V load(Node n, List<Ix> idx, int d) {
-        Storage.Loc at = memory.containsKey(n) ? memory.get(n) : storage.loc(n);
+        Storage.Loc at = place(n);
         if (at == null) throw new Unsupported("no storage for a " + n.type());
         arrays.add(at);
         Ix flat = bind(stored(n, idx).plus(Ix.of(at.offset())));
@@ -387,7 +387,12 @@ final class KernelWriter {
             case SOFTMAX, LOG_SOFTMAX -> softmax(a, idx, d, p == Prim.LOG_SOFTMAX, bound);
             case ONE_HOT -> {
                 V y = eval(arg(a, 0), idx.subList(0, idx.size() - 1));
-                noVector(d);
+                if (vectorAt(d)) {
+                    // a row of classes along the vector loop: lanes compared with the label (cross-entropy's gradient)
+                    String v = dtype(a) == DType.F32 && y.kind() == 's' && contiguous(idx.getLast()) ? dl.voneHot(y.code(), idx.getLast().code()) : null;
+                    if (v == null) throw new NotVectorizable();
+                    yield declare(d, dl.vectorType(), v, 'v');
+                }
                 yield declare(d, "double", fit(dtype(a), "(" + y.code() + " == " + idx.getLast().code() + " ? 1.0 : 0.0)", a), 's');
             }
             case EMBEDDING -> {
@@ -914,17 +919,46 @@ final class KernelWriter {
             String m = "m" + (fresh++), s = "s" + (fresh++), r = "r" + (fresh++);
             var xIdx = new ArrayList<>(kept);
             xIdx.set(axis, Ix.var(r));
-            stack.get(ld).code.append("double ").append(m).append(" = Double.NEGATIVE_INFINITY;\ndouble ").append(s).append(" = 0.0;\n");
-            var loop = List.<String[]>of(new String[] {r, String.valueOf(xs[axis])});
-            loopOver(ld, loop, xIdx, x, m + " = Math.max(" + m + ", %s);");
-            loopOver(ld, loop, xIdx, x, s + " += Math.exp(%s - " + m + ");");
-            line = new V(m + "," + s, 's');
+            var code = stack.get(ld).code;
+            String start = contiguousLine(x, kept, xIdx, r), array = start == null ? null : place(x).array();
+            String max = start == null ? null : dl.vline("lineMax", array, start, xs[axis], null);
+            if (max != null) {
+                code.append("final double ").append(m).append(" = ").append(max).append(";\n");
+                code.append("final double ").append(s).append(" = ").append(dl.vline("lineExpSum", array, start, xs[axis], m)).append(";\n");
+            } else {
+                code.append("double ").append(m).append(" = Double.NEGATIVE_INFINITY;\ndouble ").append(s).append(" = 0.0;\n");
+                var loop = List.<String[]>of(new String[] {r, String.valueOf(xs[axis])});
+                loopOver(ld, loop, xIdx, x, m + " = Math.max(" + m + ", %s);");
+                loopOver(ld, loop, xIdx, x, s + " += Math.exp(%s - " + m + ");");
+            }
+            // log Σ once per line, not once per element (the JIT does not hoist Math.log)
+            String ls = "l" + (fresh++);
+            if (log) code.append("final double ").append(ls).append(" = Math.log(").append(s).append(");\n");
+            line = new V(m + "," + s + "," + ls, 's');
             stack.get(ld).memo.put(key, line);
         }
-        String m = line.code().split(",")[0], s = line.code().split(",")[1];
+        String[] parts = line.code().split(",");
+        String m = parts[0], s = parts[1], ls = parts[2];
         V v = eval(x, idx);
         String z = "(" + v.code() + " - " + m + ")";
-        return declare(d, "double", fit(dtype(a), log ? z + " - Math.log(" + s + ")" : "Math.exp" + z + " / " + s, a), 's');
+        return declare(d, "double", fit(dtype(a), log ? z + " - " + ls : "Math.exp" + z + " / " + s, a), 's');
+    }
+
+    /** Where a value is stored (a place other than its storage for an opaque op's result in scratch). */
+    private Storage.Loc place(Node n) { return memory.containsKey(n) ? memory.get(n) : storage.loc(n); }
+
+    /**
+     * The flat index of a softmax line's first element when x is read from memory (not computed
+     * in this kernel) as f32 elements one apart along the line; null otherwise.
+     */
+    private String contiguousLine(Node x, List<Ix> kept, List<Ix> xIdx, String r) {
+        if (computed.contains(x) && !memory.containsKey(x)) return null;
+        Storage.Loc at = place(x);
+        if (at == null || at.table() != 'f') return null;
+        Ix flat = stored(x, xIdx);
+        if (!flat.affine() || flat.coef(r) != 1) return null;
+        arrays.add(at);
+        return bind(stored(x, kept).plus(Ix.of(at.offset()))).code();
     }
 
     // ------------------------------------------------------------------ indices

@@ -37,10 +37,10 @@ final class Scratch {
 
     private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[14][0]);
 
-    /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared). */
+    /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared), with {@link Storage#SLACK} more after them. */
     static float[] floats(int slot, int n) {
         float[][] s = LOCAL.get();
-        if (s[slot].length < n) s[slot] = new float[n];
+        if (s[slot].length < n + Storage.SLACK) s[slot] = new float[n + Storage.SLACK];
         return s[slot];
     }
 }

@@ -1,5 +1,6 @@
 package dev.dlc.exec.cpu;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -110,5 +111,86 @@ public final class VectorMath {
         FloatVector large = ONE.div(finiteExp(ax.add(ax)).add(1f)).fma(-2f, 1f);
         large = large.blend(large.neg(), x.lt(0f));
         return large.blend(small, ax.lt(0.625f));
+    }
+
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    /** Lane i holds i. */
+    private static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
+
+    /**
+     * Lane i is 1 where {@code base + i == label}, else 0: a one-hot row's vector from class
+     * {@code base}. The label is compared as a lane number, exact in f32 for the lanes there are
+     * (a label outside them, -100 or 10^9, matches none).
+     */
+    public static FloatVector oneHot(double label, long base) {
+        double lane = label - base;
+        float at = lane >= 0 && lane < S.length() ? (float) lane : -1f;
+        return FloatVector.zero(S).blend(ONE, IOTA.compare(VectorOperators.EQ, at));
+    }
+
+    /**
+     * The largest of the n floats from {@code a[off]}: what {@code Math.max} over them in
+     * doubles gives, NaN and signed zeros included (max is exact, and its order does not matter);
+     * -inf for n = 0. A softmax line's max, in vectors when the line is contiguous.
+     */
+    public static double lineMax(float[] a, int off, int n) {
+        int L = S.length(), i = 0;
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; i <= n - L; i += L) acc = acc.max(FloatVector.fromArray(S, a, off + i));
+        if (i < n) {
+            VectorMask<Float> tail = S.indexInRange(i, n);
+            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, a, off + i, tail), tail);
+        }
+        return acc.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * Σ e^(a[off + i] - m) over the n floats from {@code a[off]}, for m a float (a line's max):
+     * each term by {@link #exp} of the f32 difference, within 2 ulp of the double computation
+     * rounded to f32, summed in double lanes (lane j takes the terms at j modulo the vector
+     * length) that are then added in a fixed tree ({@link #laneSum}): the same order whatever
+     * the JIT did. A softmax
+     * line of 10 classes cost ten {@code Math.exp} calls, 56 µs over 256 rows; this is one
+     * vector.
+     */
+    public static double lineExpSum(float[] a, int off, int n, double m) {
+        int L = S.length(), i = 0;
+        FloatVector max = FloatVector.broadcast(S, (float) m);
+        DoubleVector low = DoubleVector.zero(D), high = low;
+        for (; i <= n - L; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, a, off + i).sub(max));
+            low = low.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
+            high = high.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
+        }
+        if (i < n) {
+            VectorMask<Float> tail = S.indexInRange(i, n);
+            FloatVector e = FloatVector.zero(S).blend(exp(FloatVector.fromArray(S, a, off + i, tail).sub(max)), tail);
+            low = low.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
+            high = high.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
+        }
+        return laneSum(low.add(high));
+    }
+
+    /** Lane j + k for k = 4, 2, 1: a pairwise tree of lanewise adds. */
+    private static final VectorShuffle<Double> X4 = xor(4), X2 = xor(2), X1 = xor(1);
+
+    private static VectorShuffle<Double> xor(int k) { return VectorShuffle.fromOp(D, i -> (i ^ k) % D.length()); }
+
+    /**
+     * The sum of t's lanes in a fixed pairwise tree, of lanewise adds (each rounds the same
+     * interpreted or compiled, unlike {@code reduceLanes(ADD)}, whose order is the JIT's), and
+     * faster than reading the lanes one by one (16 µs against 10 for 256 lines of 10).
+     */
+    private static double laneSum(DoubleVector t) {
+        int n = D.length();
+        if (n == 8) t = t.add(t.rearrange(X4));
+        if (n == 8 || n == 4) {
+            t = t.add(t.rearrange(X2));
+            return t.add(t.rearrange(X1)).lane(0);
+        }
+        double s = 0;
+        for (int j = 0; j < n; j++) s += t.lane(j);
+        return s;
     }
 }

@@ -40,6 +40,45 @@ class VectorMathTest {
         }
     }
 
+    @Test
+    void softmaxLinesGiveTheMaxExactlyAndTheSumWithinTwoUlp() {
+        var rng = new SplittableRandom(11);
+        for (int n = 1; n <= 3 * L + 3; n++) {
+            // a line at an odd offset in an array that ends with it: the tail's masked load at the end
+            float[] a = new float[3 + n];
+            for (int i = 0; i < a.length; i++) a[i] = (float) rng.nextDouble(-30, 30);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 3; i < a.length; i++) max = Math.max(max, a[i]);
+            for (int i = 3; i < a.length; i++) sum += Math.exp(a[i] - max);
+            double m = VectorMath.lineMax(a, 3, n);
+            assertEquals(max, m, "max, n = " + n);
+            double s = VectorMath.lineExpSum(a, 3, n, m);
+            assertTrue(Math.abs(s - sum) <= 2 * Math.ulp((float) sum) * n, "sum, n = " + n + ": " + s + ", want " + sum);
+            assertEquals(s, VectorMath.lineExpSum(a, 3, n, m), "the same sum again");
+        }
+        assertEquals(Double.NEGATIVE_INFINITY, VectorMath.lineMax(new float[4], 1, 0));
+        assertEquals(0.0, VectorMath.lineMax(new float[] {-0f, 0f, -0f}, 0, 3));
+        assertEquals(Double.doubleToLongBits(-0.0), Double.doubleToLongBits(VectorMath.lineMax(new float[] {-0f, -0f}, 0, 2)));
+        float[] nan = {1f, Float.NaN, 3f};
+        assertTrue(Double.isNaN(VectorMath.lineMax(nan, 0, 3)));
+        float[] inf = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        // as the scalar line: e^(-inf - -inf) is NaN
+        assertTrue(Double.isNaN(VectorMath.lineExpSum(inf, 0, 2, VectorMath.lineMax(inf, 0, 2))));
+        float[] big = {Float.POSITIVE_INFINITY, 1f};
+        assertTrue(Double.isNaN(VectorMath.lineExpSum(big, 0, 2, VectorMath.lineMax(big, 0, 2))));
+    }
+
+    @Test
+    void oneHotMarksTheLabelsLaneOnly() {
+        float[] out = new float[L];
+        for (long base : new long[] {0, 3, L}) {
+            for (double label : new double[] {-100, -1, 0, 2, 5, L - 1, L, L + 2, 1e9}) {
+                VectorMath.oneHot(label, base).intoArray(out, 0);
+                for (int i = 0; i < L; i++) assertEquals(base + i == label ? 1f : 0f, out[i], "label " + label + ", base " + base + ", lane " + i);
+            }
+        }
+    }
+
     private static void check(String name, UnaryOperator<FloatVector> vector, DoubleUnaryOperator exact) {
         var rng = new SplittableRandom(7);
         float[] xs = new float[64 * L];
