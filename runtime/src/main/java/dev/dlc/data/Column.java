@@ -25,8 +25,6 @@ abstract class Column {
     /** Writes row {@code row}'s {@code width} values at {@code dst[offset..]}. */
     abstract void copyRow(int row, double[] dst, int offset);
 
-    /** Makes whatever {@link #copyRow(int, float[], int)} reads ahead of the first call. */
-    void prepareFloats() {}
 
     /** The same as floats (a compiled backend's storage); columns stored as floats or bytes copy without widening. */
     void copyRow(int row, float[] dst, int offset) {

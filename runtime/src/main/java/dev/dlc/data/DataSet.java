@@ -27,12 +27,6 @@ public interface DataSet {
         for (int i = 0; i < t.numel(); i++) dst[i] = (float) t.at(i);
     }
 
-    /**
-     * Does now what the first {@link #batchInto(int[], int, float[])} would (Fashion-MNIST turns
-     * its pixels into floats once), so that it is not part of the first step's time.
-     */
-    default void prepareFloats() {}
-
     /** The same for integer and bool parts (bools as 0 and 1). */
     default void batchInto(int[] indices, int part, int[] dst) {
         Tensor t = batch(indices).get(part);

@@ -68,31 +68,10 @@ final class FashionMnist {
             this.cols = new Bilinear(w, r);
         }
 
-        /**
-         * At the files' own size, a compiled backend reads every pixel of every epoch as a
-         * float: those are made once, before its first batch (188 MB for the training set), and
-         * a row is then one array copy; the byte-to-float lookup per pixel cost more than the
-         * softmax-regression step that consumed it.
-         */
-        private volatile float[] scaled;
-
+        /** At the files' own size, a compiled backend's row: its bytes scaled a vector at a time. */
         @Override void copyRow(int row, float[] dst, int offset) {
             if (h != r || w != r) { super.copyRow(row, dst, offset); return; }
-            float[] f = scaled;
-            if (f == null) f = floats();
-            System.arraycopy(f, row * h * w, dst, offset, h * w);
-        }
-
-        @Override void prepareFloats() { if (h == r && w == r) floats(); }
-
-        /** The pixels as floats, made by the first caller (a loader thread may ask at the same time). */
-        private synchronized float[] floats() {
-            if (scaled == null) {
-                var f = new float[pixels.length];
-                for (int i = 0; i < f.length; i++) f[i] = SCALE[pixels[i] & 0xFF];
-                scaled = f;
-            }
-            return scaled;
+            dev.dlc.exec.cpu.Pixels.scaled(pixels, row * h * w, dst, offset, h * w);
         }
 
         @Override void copyRow(int row, double[] dst, int offset) {

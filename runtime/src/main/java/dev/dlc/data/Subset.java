@@ -23,7 +23,6 @@ public final class Subset implements DataSet {
 
     @Override public List<Tensor> batch(int[] which) { return base.batch(mapped(which)); }
 
-    @Override public void prepareFloats() { base.prepareFloats(); }
 
     @Override public void batchInto(int[] which, int part, float[] dst) { base.batchInto(mapped(which), part, dst); }
 

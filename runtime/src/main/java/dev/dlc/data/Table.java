@@ -29,7 +29,6 @@ final class Table implements DataSet {
         return out;
     }
 
-    @Override public void prepareFloats() { columns.forEach(Column::prepareFloats); }
 
     @Override public void batchInto(int[] indices, int part, float[] dst) {
         Column c = columns.get(part);

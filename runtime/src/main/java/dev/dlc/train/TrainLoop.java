@@ -101,7 +101,6 @@ public final class TrainLoop {
         trainer = o.backend().trainer(c.checker(), step, n -> lowerOrNull(n));
         int rest = split.train().size() % batch;
         if (rest != 0 && o.limitBatches() == 0) trainer.prepare(rest);
-        trainer.prepare(split.train());
         start.apply(step).forEach(trainer::set);
         var metricNames = step.metrics().stream().map(TrainStep.Metric::name).toList();
         var epochsDone = new ArrayList<Epoch>();

@@ -65,9 +65,6 @@ public interface Trainer {
      */
     default void prepare(long n) {}
 
-    /** Gets {@code data} ready to be read as this trainer reads it, before the first step. */
-    default void prepare(dev.dlc.data.DataSet data) {}
-
     /** The step count so far. */
     long steps();
 

@@ -193,7 +193,6 @@ final class CpuTrainer implements Trainer {
         }
     }
 
-    @Override public void prepare(DataSet data) { data.prepareFloats(); }
 
     @Override public void prepare(long n) {
         if (programs.containsKey(n)) return;

@@ -20,7 +20,7 @@ package dev.dlc.exec.cpu;
  * {@code -Ddlc.cpu.twins=false} runs the vector code from the first call (tests of the vector
  * code at small sizes set it).
  */
-final class Warming {
+public final class Warming {
     /** Probes at every EVERYth call, then by time. */
     private static final int EARLY = 16, EVERY = 8;
 
@@ -36,20 +36,20 @@ final class Warming {
     private int calls, probes;
     private long nextProbe;
 
-    Warming(String name) { this.name = name; }
+    public Warming(String name) { this.name = name; }
 
     /** Whether to run the vector kernel untimed. */
-    boolean hot() { return hot; }
+    public boolean hot() { return hot; }
 
     /** 0 for "run the twin"; otherwise the vector kernel runs, and this is its start time for {@link #timed}. */
-    long probe() {
+    public long probe() {
         if (probes < EARLY ? calls++ % EVERY != 0 : System.nanoTime() < nextProbe) return 0;
         probes++;
         return Math.max(1, System.nanoTime());
     }
 
     /** After a probing call that started at t0: hot if it took at most {@code budgetNanos}. */
-    void timed(long t0, long budgetNanos) {
+    public void timed(long t0, long budgetNanos) {
         long now = System.nanoTime(), took = now - t0;
         if (took <= budgetNanos) {
             hot = true;
