@@ -49,14 +49,26 @@ final class Packing {
         for (int q = 0; q * NR < nc; q++) {
             int base = q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
             if (cols < NR) Arrays.fill(to, base, base + kc * NR, 0f);
-            for (int r = 0; r < cols; r++)
+            // SWAPPED_BLOCK columns at a time, k outside: each k writes that many consecutive
+            // floats, read from as many runs `taps` apart. Column by column, each k's write went to
+            // another cache line of a panel larger than L1 (a small CNN's weight gradient through
+            // a 64-channel output gradient: 3.8 ms a step in this copy).
+            for (int r0 = 0; r0 < cols; r0 += SWAPPED_BLOCK) {
+                int r1 = Math.min(cols, r0 + SWAPPED_BLOCK);
                 for (int p = 0; p < kc; ) {
-                    int k = p0 + p, t = k % taps, len = Math.min(taps - t, kc - p), src = off + (k / taps * o + first + r) * taps + t;
-                    for (int e = 0; e < len; e++) to[base + (p + e) * NR + r] = w[src + e];
+                    int k = p0 + p, t = k % taps, len = Math.min(taps - t, kc - p), src = off + (k / taps * o + first) * taps + t;
+                    for (int e = 0; e < len; e++) {
+                        int d = base + (p + e) * NR, at = src + e;
+                        for (int r = r0; r < r1; r++) to[d + r] = w[at + r * taps];
+                    }
                     p += len;
                 }
+            }
         }
     }
+
+    /** Columns of {@link #packSwappedB} copied together: a cache line of floats. */
+    private static final int SWAPPED_BLOCK = 16;
 
     /**
      * A panel whose {@code width} lines are stored rows of the operand (A's rows, or B's columns
