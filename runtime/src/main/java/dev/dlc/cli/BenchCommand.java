@@ -88,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         var run = new Run(b.trainer(c.checker(), step, _ -> null), batchData);
         run.step();
         double firstMs = (System.nanoTime() - t0) / 1e6;
-        var warm = warmup != null ? run.steps(warmup, 0) : run.warmUp();
+        var warm = warmup != null ? run.steps(warmup, 0) : run.warmUp(firstMs / 1e3);
         var timed = steps != null ? run.steps(steps, 0) : run.steps(MIN_STEPS, MIN_SECONDS);
         if (timed.counted() == 0) {
             err.println("dlc: bench: every timed step's loss was not finite on random data, so none was timed; try a smaller learning rate");
@@ -128,10 +128,14 @@ public final class BenchCommand implements Callable<Integer> {
     private static final double MIN_SECONDS = 2;
 
     /**
-     * Warm-up ends when two windows in a row (each at least 2 steps and 0.25 s) were no more than
-     * 5 % faster than the fastest before them, after at least 2 s: the JIT compiles a kernel
-     * after hundreds of calls, so a small model's steps get 5-10 times faster over its first
-     * second or two (softmax regression: 2.8 ms a step over steps 50-100, 0.3 ms from about 300).
+     * Warm-up ends when two windows in a row were no more than 5 % faster than the fastest
+     * before them, after at least 2 s and at least as long as the first step took: the JIT
+     * compiles a kernel after hundreds of calls, so a small model's steps get 5-10 times faster
+     * over its first second or two (softmax regression: 2.8 ms a step over steps 50-100, 0.3 ms
+     * from about 300), and a first step that compiled the kernels leaves the JIT a backlog
+     * (javac's own code) that delays them further (a character RNN: 112 ms a step timed after a
+     * fixed 50 steps, 11 ms settled). A window is at least 2 steps and 0.25 s, and an eighth of
+     * the warm-up so far, so that a plateau while a compile is queued is not taken for the end.
      */
     private static final double MIN_WARMUP_SECONDS = 2, MAX_WARMUP_SECONDS = 60, WINDOW_SECONDS = 0.25, SETTLED = 0.95;
 
@@ -183,19 +187,19 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         /** Windows of steps until the step time settles (see {@link #SETTLED}) or the limit. */
-        Span warmUp() {
+        Span warmUp(double firstSeconds) {
             int n = 0, flat = 0;
-            double best = Double.POSITIVE_INFINITY, all = 0;
+            double best = Double.POSITIVE_INFINITY, all = 0, least = Math.min(MAX_WARMUP_SECONDS, Math.max(MIN_WARMUP_SECONDS, firstSeconds));
             long start = System.nanoTime();
             while (all < MAX_WARMUP_SECONDS) {
-                var w = steps(2, WINDOW_SECONDS);
+                var w = steps(2, Math.max(WINDOW_SECONDS, all / 8));
                 n += w.steps();
                 all = (System.nanoTime() - start) / 1e9;
                 if (w.counted() == 0) continue;
                 double mean = w.seconds() / w.counted();
                 if (mean < SETTLED * best) { best = Math.min(best, mean); flat = 0; }
                 else flat++;
-                if (flat >= 2 && all >= MIN_WARMUP_SECONDS) break;
+                if (flat >= 2 && all >= least) break;
             }
             return new Span(n, n, all);
         }
