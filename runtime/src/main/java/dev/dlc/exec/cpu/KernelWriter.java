@@ -184,19 +184,32 @@ final class KernelWriter {
         boolean ok = spansOrBroadcast(shape(n), shape, j);
         boolean inKernel = computed.contains(n) && !memory.containsKey(n);
         if (ok && inKernel && n instanceof Node.Project) ok = false; // a part of a split computed here: a slice, which moves its axis
-        else if (ok && inKernel) {
+        else if (ok && inKernel && prim((Node.Apply) n) == Prim.RESHAPE && onesFrom(shape(n), shape, j)) {
+            // a per-channel vector reshaped to [1, C, 1, 1]: one value along the whole run, read
+            // through its own flat index whatever the nest's shape (a batch norm's scale and shift)
+            ok = true;
+        } else if (ok && inKernel) {
             var a = (Node.Apply) n;
             Prim p = prim(a);
             var fusion = OpTable.def(p).fusion();
+            // a concat along an axis before the run: each part spans the run as the concat does
+            boolean before = p == Prim.CONCAT && axis(new Bound(a.op(), a.attrs()).integer("axis"), shape(a).length) + shape.length - shape(a).length < j;
             // a permute swapping back the first two axes of a value stored swapped reads its storage in order
             boolean inOrder = (p == Prim.PERMUTE || p == Prim.TRANSPOSE) && swapped.contains(arg(a, 0)) && !computed.contains(arg(a, 0));
             if (inOrder) ok = true;
             else if (p == Prim.PERMUTE || p == Prim.TRANSPOSE) ok = fixes(perm(a, p, new Bound(a.op(), a.attrs())), j) && elementwiseFrom(arg(a, 0), shape, j, memo);
-            else if (p == Prim.DROPOUT || fusion != Fusion.ELEMWISE && fusion != Fusion.BROADCAST) ok = false;
+            else if (p == Prim.DROPOUT || fusion != Fusion.ELEMWISE && fusion != Fusion.BROADCAST && !before) ok = false;
             else for (Node x : a.args()) ok &= elementwiseFrom(x, shape, j, memo);
         } else if (ok) ok = !swapped.contains(n);
         memo.put(n, ok);
         return ok;
+    }
+
+    /** Whether {@code s}, aligned right against {@code shape}, is 1 along axes j.. . */
+    private static boolean onesFrom(int[] s, int[] shape, int j) {
+        int off = shape.length - s.length;
+        for (int k = Math.max(j, off); k < shape.length; k++) if (s[k - off] != 1) return false;
+        return true;
     }
 
     /** Whether a permutation leaves axes j.. where they are. */
@@ -590,14 +603,17 @@ final class KernelWriter {
     private static final String OUT = "@@out@@";
 
     private String guarded(int d, String cond, Node x, List<Ix> at) {
-        Block g = new Block(false);
+        Block here = stack.get(d);
+        // in the innermost vector loop (cond then holds for the whole vector): a vector read
+        boolean vector = vectorAt(d);
+        Block g = vector ? new Block(true, here.mask, here.count) : new Block(false);
         var saved = stack;
         var inner = new ArrayList<Block>();
         for (int k = 0; k < stack.size(); k++) inner.add(k <= d ? g : stack.get(k));
         stack = inner;
         try {
             V v = eval(x, at);
-            return "if (" + cond + ") {\n" + g.code + OUT + " = " + v.code() + ";\n}";
+            return "if (" + cond + ") {\n" + g.code + OUT + " = " + (vector ? vec(v) : v.code()) + ";\n}";
         } finally {
             stack = saved;
         }
@@ -625,13 +641,20 @@ final class KernelWriter {
         return new V(name, 's');
     }
 
-    /** concat along an axis: the part whose range along it holds the index, read at the index less the part's start. */
+    /**
+     * concat along an axis: the part whose range along it holds the index, read at the index
+     * less the part's start. In the innermost vector loop when that loop does not run along the
+     * axis: the part is then the same for a whole vector, picked once for it (DenseNet's batch
+     * norms read a block's layers concatenated along the channels: element by element, a
+     * branch per part, they took a nanosecond an element).
+     */
     private V concat(Node.Apply a, List<Ix> idx, int d, Bound bound) {
-        noVector(d);
         int rank = shape(a).length;
         int axis = axis(bound.integer("axis"), rank);
+        boolean vector = vectorAt(d);
+        if (vector && (dtype(a) != DType.F32 || bind(idx.get(axis)).vars().contains(innerVar))) throw new NotVectorizable();
         String name = "v" + (fresh++);
-        var code = new StringBuilder("double ").append(name).append(" = 0.0;\n");
+        var code = new StringBuilder(vector ? dl.vectorType() + " " + name + " = " + dl.vsplat("0.0") : "double " + name + " = 0.0").append(";\n");
         long start = 0;
         for (int t = 0; t < a.args().size(); t++) {
             Node x = arg(a, t);
@@ -644,7 +667,7 @@ final class KernelWriter {
             start += len;
         }
         stack.get(d).code.append(code);
-        return new V(name, 's');
+        return new V(name, vector ? 'v' : 's');
     }
 
     /** stack along a new axis: part t at the index without that axis, where the index along it is t. */
