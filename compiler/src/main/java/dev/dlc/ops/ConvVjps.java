@@ -165,7 +165,7 @@ final class ConvVjps {
             pads.add(before[a]);
             pads.add(size[a] + d[a] * (k[a] - 1) - before[a] - len[a]);
         }
-        Node flipped = flip(b, flip(b, w, 2), 3);
+        Node flipped = flipKernel(b, w);
         Node wt = b.apply("permute", List.of(flipped), Map.of("axes", List.of(1L, 0L, 2L, 3L)));
         // The same zeros on both sides of each axis are the convolution's own padding: no padded copy.
         if (pads.get(0) >= 0 && pads.get(0).equals(pads.get(1)) && pads.get(2) >= 0 && pads.get(2).equals(pads.get(3)))
@@ -188,7 +188,7 @@ final class ConvVjps {
         var xt = tensor(x);
         long[] k = {tensor(w).dim(2).value(), tensor(w).dim(3).value()};
         long[] phases = {Math.ceilDiv(xt.dim(2).value(), s[0]), Math.ceilDiv(xt.dim(3).value(), s[1])};
-        Node flipped = flip(b, flip(b, w, 2), 3);
+        Node flipped = flipKernel(b, w);
         var grid = new ArrayList<List<Node>>();
         for (long rh = 0; rh < s[0]; rh++) {
             var row = new ArrayList<Node>();
@@ -276,16 +276,11 @@ final class ConvVjps {
         return slice(b, b.reshape(padded, Shape.of(merged)), axis, 0, (n - 1) * s + 1);
     }
 
-    /** x reversed along {@code axis}: a gather at index K-1-k. */
-    private static Node flip(Builder b, Node x, int axis) {
-        var xt = tensor(x);
-        long k = xt.dim(axis).value();
-        Node ar = b.apply("arange", List.of(), Map.of("n", Dim.of(k)));
-        Node rev = b.sub(b.constant(k - 1, ar), ar);
-        var ones = new ArrayList<Dim>();
-        for (int i = 0; i < xt.rank(); i++) ones.add(i == axis ? Dim.of(k) : Dim.of(1));
-        Node index = b.broadcast(b.reshape(rev, Shape.of(ones)), xt.shape());
-        return b.apply("gather", List.of(x, index), Map.of("axis", (long) axis));
+    /** The weights reversed along both kernel axes (those longer than 1: a 1 × 1 kernel is itself). */
+    private static Node flipKernel(Builder b, Node w) {
+        var axes = new ArrayList<Long>();
+        for (int a = 2; a < 4; a++) if (tensor(w).dim(a).value() > 1) axes.add((long) a);
+        return axes.isEmpty() ? w : b.apply("flip", List.of(w), Map.of("axes", axes));
     }
 
     private static Node slice(Builder b, Node x, int axis, long start, long end) {

@@ -89,6 +89,16 @@ final class MovementRules {
         return x.withShape(Shape.of(dims));
     }
 
+    /** flip(x, axes): x with the order of its elements reversed along each of the axes; x's type. */
+    static Type flip(Bound call) throws ShapeError {
+        Tensor x = call.tensor("x");
+        List<Long> axes = call.ints("axes");
+        Check.knownRank(call, x);
+        var seen = new HashSet<Integer>();
+        for (long a : axes) if (!seen.add(Check.axis(call, x, a))) throw call.fail("axis %d is repeated in %s", a, axes);
+        return x;
+    }
+
     /** broadcast(x, shape): NumPy broadcasting to exactly that shape. */
     static Type broadcast(Bound call) throws ShapeError {
         Tensor x = call.tensor("x");

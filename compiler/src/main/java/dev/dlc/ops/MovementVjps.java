@@ -38,6 +38,8 @@ final class MovementVjps {
             for (int i = 0; i < rank; i++) inverse[(int) ((axes.get(i) + rank) % rank)] = (long) i;
             return one(b.apply("permute", List.of(g), Map.of("axes", List.of(inverse))));
         });
+        // flip is its own inverse.
+        rule(FLIP, (b, y, g) -> one(b.apply("flip", List.of(g), Map.of("axes", y.attrs().get("axes")))));
         // broadcast copies x along new or size-1 axes: the copies' cotangents add up.
         rule(BROADCAST, (b, y, g) -> one(b.sumTo(g, tensor(arg(y, 0)))));
         // concat: each input gets its own stretch of g along the axis.

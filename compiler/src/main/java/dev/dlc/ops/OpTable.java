@@ -119,6 +119,7 @@ public final class OpTable {
            INJECTIVE, MovementRules::transpose, Flops::zero, MovementKernels.TRANSPOSE),
         fn(PERMUTE, "permute", Sig.of(req("x", TENSOR), req("axes", INTS)), INJECTIVE, MovementRules::permute, Flops::zero,
            MovementKernels.PERMUTE),
+        fn(FLIP, "flip", Sig.of(req("x", TENSOR), req("axes", INTS)), INJECTIVE, MovementRules::flip, Flops::zero, MovementKernels.FLIP),
         fn(BROADCAST, "broadcast", Sig.of(req("x", TENSOR), req("shape", DIMS)), Fusion.BROADCAST, MovementRules::broadcast, Flops::zero,
            MovementKernels.BROADCAST),
         fn(CONCAT, "concat", TENSORS, INJECTIVE, MovementRules::concat, Flops::zero, MovementKernels.CONCAT),

@@ -142,6 +142,7 @@ class GradCheckTest {
         row(FLATTEN, "flatten", NO, TOL, real(2, 3, 2)),
         row(TRANSPOSE, "transpose", Map.of("a", 0L, "b", 2L), TOL, real(2, 3, 4)),
         row(PERMUTE, "permute", Map.of("axes", longs(2, 0, 1)), TOL, real(2, 3, 4)),
+        row(FLIP, "flip", Map.of("axes", longs(0, 2)), TOL, real(2, 3, 4)),
         row(BROADCAST, "broadcast", Map.of("shape", dims(2, 3, 4)), TOL, real(3, 1)),
         row(CONCAT, "concat", Map.of("axis", 1L), TOL, real(2, 3), real(2, 2)),
         row(STACK, "stack", Map.of("axis", 1L), TOL, real(2, 3), real(2, 3)),

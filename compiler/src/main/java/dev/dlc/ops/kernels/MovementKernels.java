@@ -41,6 +41,19 @@ public final class MovementKernels {
         });
     }
 
+    /** flip(x, axes): out[o] = x[i] with i[k] = n[k] - 1 - o[k] along the axes, o[k] elsewhere. */
+    public static final Kernel FLIP = Kernel.of((in, attrs, r) -> {
+        Tensor x = in.getFirst();
+        int[] xs = x.shape();
+        var flipped = new boolean[xs.length];
+        for (long a : attrs.ints("axes")) flipped[Layout.axis(a, xs.length)] = true;
+        return Tensor.build(r.dtype(), xs, flat -> {
+            int[] i = Tensor.unravel(flat, xs);
+            for (int k = 0; k < i.length; k++) if (flipped[k]) i[k] = xs[k] - 1 - i[k];
+            return x.at(Tensor.offset(xs, i));
+        });
+    });
+
     /** broadcast(x, shape): NumPy broadcasting to the node's shape. */
     public static final Kernel BROADCAST = Kernel.of((in, _, r) -> {
         Tensor x = in.getFirst();

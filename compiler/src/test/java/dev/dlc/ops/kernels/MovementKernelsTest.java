@@ -29,6 +29,13 @@ class MovementKernelsTest {
         exact(s(2, 2, 2), v(0, 2, 4, 6, 1, 3, 5, 7), run(Prim.PERMUTE, Map.of("axes", List.of(2L, 0L, 1L)), type(DType.F32, 2, 2, 2), c));
     }
 
+    @Test void flipReversesTheGivenAxes() {
+        // X = [[0, 1, 2], [3, 4, 5]]
+        exact(s(2, 3), v(2, 1, 0, 5, 4, 3), run(Prim.FLIP, Map.of("axes", List.of(1L)), type(DType.F32, 2, 3), X));
+        exact(s(2, 3), v(5, 4, 3, 2, 1, 0), run(Prim.FLIP, Map.of("axes", List.of(0L, -1L)), type(DType.F32, 2, 3), X));
+        exact(s(2, 3), v(0, 1, 2, 3, 4, 5), run(Prim.FLIP, Map.of("axes", List.of()), type(DType.F32, 2, 3), X));
+    }
+
     @Test void broadcastToAShape() {
         exact(s(2, 3), v(1, 2, 3, 1, 2, 3), run(Prim.BROADCAST, Map.of(), type(DType.F32, 2, 3), f32(s(3), 1, 2, 3)));
         exact(s(2, 2), v(7, 7, 8, 8), run(Prim.BROADCAST, Map.of(), type(DType.F32, 2, 2), f32(s(2, 1), 7, 8)));

@@ -111,8 +111,28 @@ public final class Conv2d {
      */
     public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
                                float[] out, int outOff, Geometry g, Activation activation, boolean xSwapped, boolean wSwapped) {
+        forward(x, xOff, weights, wOff, bias, biasOff, out, outOff, g, activation, xSwapped, wSwapped, false);
+    }
+
+    /**
+     * {@link #forward} with the weights also stored flipped ({@code wFlipped}, with wSwapped):
+     * each plane of KH × KW taps in reverse order, as an input gradient's weights are (the
+     * forward's weights, flipped and swapped; see ConvVjps). The generated code passes the
+     * forward's weights instead of copying them (ResNet-18's 512-channel layers: 4-5 ms a copy,
+     * its reads a plane 18 KB from the last). The batch-folded product packs them as they lie;
+     * the other paths copy them plain first (a few thousand floats where they are taken).
+     */
+    public static void forward(float[] x, int xOff, float[] weights, int wOff, float[] bias, int biasOff,
+                               float[] out, int outOff, Geometry g, Activation activation, boolean xSwapped, boolean wSwapped, boolean wFlipped) {
         if (g.outH() < 1 || g.outW() < 1) throw new IllegalArgumentException("conv2d: the kernel is larger than the padded input");
-        switch (path(g)) {
+        if (wFlipped && !wSwapped) throw new IllegalArgumentException("conv2d: flipped weights are read swapped only");
+        Path path = path(g);
+        if (wFlipped && path != Path.TRANSPOSED) {
+            float[] plain = unswapped(weights, wOff, g.o(), g.channelsPerGroup(), g.kh() * g.kw(), Scratch.UNSWAPPED_W, true);
+            forward(x, xOff, plain, 0, bias, biasOff, out, outOff, g, activation, xSwapped, false, false);
+            return;
+        }
+        switch (path) {
             case CHANNEL -> ChannelConv.forward(x, xOff, xSwapped, weights, wOff, wSwapped, bias, biasOff, out, outOff, g, activation);
             case DOT -> DotConv.forward(x, xOff, xSwapped, weights, wOff, wSwapped, bias, biasOff, out, outOff, g, activation);
             case DIRECT -> {
@@ -121,14 +141,14 @@ public final class Conv2d {
                 DirectConv.forward(x, xOff, xSwapped, w, wSwapped ? 0 : wOff, bias, biasOff, out, outOff, g, activation);
             }
             case TRANSPOSED -> {
-                var job = new Job(x, xOff, weights, wOff, wSwapped, bias, biasOff, out, outOff, g, activation);
+                var job = new Job(x, xOff, weights, wOff, wSwapped, wFlipped, bias, biasOff, out, outOff, g, activation);
                 var in = PaddedInput.of(x, xOff, g, 0, true, xSwapped);
                 for (int gi = 0; gi < g.groups(); gi++) job.transposedProduct(in, gi, false);
             }
             case GEMM -> {
                 float[] xs = xSwapped ? unswapped(x, xOff, g.n(), g.c(), g.h() * g.w(), Scratch.UNSWAPPED_X) : x;
                 float[] ws = wSwapped ? unswapped(weights, wOff, g.o(), g.channelsPerGroup(), g.kh() * g.kw(), Scratch.UNSWAPPED_W) : weights;
-                perImage(new Job(xs, xSwapped ? 0 : xOff, ws, wSwapped ? 0 : wOff, false, bias, biasOff, out, outOff, g, activation));
+                perImage(new Job(xs, xSwapped ? 0 : xOff, ws, wSwapped ? 0 : wOff, false, false, bias, biasOff, out, outOff, g, activation));
             }
         }
     }
@@ -138,10 +158,19 @@ public final class Conv2d {
      * {@code slot}: a swapped operand in the layout its shape says.
      */
     private static float[] unswapped(float[] src, int off, int a, int b, int rest, int slot) {
+        return unswapped(src, off, a, b, rest, slot, false);
+    }
+
+    /** {@link #unswapped}, each run of {@code rest} also reversed when {@code reversed} (flipped weights). */
+    private static float[] unswapped(float[] src, int off, int a, int b, int rest, int slot, boolean reversed) {
         float[] to = Scratch.floats(slot, a * b * rest);
         Parallel.forRange(a, (lo, hi) -> {
             for (int i = lo; i < hi; i++)
-                for (int j = 0; j < b; j++) System.arraycopy(src, off + (j * a + i) * rest, to, (i * b + j) * rest, rest);
+                for (int j = 0; j < b; j++) {
+                    int from = off + (j * a + i) * rest, at = (i * b + j) * rest;
+                    if (!reversed) System.arraycopy(src, from, to, at, rest);
+                    else for (int t = 0; t < rest; t++) to[at + t] = src[from + rest - 1 - t];
+                }
         });
         return to;
     }
@@ -174,7 +203,7 @@ public final class Conv2d {
             forward(x, xOff, weights, wOff, null, 0, out, outOff, g, Activation.NONE, xSwapped, wSwapped);
             return;
         }
-        new Job(x, xOff, weights, wOff, wSwapped, null, 0, out, outOff, g, Activation.NONE)
+        new Job(x, xOff, weights, wOff, wSwapped, false, null, 0, out, outOff, g, Activation.NONE)
                 .transposedProduct(PaddedInput.of(x, xOff, g, 0, true, xSwapped), 0, true);
     }
 
@@ -201,8 +230,8 @@ public final class Conv2d {
         else job.items(0, items);
     }
 
-    /** wSwapped: the weights are stored [C/G, O, KH, KW] (a batch-folded product only). */
-    private record Job(float[] x, int xOff, float[] weights, int wOff, boolean wSwapped, float[] bias, int biasOff,
+    /** wSwapped: the weights are stored [C/G, O, KH, KW], wFlipped: each plane's taps reversed too (a batch-folded product only). */
+    private record Job(float[] x, int xOff, float[] weights, int wOff, boolean wSwapped, boolean wFlipped, float[] bias, int biasOff,
                        float[] out, int outOff, Geometry g, Activation activation) {
         void items(int lo, int hi) {
             for (int t = lo; t < hi; t++) product(t / g.groups(), t % g.groups());
@@ -241,7 +270,7 @@ public final class Conv2d {
             if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
             Operand wt = weights(gi).t();
             int taps = g.kh() * g.kw(), wg = wOff + gi * og * taps;
-            Gemm.ColumnPanels b = wSwapped ? (j0, nc, p0, kc, to) -> Packing.packSwappedB(weights, wg, g.o(), taps, j0, nc, p0, kc, to)
+            Gemm.ColumnPanels b = wSwapped ? (j0, nc, p0, kc, to) -> Packing.packSwappedB(weights, wg, g.o(), taps, j0, nc, p0, kc, to, wFlipped)
                     : (j0, nc, p0, kc, to) -> Packing.packB(wt, j0, nc, p0, kc, to);
             Gemm.multiplyGathered(rows, og, g.depth(), new Gemm.Gathered(in.data(), in.windows(g, gi), in.taps(g)), b, Operand.of(t, og), false, epilogue);
             // Both layouts are transposes of t: [O, N·P] for the swapped one, [O/G, P] per image otherwise.
@@ -257,17 +286,33 @@ public final class Conv2d {
      * {@code dst[doff + c·ldd + r] = src[so + r·lds + c]} for r < rows, c < cols, in 16 × 16
      * blocks, so that both sides touch a few cache lines at a time (element by element, the
      * strided side missed on every write: ResNet-18's 512-channel weight gradient spent half
-     * its time scattering its product).
+     * its time scattering its product). Whole blocks go through vectors
+     * ({@link VectorMath#transpose16}: [4608, 512] 2.2 ms in scalars), once those run compiled.
      */
     private static void transpose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {
         final int b = 16;
+        boolean vector = VectorMath.TRANSPOSE16 && TRANSPOSE_WARMING.hot();
+        long t0 = vector || !VectorMath.TRANSPOSE16 ? 0 : TRANSPOSE_WARMING.probe();
+        boolean probed = false;
         for (int r0 = 0; r0 < rows; r0 += b)
             for (int c0 = 0; c0 < cols; c0 += b) {
                 int r1 = Math.min(rows, r0 + b), c1 = Math.min(cols, c0 + b);
+                if (r1 - r0 == b && c1 - c0 == b && (vector || t0 != 0 && !probed)) {
+                    VectorMath.transpose16(src, so + r0 * lds + c0, lds, dst, doff + c0 * ldd + r0, ldd);
+                    if (!vector) {
+                        // compiled, a block takes tens of nanoseconds; boxed, tens of microseconds
+                        TRANSPOSE_WARMING.timed(t0, 2_000);
+                        probed = true;
+                    }
+                    continue;
+                }
                 for (int c = c0; c < c1; c++) {
                     int d = doff + c * ldd, s = so + c;
                     for (int r = r0; r < r1; r++) dst[d + r] = src[s + r * lds];
                 }
             }
     }
+
+    /** Until {@link VectorMath#transpose16} is seen running compiled, one block a call goes through it, the rest in scalars. */
+    private static final Warming TRANSPOSE_WARMING = new Warming("transpose");
 }

@@ -205,6 +205,16 @@ final class KernelWriter {
         return ok;
     }
 
+    /** flip's index: n - 1 - i along its axes (affine, so a flipped read is still a plain load). */
+    private static List<Ix> flipped(List<Ix> idx, int[] shape, Bound bound) {
+        var at = new ArrayList<>(idx);
+        for (long a : bound.ints("axes")) {
+            int k = axis(a, shape.length);
+            at.set(k, Ix.of(shape[k] - 1).plus(idx.get(k).times(-1)));
+        }
+        return at;
+    }
+
     /** Whether {@code s}, aligned right against {@code shape}, is 1 along axes j.. . */
     private static boolean onesFrom(int[] s, int[] shape, int j) {
         int off = shape.length - s.length;
@@ -390,6 +400,7 @@ final class KernelWriter {
             case BROADCAST -> eval(arg(a, 0), broadcast(idx, a, arg(a, 0)));
             case RESHAPE, FLATTEN -> eval(arg(a, 0), reshape(idx, shape(a), shape(arg(a, 0))));
             case TRANSPOSE, PERMUTE -> eval(arg(a, 0), permute(idx, perm(a, p, bound)));
+            case FLIP -> eval(arg(a, 0), flipped(idx, shape(a), bound));
             case SLICE -> eval(arg(a, 0), slice(idx, a, bound));
             case DROPOUT -> dropout(a, idx, d, bound);
             case PAD -> pad(a, idx, d, bound);

@@ -43,9 +43,10 @@ final class Packing {
      * Columns [j0, j0 + nc) and k in [p0, p0 + kc) of {@code B = wᵀ} for a group's weights
      * stored [C/G, O, KH, KW] (first two axes swapped; {@code off} at the group's first
      * channel): {@code B[k][j]}, k = (c, tap), lies at {@code off + (c·o + j)·taps + tap}, in
-     * runs of {@code taps} along k.
+     * runs of {@code taps} along k; {@code flipped}: at tap {@code taps - 1 - tap} (the runs
+     * reversed).
      */
-    static void packSwappedB(float[] w, int off, int o, int taps, int j0, int nc, int p0, int kc, float[] to) {
+    static void packSwappedB(float[] w, int off, int o, int taps, int j0, int nc, int p0, int kc, float[] to, boolean flipped) {
         for (int q = 0; q * NR < nc; q++) {
             int base = q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
             if (cols < NR) Arrays.fill(to, base, base + kc * NR, 0f);
@@ -56,9 +57,10 @@ final class Packing {
             for (int r0 = 0; r0 < cols; r0 += SWAPPED_BLOCK) {
                 int r1 = Math.min(cols, r0 + SWAPPED_BLOCK);
                 for (int p = 0; p < kc; ) {
-                    int k = p0 + p, t = k % taps, len = Math.min(taps - t, kc - p), src = off + (k / taps * o + first) * taps + t;
+                    int k = p0 + p, t = k % taps, len = Math.min(taps - t, kc - p), run = off + (k / taps * o + first) * taps;
+                    int src = flipped ? run + taps - 1 - t : run + t, step = flipped ? -1 : 1;
                     for (int e = 0; e < len; e++) {
-                        int d = base + (p + e) * NR, at = src + e;
+                        int d = base + (p + e) * NR, at = src + e * step;
                         for (int r = r0; r < r1; r++) to[d + r] = w[at + r * taps];
                     }
                     p += len;

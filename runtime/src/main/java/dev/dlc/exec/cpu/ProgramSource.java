@@ -54,6 +54,11 @@ final class ProgramSource {
     private final Map<Node, Node> transposes = new IdentityHashMap<>();
     /** A permute swapping the first two axes of a 4-D value -> what it permutes, when it is a kernel of its own. */
     private final Map<Node, Node> swaps = new IdentityHashMap<>();
+    /**
+     * Those swaps whose kernel also reverses the kernel taps ({@link #flippedSwap}): an input
+     * gradient's weights, read in place as swapped and flipped weights only.
+     */
+    private final Set<Node> flippedSwaps = CpuProgram.identitySet(List.of());
     /** The kernel of each of those transposes and swaps. */
     private final Map<Node, Integer> transposeKernel = new IdentityHashMap<>();
     /** The last kernel that reads each arena value (the memory plan's lifetimes). */
@@ -359,10 +364,12 @@ final class ProgramSource {
     private String conv(Node.Apply op, Storage.Loc dest, Node bias, String activation, Set<Storage.Loc> arrays) {
         var ge = geometry(op);
         // an operand that is a swap kernel's copy: its source, read with the first two axes swapped
-        Node xs = inPlaceSource(op.args().get(0), swaps, true), ws = inPlaceSource(op.args().get(1), swaps, true);
+        // (and the weights' taps reversed, for a flipped swap)
+        Node xs = inPlaceSource(op.args().get(0), swaps, !flippedSwaps.contains(op.args().get(0))), ws = inPlaceSource(op.args().get(1), swaps, true);
+        boolean flipped = ws != null && flippedSwaps.contains(op.args().get(1));
         var x = loc(xs != null ? xs : op.args().get(0), arrays);
         var w = loc(ws != null ? ws : op.args().get(1), arrays);
-        String layout = xs == null && ws == null ? "" : ", " + (xs != null) + ", " + (ws != null);
+        String layout = xs == null && ws == null ? "" : ", " + (xs != null) + ", " + (ws != null) + (flipped ? ", true" : "");
         String g = "new Conv2d.Geometry(" + ge.n() + ", " + ge.c() + ", " + ge.h() + ", " + ge.w() + ", " + ge.o() + ", " + ge.kh() + ", " + ge.kw() + ", "
                 + ge.strideH() + ", " + ge.strideW() + ", " + ge.padH() + ", " + ge.padW() + ", " + ge.dilationH() + ", " + ge.dilationW() + ", " + ge.groups() + ")";
         if (swapped.contains(op))
@@ -472,6 +479,14 @@ final class ProgramSource {
     /** Kernels that only transpose the last two axes of an f32 value in memory: a matmul can read the source instead. */
     private void findTransposes() {
         for (Kernel k : p.kernels()) {
+            Node.Apply f = flippedSwap(k);
+            if (f != null && storage.has(f.args().getFirst()) && KernelWriter.dtype(f) == DType.F32) {
+                Node t = k.outputs().getFirst();
+                swaps.put(t, f.args().getFirst());
+                flippedSwaps.add(t);
+                transposeKernel.put(t, k.id());
+                continue;
+            }
             if (k.kind() != Kernel.Kind.ELEMENTWISE || k.ops().size() != 1 || !(k.ops().getFirst() instanceof Node.Apply t)) continue;
             Prim prim = KernelWriter.prim(t);
             if (prim != Prim.TRANSPOSE && prim != Prim.PERMUTE) continue;
@@ -483,6 +498,23 @@ final class ProgramSource {
             else continue;
             transposeKernel.put(t, k.id());
         }
+    }
+
+    /**
+     * The flip of a kernel that is {@code permute(flip(w, axes), [1, 0, 2, 3])} of a 4-D w and
+     * writes that only, the axes every kernel axis (2 and 3) longer than 1 and no other: an
+     * input gradient's weights, which {@link Conv2d} reads in place. Else null.
+     */
+    static Node.Apply flippedSwap(Kernel k) {
+        if (k.kind() != Kernel.Kind.ELEMENTWISE || k.ops().size() != 2 || k.outputs().size() != 1
+                || !(k.ops().get(0) instanceof Node.Apply f) || !(k.ops().get(1) instanceof Node.Apply t)) return null;
+        if (KernelWriter.prim(f) != Prim.FLIP || t.args().getFirst() != f || k.outputs().getFirst() != t || KernelWriter.shape(t).length != 4 || !swapsFirstTwo(t))
+            return null;
+        int[] ws = KernelWriter.shape(f);
+        var axes = new HashSet<Integer>();
+        for (long a : new dev.dlc.ops.Bound(f.op(), f.attrs()).ints("axes")) axes.add((int) (a < 0 ? a + 4 : a));
+        for (int a = 0; a < 4; a++) if (axes.contains(a) != (a >= 2 && ws[a] > 1) && !(a >= 2 && ws[a] == 1)) return null;
+        return f;
     }
 
     private static boolean swapsLastTwo(Node.Apply t, Prim prim, int rank) {
@@ -526,10 +558,13 @@ final class ProgramSource {
      */
     static FusedProgram keepTransposeSources(FusedProgram p) {
         var sources = new IdentityHashMap<Node, Node>();
-        for (Kernel k : p.kernels())
+        for (Kernel k : p.kernels()) {
             if (k.kind() == Kernel.Kind.ELEMENTWISE && k.ops().size() == 1 && k.ops().getFirst() instanceof Node.Apply t
                     && (KernelWriter.prim(t) == Prim.TRANSPOSE || KernelWriter.prim(t) == Prim.PERMUTE) && !(t.args().getFirst() instanceof Node.Const))
                 sources.put(t, t.args().getFirst());
+            Node.Apply f = flippedSwap(k);
+            if (f != null && !(f.args().getFirst() instanceof Node.Const)) sources.put(k.outputs().getFirst(), f.args().getFirst());
+        }
         var kernels = new ArrayList<Kernel>();
         for (Kernel k : p.kernels()) {
             var inputs = new ArrayList<>(k.inputs());

@@ -193,4 +193,71 @@ public final class VectorMath {
         for (int j = 0; j < n; j++) s += t.lane(j);
         return s;
     }
+
+    // ------------------------------------------------------------------ transposes
+
+    /** Whether {@link #transpose16} runs here: vectors of 16 floats. */
+    static final boolean TRANSPOSE16 = S.length() == 16;
+
+    /**
+     * The lanes a stage of {@link #transpose16} takes from its two rows, a and b (lanes 16..31
+     * are b's): for stage k, the first output holds a's lanes with bit k clear and b's shifted
+     * up by k into the others, the second a's lanes with bit k set shifted down and b's.
+     */
+    private static FloatVector stage(int k, boolean first) {
+        float[] idx = new float[S.length()];
+        for (int l = 0; l < idx.length; l++)
+            idx[l] = (l & k) == 0 ? (first ? l : l + k) : (first ? idx.length + l - k : idx.length + l);
+        return FloatVector.fromArray(S, idx, 0);
+    }
+
+    private static final FloatVector LO8 = stage(8, true), HI8 = stage(8, false), LO4 = stage(4, true), HI4 = stage(4, false),
+            LO2 = stage(2, true), HI2 = stage(2, false), LO1 = stage(1, true), HI1 = stage(1, false);
+
+    /**
+     * {@code dst[doff + c·ldd + r] = src[so + r·lds + c]} for r, c < 16 (only where
+     * {@link #TRANSPOSE16}): 16 rows loaded, four stages of two-table selects (each pairs rows
+     * k apart, k = 8, 4, 2, 1, and swaps their off-diagonal k × k blocks), 16 rows stored. 64
+     * selects for 256 floats, where element by element each is a load and a store to another
+     * cache line.
+     */
+    static void transpose16(float[] src, int so, int lds, float[] dst, int doff, int ldd) {
+        FloatVector r0 = FloatVector.fromArray(S, src, so), r1 = FloatVector.fromArray(S, src, so + 1 * lds), r2 = FloatVector.fromArray(S, src, so + 2 * lds), r3 = FloatVector.fromArray(S, src, so + 3 * lds);
+        FloatVector r4 = FloatVector.fromArray(S, src, so + 4 * lds), r5 = FloatVector.fromArray(S, src, so + 5 * lds), r6 = FloatVector.fromArray(S, src, so + 6 * lds), r7 = FloatVector.fromArray(S, src, so + 7 * lds);
+        FloatVector r8 = FloatVector.fromArray(S, src, so + 8 * lds), r9 = FloatVector.fromArray(S, src, so + 9 * lds), r10 = FloatVector.fromArray(S, src, so + 10 * lds), r11 = FloatVector.fromArray(S, src, so + 11 * lds);
+        FloatVector r12 = FloatVector.fromArray(S, src, so + 12 * lds), r13 = FloatVector.fromArray(S, src, so + 13 * lds), r14 = FloatVector.fromArray(S, src, so + 14 * lds), r15 = FloatVector.fromArray(S, src, so + 15 * lds);
+        FloatVector a0 = LO8.selectFrom(r0, r8), a8 = HI8.selectFrom(r0, r8), a1 = LO8.selectFrom(r1, r9), a9 = HI8.selectFrom(r1, r9);
+        FloatVector a2 = LO8.selectFrom(r2, r10), a10 = HI8.selectFrom(r2, r10), a3 = LO8.selectFrom(r3, r11), a11 = HI8.selectFrom(r3, r11);
+        FloatVector a4 = LO8.selectFrom(r4, r12), a12 = HI8.selectFrom(r4, r12), a5 = LO8.selectFrom(r5, r13), a13 = HI8.selectFrom(r5, r13);
+        FloatVector a6 = LO8.selectFrom(r6, r14), a14 = HI8.selectFrom(r6, r14), a7 = LO8.selectFrom(r7, r15), a15 = HI8.selectFrom(r7, r15);
+        FloatVector b0 = LO4.selectFrom(a0, a4), b4 = HI4.selectFrom(a0, a4), b1 = LO4.selectFrom(a1, a5), b5 = HI4.selectFrom(a1, a5);
+        FloatVector b2 = LO4.selectFrom(a2, a6), b6 = HI4.selectFrom(a2, a6), b3 = LO4.selectFrom(a3, a7), b7 = HI4.selectFrom(a3, a7);
+        FloatVector b8 = LO4.selectFrom(a8, a12), b12 = HI4.selectFrom(a8, a12), b9 = LO4.selectFrom(a9, a13), b13 = HI4.selectFrom(a9, a13);
+        FloatVector b10 = LO4.selectFrom(a10, a14), b14 = HI4.selectFrom(a10, a14), b11 = LO4.selectFrom(a11, a15), b15 = HI4.selectFrom(a11, a15);
+        FloatVector c0 = LO2.selectFrom(b0, b2), c2 = HI2.selectFrom(b0, b2), c1 = LO2.selectFrom(b1, b3), c3 = HI2.selectFrom(b1, b3);
+        FloatVector c4 = LO2.selectFrom(b4, b6), c6 = HI2.selectFrom(b4, b6), c5 = LO2.selectFrom(b5, b7), c7 = HI2.selectFrom(b5, b7);
+        FloatVector c8 = LO2.selectFrom(b8, b10), c10 = HI2.selectFrom(b8, b10), c9 = LO2.selectFrom(b9, b11), c11 = HI2.selectFrom(b9, b11);
+        FloatVector c12 = LO2.selectFrom(b12, b14), c14 = HI2.selectFrom(b12, b14), c13 = LO2.selectFrom(b13, b15), c15 = HI2.selectFrom(b13, b15);
+        FloatVector d0 = LO1.selectFrom(c0, c1), d1 = HI1.selectFrom(c0, c1), d2 = LO1.selectFrom(c2, c3), d3 = HI1.selectFrom(c2, c3);
+        FloatVector d4 = LO1.selectFrom(c4, c5), d5 = HI1.selectFrom(c4, c5), d6 = LO1.selectFrom(c6, c7), d7 = HI1.selectFrom(c6, c7);
+        FloatVector d8 = LO1.selectFrom(c8, c9), d9 = HI1.selectFrom(c8, c9), d10 = LO1.selectFrom(c10, c11), d11 = HI1.selectFrom(c10, c11);
+        FloatVector d12 = LO1.selectFrom(c12, c13), d13 = HI1.selectFrom(c12, c13), d14 = LO1.selectFrom(c14, c15), d15 = HI1.selectFrom(c14, c15);
+        d0.intoArray(dst, doff);
+        d1.intoArray(dst, doff + 1 * ldd);
+        d2.intoArray(dst, doff + 2 * ldd);
+        d3.intoArray(dst, doff + 3 * ldd);
+        d4.intoArray(dst, doff + 4 * ldd);
+        d5.intoArray(dst, doff + 5 * ldd);
+        d6.intoArray(dst, doff + 6 * ldd);
+        d7.intoArray(dst, doff + 7 * ldd);
+        d8.intoArray(dst, doff + 8 * ldd);
+        d9.intoArray(dst, doff + 9 * ldd);
+        d10.intoArray(dst, doff + 10 * ldd);
+        d11.intoArray(dst, doff + 11 * ldd);
+        d12.intoArray(dst, doff + 12 * ldd);
+        d13.intoArray(dst, doff + 13 * ldd);
+        d14.intoArray(dst, doff + 14 * ldd);
+        d15.intoArray(dst, doff + 15 * ldd);
+
+    }
 }

@@ -136,6 +136,13 @@ class Conv2dTest {
                     Conv2d.forward(sx ? xs : x, sx ? 3 : 0, sw ? ws : w, sw ? 2 : 0, b, 0, got, 0, g, c.act(), sx, sw);
                     Ref.sameBits(want, got, c.name() + (sx ? ", x swapped" : "") + (sw ? ", w swapped" : "") + (after > 0 ? ", in place" : ""));
                 }
+                // the weights also flipped (each plane's taps reversed), as an input gradient's are
+                float[] wf = swapped(flipped(w, taps), g.o(), g.channelsPerGroup(), taps, 2, 0);
+                for (boolean sx : new boolean[] {false, true}) {
+                    float[] got = new float[size];
+                    Conv2d.forward(sx ? xs : x, sx ? 3 : 0, wf, 2, b, 0, got, 0, g, c.act(), sx, true, true);
+                    Ref.sameBits(want, got, c.name() + (sx ? ", x swapped" : "") + ", w swapped and flipped" + (after > 0 ? ", in place" : ""));
+                }
                 if (!Conv2d.swappable(g)) continue;
                 float[] plain = new float[size], both = new float[size];
                 Conv2d.forwardSwapped(x, 0, w, 0, plain, 0, g);
@@ -143,6 +150,13 @@ class Conv2dTest {
                 Ref.sameBits(plain, both, c.name() + ", written swapped from swapped operands");
             }
         }
+    }
+
+    /** Every run of {@code taps} floats of a reversed. */
+    private static float[] flipped(float[] a, int taps) {
+        float[] to = new float[a.length];
+        for (int i = 0; i < a.length; i++) to[i] = a[i - i % taps + taps - 1 - i % taps];
+        return to;
     }
 
     /** a [A, B, rest] stored [B, A, rest] at {@code off} of an array with {@code after} NaNs past it. */

@@ -69,6 +69,19 @@ class VectorMathTest {
     }
 
     @Test
+    void transpose16MovesEveryElementToItsMirror() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorMath.TRANSPOSE16, "vectors of 16 floats only");
+        int lds = 37, ldd = 21, so = 5, doff = 3;
+        float[] src = new float[so + 15 * lds + 16], dst = new float[doff + 15 * ldd + 16];
+        for (int i = 0; i < src.length; i++) src[i] = i;
+        java.util.Arrays.fill(dst, -1f);
+        VectorMath.transpose16(src, so, lds, dst, doff, ldd);
+        for (int r = 0; r < 16; r++)
+            for (int c = 0; c < 16; c++) assertEquals(src[so + r * lds + c], dst[doff + c * ldd + r], "row " + r + ", column " + c);
+        for (int i = 0; i < doff; i++) assertEquals(-1f, dst[i], "before the block");
+    }
+
+    @Test
     void oneHotMarksTheLabelsLaneOnly() {
         float[] out = new float[L];
         for (long base : new long[] {0, 3, L}) {
