@@ -161,16 +161,23 @@ public final class Conv2d {
         return unswapped(src, off, a, b, rest, slot, false);
     }
 
-    /** {@link #unswapped}, each run of {@code rest} also reversed when {@code reversed} (flipped weights). */
+    /**
+     * {@link #unswapped}, each run of {@code rest} also reversed when {@code reversed} (flipped
+     * weights). In blocks of 16 × 16 runs: run by run along one side, the other stepped
+     * a·rest floats at every run (18 KB for ResNet-18's 512-channel weights).
+     */
     private static float[] unswapped(float[] src, int off, int a, int b, int rest, int slot, boolean reversed) {
         float[] to = Scratch.floats(slot, a * b * rest);
-        Parallel.forRange(a, (lo, hi) -> {
-            for (int i = lo; i < hi; i++)
-                for (int j = 0; j < b; j++) {
-                    int from = off + (j * a + i) * rest, at = (i * b + j) * rest;
-                    if (!reversed) System.arraycopy(src, from, to, at, rest);
-                    else for (int t = 0; t < rest; t++) to[at + t] = src[from + rest - 1 - t];
-                }
+        final int block = 16;
+        Parallel.forRange(Gemm.ceilDiv(a, block), (lo, hi) -> {
+            for (int i0 = lo * block, end = Math.min(a, hi * block); i0 < end; i0 += block)
+                for (int j0 = 0; j0 < b; j0 += block)
+                    for (int j = j0, j1 = Math.min(b, j0 + block); j < j1; j++)
+                        for (int i = i0, i1 = Math.min(end, i0 + block); i < i1; i++) {
+                            int from = off + (j * a + i) * rest, at = (i * b + j) * rest;
+                            if (!reversed) System.arraycopy(src, from, to, at, rest);
+                            else for (int t = 0; t < rest; t++) to[at + t] = src[from + rest - 1 - t];
+                        }
         });
         return to;
     }
@@ -291,19 +298,11 @@ public final class Conv2d {
      */
     private static void transpose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {
         final int b = 16;
-        boolean vector = VectorMath.TRANSPOSE16 && TRANSPOSE_WARMING.hot();
-        long t0 = vector || !VectorMath.TRANSPOSE16 ? 0 : TRANSPOSE_WARMING.probe();
-        boolean probed = false;
         for (int r0 = 0; r0 < rows; r0 += b)
             for (int c0 = 0; c0 < cols; c0 += b) {
                 int r1 = Math.min(rows, r0 + b), c1 = Math.min(cols, c0 + b);
-                if (r1 - r0 == b && c1 - c0 == b && (vector || t0 != 0 && !probed)) {
-                    VectorMath.transpose16(src, so + r0 * lds + c0, lds, dst, doff + c0 * ldd + r0, ldd);
-                    if (!vector) {
-                        // compiled, a block takes tens of nanoseconds; boxed, tens of microseconds
-                        TRANSPOSE_WARMING.timed(t0, 2_000);
-                        probed = true;
-                    }
+                if (r1 - r0 == b && c1 - c0 == b) {
+                    VectorMath.transposeBlock(src, so + r0 * lds + c0, lds, dst, doff + c0 * ldd + r0, ldd);
                     continue;
                 }
                 for (int c = c0; c < c1; c++) {
@@ -312,7 +311,4 @@ public final class Conv2d {
                 }
             }
     }
-
-    /** Until {@link VectorMath#transpose16} is seen running compiled, one block a call goes through it, the rest in scalars. */
-    private static final Warming TRANSPOSE_WARMING = new Warming("transpose");
 }

@@ -214,6 +214,35 @@ public final class VectorMath {
     private static final FloatVector LO8 = stage(8, true), HI8 = stage(8, false), LO4 = stage(4, true), HI4 = stage(4, false),
             LO2 = stage(2, true), HI2 = stage(2, false), LO1 = stage(1, true), HI1 = stage(1, false);
 
+    /** Until {@link #transpose16} is seen running compiled, blocks go to {@link #scalarTranspose16} (see {@link Warming}). */
+    private static final Warming TRANSPOSE_WARMING = new Warming("transpose");
+
+    /** {@link #transpose16}'s copy: in vectors where they are 16 floats and run compiled, else element by element. */
+    static void transposeBlock(float[] src, int so, int lds, float[] dst, int doff, int ldd) {
+        if (!TRANSPOSE16) {
+            scalarTranspose16(src, so, lds, dst, doff, ldd);
+            return;
+        }
+        if (TRANSPOSE_WARMING.hot()) {
+            transpose16(src, so, lds, dst, doff, ldd);
+            return;
+        }
+        long t0 = TRANSPOSE_WARMING.probe();
+        if (t0 == 0) {
+            scalarTranspose16(src, so, lds, dst, doff, ldd);
+            return;
+        }
+        transpose16(src, so, lds, dst, doff, ldd);
+        // compiled, a block takes tens of nanoseconds; boxed, tens of microseconds
+        TRANSPOSE_WARMING.timed(t0, 2_000);
+    }
+
+    /** {@link #transpose16} one element at a time. */
+    static void scalarTranspose16(float[] src, int so, int lds, float[] dst, int doff, int ldd) {
+        for (int c = 0; c < 16; c++)
+            for (int r = 0; r < 16; r++) dst[doff + c * ldd + r] = src[so + r * lds + c];
+    }
+
     /**
      * {@code dst[doff + c·ldd + r] = src[so + r·lds + c]} for r, c < 16 (only where
      * {@link #TRANSPOSE16}): 16 rows loaded, four stages of two-table selects (each pairs rows
