@@ -68,6 +68,10 @@ public final class Pool2d {
             Parallel.forRange(win.n() * win.c(), (lo, hi) -> gradPairs(x, xOff, g, gOff, dx, dxOff, win, lo, hi));
             return;
         }
+        if (across(win)) {
+            Parallel.forRange(Gemm.ceilDiv(win.n() * win.c(), S.length()), (lo, hi) -> gradAcross(x, xOff, g, gOff, dx, dxOff, win, lo, hi));
+            return;
+        }
         Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
             int rows = win.h() + 2 * win.padH(), size = win.outH() * stuffedWidth(win);
             float[] xs = Scratch.floats(Scratch.PADDED_PLANE, rows * win.strideW() * phaseLength(win));
@@ -78,7 +82,8 @@ public final class Pool2d {
     }
 
     /**
-     * One plane, over copies laid out so that every load is a whole vector inside its array (a
+     * One plane (rows at least a vector wide, windows at stride 1; see {@link #across}), over
+     * copies laid out so that every load is a whole vector inside its array (a
      * masked load reaching outside it ran the Vector API's slow path: 290 ms for GoogLeNet's
      * pools), in two passes:
      * <ol>
@@ -160,6 +165,113 @@ public final class Pool2d {
                 acc.intoArray(dx, out + r * w + c, live);
             }
         }
+    }
+
+    /**
+     * Whether {@link #gradAcross} takes the gradient: rows narrower than a vector (the 6 × 6 and
+     * 3 × 3 planes of GoogLeNet's inception pools), where {@link #gradPlane}'s vectors along a
+     * row are mostly empty lanes and its per-plane set-up dominates (11-13 ns an element, now
+     * 2.5-4.5), and strided windows, which gradPlane scatters lane by lane into its stuffed rows
+     * (ResNet-18's and GoogLeNet's first pools, 3 × 3 at stride 2 on 48 × 48: 5.6-7.7 ms against
+     * 2.9). Wide rows at stride 1 stay with gradPlane (about the same time).
+     */
+    static boolean across(Window win) { return win.w() < S.length() || win.strideH() > 1 || win.strideW() > 1; }
+
+    /**
+     * Groups [lo, hi) of {@code L} planes, a plane a lane: x and g transposed so that an
+     * element's L planes are one vector, then {@link #gradPlane}'s two passes with every
+     * window's and element's index arithmetic done once for the L planes (each window's max
+     * and ties, then each element's terms in window-offset order), and dx transposed back. A
+     * padded tap is -inf: it ties only a window whose max is -inf, counted as such.
+     */
+    private static void gradAcross(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win, int lo, int hi) {
+        int L = S.length(), h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), hw = h * w, ohw = oh * ow, planes = win.n() * win.c();
+        int kh = win.kh(), kw = win.kw(), sh = win.strideH(), sw = win.strideW(), ph = win.padH(), pw = win.padW();
+        float[] xt = Scratch.floats(Scratch.ACROSS_X, hw * L), dt = Scratch.floats(Scratch.ACROSS_DX, hw * L);
+        float[] gt = Scratch.floats(Scratch.ACROSS_G, ohw * L), maxima = Scratch.floats(Scratch.MAXIMA, ohw * L), shares = Scratch.floats(Scratch.SHARES, ohw * L);
+        var one = FloatVector.broadcast(S, 1f);
+        var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        var zero = FloatVector.zero(S);
+        // the window row reaching row r at offset i (-1 for none), and the column likewise: no
+        // division per element and offset (two a tap took 6 ns an element)
+        int[] rowOf = windowsReaching(h, kh, sh, ph, oh), colOf = windowsReaching(w, kw, sw, pw, ow);
+        for (int q = lo; q < hi; q++) {
+            int p0 = q * L, count = Math.min(L, planes - p0);
+            toLanes(x, xOff + p0 * hw, hw, count, xt);
+            toLanes(g, gOff + p0 * ohw, ohw, count, gt);
+            var nan = S.maskAll(false);
+            for (int y = 0; y < oh; y++)
+                for (int z = 0; z < ow; z++) {
+                    var max = none;
+                    int padded = 0;
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++) {
+                            int iy = y * sh - ph + i, ix = z * sw - pw + j;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) padded++;
+                            else max = max.max(FloatVector.fromArray(S, xt, (iy * w + ix) * L));
+                        }
+                    var ties = zero;
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++) {
+                            int iy = y * sh - ph + i, ix = z * sw - pw + j;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) ties = ties.add(one, FloatVector.fromArray(S, xt, (iy * w + ix) * L).eq(max));
+                        }
+                    if (padded > 0) ties = ties.add(FloatVector.broadcast(S, padded), max.eq(none));
+                    int at = (y * ow + z) * L;
+                    var gz = FloatVector.fromArray(S, gt, at);
+                    max.intoArray(maxima, at);
+                    gz.blend(gz.mul(0f), ties.eq(0f)).div(ties).intoArray(shares, at);
+                    nan = nan.or(max.test(VectorOperators.IS_NAN));
+                }
+            // a window whose max is NaN (it held a NaN) gives its share to all its elements
+            boolean anyNaN = nan.anyTrue();
+            for (int r = 0; r < h; r++)
+                for (int c = 0; c < w; c++) {
+                    var v = FloatVector.fromArray(S, xt, (r * w + c) * L);
+                    var acc = zero;
+                    for (int i = 0; i < kh; i++) {
+                        int y = rowOf[r * kh + i];
+                        if (y < 0) continue;
+                        for (int j = 0; j < kw; j++) {
+                            int z = colOf[c * kw + j];
+                            if (z < 0) continue;
+                            int at = (y * ow + z) * L;
+                            var mx = FloatVector.fromArray(S, maxima, at);
+                            var hit = anyNaN ? v.eq(mx).or(mx.test(VectorOperators.IS_NAN)) : v.eq(mx);
+                            acc = acc.add(FloatVector.fromArray(S, shares, at), hit);
+                        }
+                    }
+                    acc.intoArray(dt, (r * w + c) * L);
+                }
+            fromLanes(dt, hw, count, dx, dxOff + p0 * hw);
+        }
+    }
+
+    /** For each of n positions along an axis and each window offset k: the window whose offset k lies there, or -1. */
+    private static int[] windowsReaching(int n, int k, int stride, int pad, int windows) {
+        int[] of = new int[n * k];
+        for (int u = 0; u < n; u++)
+            for (int i = 0; i < k; i++) {
+                int t = u + pad - i;
+                of[u * k + i] = t >= 0 && t % stride == 0 && t / stride < windows ? t / stride : -1;
+            }
+        return of;
+    }
+
+    /** {@code to[e·L + l] = src[from + l·n + e]} for e < n, l < count (the lanes past count zero): count planes of n floats, a plane a lane. */
+    private static void toLanes(float[] src, int from, int n, int count, float[] to) {
+        int L = S.length(), e = 0;
+        if (count == L) for (; e + 16 <= n && L == 16; e += 16) VectorMath.transposeBlock(src, from + e, n, to, e * L, L);
+        for (; e < n; e++)
+            for (int l = 0; l < L; l++) to[e * L + l] = l < count ? src[from + l * n + e] : 0f;
+    }
+
+    /** {@code dst[at + l·n + e] = lanes[e·L + l]} for e < n, l < count: {@link #toLanes} undone. */
+    private static void fromLanes(float[] lanes, int n, int count, float[] dst, int at) {
+        int L = S.length(), e = 0;
+        if (count == L) for (; e + 16 <= n && L == 16; e += 16) VectorMath.transposeBlock(lanes, e * L, L, dst, at + e, n);
+        for (; e < n; e++)
+            for (int l = 0; l < count; l++) dst[at + l * n + e] = lanes[e * L + l];
     }
 
     /** Lane i takes lane i xor 1: the other element of its pair. */

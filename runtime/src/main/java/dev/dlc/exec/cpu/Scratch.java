@@ -35,7 +35,10 @@ final class Scratch {
     /** An operand stored with its first two axes swapped, copied back (Conv2d). */
     static final int UNSWAPPED_X = 12, UNSWAPPED_W = 13;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[14][0]);
+    /** Planes of x, of g and of dx with a plane a lane (Pool2d's gradient across planes). */
+    static final int ACROSS_X = 14, ACROSS_G = 15, ACROSS_DX = 16;
+
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[17][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared), with {@link Storage#SLACK} more after them. */
     static float[] floats(int slot, int n) {

@@ -174,33 +174,34 @@ class Conv2dTest {
         // (max over overlapping or padded windows: rows, then phases of the stride across)
         int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 2, 3, 2, 0, 0}, {3, 3, 3, 3, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 2, 1, 2, 1, 0},
                 {3, 3, 1, 1, 1, 1}, {5, 4, 3, 3, 2, 1}, {2, 3, 2, 1, 0, 1}, {3, 3, 2, 2, 0, 0}};
-        // {h, w}: rows left over, planes of several vectors, rows wider than a vector, odd widths
-        int[][] planes = {{9, 8}, {36, 40}, {7, 5}, {28, 28}, {48, 49}};
+        // {h, w}: rows left over, planes of several vectors, rows wider than a vector, odd widths;
+        // rows narrower than a vector (the gradient across planes: 18 planes, a whole group of 16 and two)
+        int[][] planes = {{9, 8}, {36, 40}, {7, 5}, {28, 28}, {48, 49}, {6, 6}, {3, 3}, {4, 7}};
         int xOff = 3, outOff = 7;
         for (int[] hw : planes)
             for (int[] k : windows) {
-                var win = new Pool2d.Window(2, 3, hw[0], hw[1], k[0], k[1], k[2], k[3], k[4], k[5]);
-                int n = 2 * 3 * hw[0] * hw[1];
+                var win = new Pool2d.Window(2, 9, hw[0], hw[1], k[0], k[1], k[2], k[3], k[4], k[5]);
+                int n = 2 * 9 * hw[0] * hw[1];
                 float[] x = Ref.random(n, 21), xin = new float[xOff + n];
                 System.arraycopy(x, 0, xin, xOff, n);
-                int[] outShape = {2, 3, win.outH(), win.outW()};
+                int[] outShape = {2, 9, win.outH(), win.outW()};
                 var attrs = Map.<String, Object>of("kernel", List.of((long) k[0], (long) k[1]), "stride", List.of((long) k[2], (long) k[3]),
                         "padding", List.of((long) k[4], (long) k[5]));
                 for (Prim op : List.of(Prim.MAX_POOL2D, Prim.AVG_POOL2D)) {
-                    var out = new float[outOff + 2 * 3 * win.outH() * win.outW()];
+                    var out = new float[outOff + 2 * 9 * win.outH() * win.outW()];
                     if (op == Prim.MAX_POOL2D) Pool2d.max(xin, xOff, out, outOff, win);
                     else Pool2d.avg(xin, xOff, out, outOff, win);
-                    double[] want = Ref.run(op, attrs, outShape, x, new int[] {2, 3, hw[0], hw[1]}, null, null);
+                    double[] want = Ref.run(op, attrs, outShape, x, new int[] {2, 9, hw[0], hw[1]}, null, null);
                     Ref.near(want, new double[want.length], java.util.Arrays.copyOfRange(out, outOff, out.length), 0,
                             op + " " + java.util.Arrays.toString(hw) + " " + java.util.Arrays.toString(k));
                 }
                 // the max pool's gradient, for a random output gradient (x has no ties)
-                int m = 2 * 3 * win.outH() * win.outW();
+                int m = 2 * 9 * win.outH() * win.outW();
                 float[] g = Ref.random(m, 22), gin = new float[outOff + m], dx = new float[xOff + n];
                 System.arraycopy(g, 0, gin, outOff, m);
                 java.util.Arrays.fill(dx, 7f);
                 Pool2d.maxGrad(xin, xOff, gin, outOff, dx, xOff, win);
-                double[] want = Ref.run(Prim.MAX_POOL2D_GRAD, attrs, new int[] {2, 3, hw[0], hw[1]}, x, new int[] {2, 3, hw[0], hw[1]}, g, outShape);
+                double[] want = Ref.run(Prim.MAX_POOL2D_GRAD, attrs, new int[] {2, 9, hw[0], hw[1]}, x, new int[] {2, 9, hw[0], hw[1]}, g, outShape);
                 Ref.near(want, new double[want.length], java.util.Arrays.copyOfRange(dx, xOff, dx.length), 0,
                         "max_pool2d_grad " + java.util.Arrays.toString(hw) + " " + java.util.Arrays.toString(k));
                 assertEquals(7f, dx[0], "nothing before dx is written");
@@ -214,11 +215,13 @@ class Conv2dTest {
      */
     @Test
     void poolGradientWithTiesAndNonFiniteValues() {
-        int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}};
+        int[][] windows = {{2, 2, 2, 2, 0, 0}, {3, 3, 2, 2, 1, 1}, {3, 3, 1, 1, 1, 1}};
+        // rows wider than a vector, and narrower (the gradient across planes)
+        for (int w : new int[] {38, 6})
         for (int[] k : windows) {
-            int h = 7, w = 38, n = 2 * 3 * h * w;
-            var win = new Pool2d.Window(2, 3, h, w, k[0], k[1], k[2], k[3], k[4], k[5]);
-            int m = 2 * 3 * win.outH() * win.outW();
+            int h = 7, n = 2 * 9 * h * w;
+            var win = new Pool2d.Window(2, 9, h, w, k[0], k[1], k[2], k[3], k[4], k[5]);
+            int m = 2 * 9 * win.outH() * win.outW();
             float[] x = new float[n], g = Ref.random(m, 52);
             var r = new java.util.SplittableRandom(51);
             for (int i = 0; i < n; i++) x[i] = r.nextInt(3); // many ties
@@ -228,7 +231,7 @@ class Conv2dTest {
             Pool2d.maxGrad(x, 0, g, 0, dx, 0, win);
             var attrs = Map.<String, Object>of("kernel", List.of((long) k[0], (long) k[1]), "stride", List.of((long) k[2], (long) k[3]),
                     "padding", List.of((long) k[4], (long) k[5]));
-            int[] xs = {2, 3, h, w}, os = {2, 3, win.outH(), win.outW()};
+            int[] xs = {2, 9, h, w}, os = {2, 9, win.outH(), win.outW()};
             double[] want = Ref.run(Prim.MAX_POOL2D_GRAD, attrs, xs, x, xs, g, os);
             int nans = 0;
             for (int i = 0; i < n; i++) {
