@@ -44,6 +44,10 @@ public final class Pool2d {
             Parallel.forRange(win.n() * win.c(), (lo, hi) -> tiles(x, xOff, out, outOff, win, max, lo, hi));
             return;
         }
+        if (max && across(win)) {
+            Parallel.forRange(Gemm.ceilDiv(win.n() * win.c(), S.length()), (lo, hi) -> maxAcross(x, xOff, out, outOff, win, lo, hi));
+            return;
+        }
         if (max) {
             Parallel.forRange(win.n() * win.c(), (lo, hi) -> separable(x, xOff, out, outOff, win, lo, hi));
             return;
@@ -244,6 +248,34 @@ public final class Pool2d {
                     acc.intoArray(dt, (r * w + c) * L);
                 }
             fromLanes(dt, hw, count, dx, dxOff + p0 * hw);
+        }
+    }
+
+    /**
+     * max_pool2d over groups [lo, hi) of {@code L} planes, a plane a lane, as {@link #gradAcross}
+     * reads them (GoogLeNet's inception pools on 6 × 6 planes ran rows of 6 in 16 lanes).
+     */
+    private static void maxAcross(float[] x, int xOff, float[] out, int outOff, Window win, int lo, int hi) {
+        int L = S.length(), h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), hw = h * w, ohw = oh * ow, planes = win.n() * win.c();
+        float[] xt = Scratch.floats(Scratch.ACROSS_X, hw * L), yt = Scratch.floats(Scratch.ACROSS_G, ohw * L);
+        var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int q = lo; q < hi; q++) {
+            int p0 = q * L, count = Math.min(L, planes - p0);
+            toLanes(x, xOff + p0 * hw, hw, count, xt);
+            for (int y = 0; y < oh; y++)
+                for (int z = 0; z < ow; z++) {
+                    var max = none;
+                    for (int i = 0; i < win.kh(); i++) {
+                        int iy = y * win.strideH() - win.padH() + i;
+                        if (iy < 0 || iy >= h) continue;
+                        for (int j = 0; j < win.kw(); j++) {
+                            int ix = z * win.strideW() - win.padW() + j;
+                            if (ix >= 0 && ix < w) max = max.max(FloatVector.fromArray(S, xt, (iy * w + ix) * L));
+                        }
+                    }
+                    max.intoArray(yt, (y * ow + z) * L);
+                }
+            fromLanes(yt, ohw, count, out, outOff + p0 * ohw);
         }
     }
 
