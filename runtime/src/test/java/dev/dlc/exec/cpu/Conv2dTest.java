@@ -62,7 +62,10 @@ class Conv2dTest {
         new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: stride 2, padding 1, an odd row count", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: K across several KC slices, 70 columns", geo(2, 64, 7, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
-        new Case("transposed: two groups of 24, dilated", geo(2, 16, 5, 6, 48, 3, 2, 1, 1, 2, 1, 2, 3, 2), false, Activation.NONE));
+        new Case("transposed: two groups of 24, dilated", geo(2, 16, 5, 6, 48, 3, 2, 1, 1, 2, 1, 2, 3, 2), false, Activation.NONE),
+        new Case("full: a 1 x 1 convolution's weight-gradient shape (the window is the whole input)", geo(20, 8, 6, 6, 12, 6, 6, 1, 1, 0, 0, 1, 1, 1), true, Activation.RELU),
+        new Case("full: planes longer than a K slice, 70 columns", geo(3, 4, 17, 17, 70, 17, 17, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
+        new Case("full: products small enough for one fma chain an element", geo(2, 3, 4, 4, 5, 4, 4, 1, 1, 0, 0, 1, 1, 1), true, Activation.TANH));
 
     @TestFactory
     Stream<DynamicTest> againstTheReference() {
