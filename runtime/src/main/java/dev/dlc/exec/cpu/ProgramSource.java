@@ -513,7 +513,10 @@ final class ProgramSource {
         int[] ws = KernelWriter.shape(f);
         var axes = new HashSet<Integer>();
         for (long a : new dev.dlc.ops.Bound(f.op(), f.attrs()).ints("axes")) axes.add((int) (a < 0 ? a + 4 : a));
-        for (int a = 0; a < 4; a++) if (axes.contains(a) != (a >= 2 && ws[a] > 1) && !(a >= 2 && ws[a] == 1)) return null;
+        for (int a = 0; a < 4; a++) {
+            boolean kernelAxis = a >= 2, must = kernelAxis && ws[a] > 1;
+            if (must && !axes.contains(a) || !kernelAxis && axes.contains(a)) return null;
+        }
         return f;
     }
 
