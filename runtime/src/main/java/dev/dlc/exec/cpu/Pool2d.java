@@ -77,51 +77,39 @@ public final class Pool2d {
             return;
         }
         Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
-            int rows = win.h() + 2 * win.padH(), size = win.outH() * stuffedWidth(win);
-            float[] xs = Scratch.floats(Scratch.PADDED_PLANE, rows * win.strideW() * phaseLength(win));
+            int size = win.outH() * stuffedWidth(win);
+            float[] xs = Scratch.floats(Scratch.PADDED_PLANE, (win.h() + 2 * win.padH()) * paddedRow(win));
             float[] maxima = Scratch.floats(Scratch.MAXIMA, size), shares = Scratch.floats(Scratch.SHARES, size);
-            float[] lanes = Scratch.floats(Scratch.LANES, 2 * S.length());
-            for (int plane = lo; plane < hi; plane++) gradPlane(x, xOff, g, gOff, dx, dxOff, win, plane, xs, maxima, shares, lanes);
+            for (int plane = lo; plane < hi; plane++) gradPlane(x, xOff, g, gOff, dx, dxOff, win, plane, xs, maxima, shares);
         });
     }
 
     /**
      * One plane (rows at least a vector wide, windows at stride 1; see {@link #across}), over
-     * copies laid out so that every load is a whole vector inside its array (a
-     * masked load reaching outside it ran the Vector API's slow path: 290 ms for GoogLeNet's
-     * pools), in two passes:
+     * copies laid out so that every load is a whole vector inside its array (a masked load
+     * reaching outside it ran the Vector API's slow path: 290 ms for GoogLeNet's pools), in two
+     * passes:
      * <ol>
      * <li>each window's max and ties, read from x padded with -inf (which ties only a window of
-     *     -inf) and split into the column stride's phases (u = k·sw + φ at phase φ, index k), so
-     *     that tap j of consecutive windows is consecutive in phase j mod sw, from j div sw.
-     *     The max and the share of g (g / ties; g·0/0, NaN, without ties) go to column z·sw of
-     *     rows stuffed with zeros between windows and around them;
+     *     -inf); the max and the share of g (g / ties; g·0/0, NaN, without ties) go to rows
+     *     with kw zeros before the windows and room after them;
      * <li>each element of dx gathers its windows' terms, window offsets (i, j) in row-major order
-     *     (window ((r + ph - i) / sh, (c + pw - j) / sw)): the IR's order, and no scatter. A
-     *     non-tie's term is 0, or the NaN share of a window whose max is NaN (it held a NaN, and
-     *     nothing equals its max); a stuffed zero adds 0.
+     *     (window (r + ph - i, c + pw - j)): the IR's order, and no scatter. A non-tie's term is
+     *     0, or the NaN share of a window whose max is NaN (it held a NaN, and nothing equals its
+     *     max); a zero past the windows adds 0.
      * </ol>
      * (Window by window, scalar: GoogLeNet's inception pools 23 ms, now 2.7; ResNet-18's first
      * pool 14 ms, now 5.)
      */
     private static void gradPlane(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win, int plane,
-                                  float[] xs, float[] maxima, float[] shares, float[] lanes) {
+                                  float[] xs, float[] maxima, float[] shares) {
         int h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), kh = win.kh(), kw = win.kw();
-        int sh = win.strideH(), sw = win.strideW(), ph = win.padH(), pw = win.padW(), L = S.length();
+        int ph = win.padH(), pw = win.padW(), L = S.length();
         int in = xOff + plane * h * w, out = dxOff + plane * h * w, gp = gOff + plane * oh * ow;
-        int rows = h + 2 * ph, part = phaseLength(win), width = stuffedWidth(win);
-        Arrays.fill(xs, 0, rows * sw * part, Float.NEGATIVE_INFINITY);
-        for (int r = 0; r < h; r++) {
-            if (sw == 1) System.arraycopy(x, in + r * w, xs, (r + ph) * part + pw, w);
-            else for (int f = 0; f < sw; f++) {
-                int base = ((r + ph) * sw + f) * part;
-                for (int k = 0, c = f - pw; c < w; k++, c += sw) if (c >= 0) xs[base + k] = x[in + r * w + c];
-            }
-        }
+        int rows = h + 2 * ph, part = paddedRow(win), width = stuffedWidth(win);
+        Arrays.fill(xs, 0, rows * part, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < h; r++) System.arraycopy(x, in + r * w, xs, (r + ph) * part + pw, w);
         Arrays.fill(shares, 0, oh * width, 0f);
-        // tap j's place in a padded row: phase j mod sw, from j div sw (no division in the loops)
-        int[] tap = new int[kw];
-        for (int j = 0; j < kw; j++) tap[j] = j % sw * part + j / sw;
         var one = FloatVector.broadcast(S, 1f);
         var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int y = 0; y < oh; y++)
@@ -129,35 +117,25 @@ public final class Pool2d {
                 VectorMask<Float> live = S.indexInRange(z, ow);
                 var max = none;
                 for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++) max = max.max(FloatVector.fromArray(S, xs, (y * sh + i) * sw * part + tap[j] + z));
+                    for (int j = 0; j < kw; j++) max = max.max(FloatVector.fromArray(S, xs, (y + i) * part + j + z));
                 var ties = FloatVector.zero(S);
                 for (int i = 0; i < kh; i++)
-                    for (int j = 0; j < kw; j++) ties = ties.add(one, FloatVector.fromArray(S, xs, (y * sh + i) * sw * part + tap[j] + z).eq(max));
+                    for (int j = 0; j < kw; j++) ties = ties.add(one, FloatVector.fromArray(S, xs, (y + i) * part + j + z).eq(max));
                 var gz = FloatVector.fromArray(S, g, gp + y * ow + z, live);
                 var share = gz.blend(gz.mul(0f), ties.eq(0f)).div(ties);
-                int at = y * width + kw + z * sw;
-                if (sw == 1) {
-                    max.intoArray(maxima, at, live);
-                    share.intoArray(shares, at, live);
-                    continue;
-                }
-                share.intoArray(lanes, 0, live);
-                max.intoArray(lanes, L);
-                for (int t = 0, end = Math.min(L, ow - z); t < end; t++) {
-                    shares[at + t * sw] = lanes[t];
-                    maxima[at + t * sw] = lanes[L + t];
-                }
+                int at = y * width + kw + z;
+                max.intoArray(maxima, at, live);
+                share.intoArray(shares, at, live);
             }
         var zero = FloatVector.zero(S);
-        for (int r = 0; r < h; r++) {
-            // the window rows reaching row r: offsets i ≡ r + ph (mod sh), window row (r + ph - i) / sh
-            int first = (r + ph) % sh, top = (r + ph - first) / sh;
+        for (int r = 0; r < h; r++)
             for (int c = 0; c < w; c += L) {
                 VectorMask<Float> live = S.indexInRange(c, w);
-                // at stride 1 the padded copy holds the row whole: no masked load
-                var v = sw == 1 ? FloatVector.fromArray(S, xs, (r + ph) * part + pw + c) : FloatVector.fromArray(S, x, in + r * w + c, live);
+                // the padded copy holds the row whole: no masked load
+                var v = FloatVector.fromArray(S, xs, (r + ph) * part + pw + c);
                 var acc = zero;
-                for (int i = first, y = top; i < kh && y >= 0; i += sh, y--) {
+                // the window rows reaching row r: r + ph - i, for offsets i that leave it in range
+                for (int i = 0, y = r + ph; i < kh && y >= 0; i++, y--) {
                     if (y >= oh) continue;
                     for (int j = 0; j < kw; j++) {
                         int at = y * width + kw + c + pw - j;
@@ -168,7 +146,6 @@ public final class Pool2d {
                 }
                 acc.intoArray(dx, out + r * w + c, live);
             }
-        }
     }
 
     /**
@@ -348,15 +325,11 @@ public final class Pool2d {
         }
     }
 
-    /** A phase of a row of {@link #gradPlane}'s padded x, with room for a vector and the taps after its last window. */
-    private static int phaseLength(Window win) {
-        return (win.w() + 2 * win.padW() + win.strideW() - 1) / win.strideW() + S.length() + win.kw();
-    }
+    /** A row of {@link #gradPlane}'s padded x, with room for a vector and the taps after its last window. */
+    private static int paddedRow(Window win) { return win.w() + 2 * win.padW() + S.length() + win.kw(); }
 
-    /** A row of {@link #gradPlane}'s stuffed maxima and shares: windows sw apart, kw zeros before, room for a vector after. */
-    private static int stuffedWidth(Window win) {
-        return (win.outW() - 1) * win.strideW() + 1 + 2 * win.kw() + win.strideW() + S.length();
-    }
+    /** A row of {@link #gradPlane}'s maxima and shares: kw zeros before the windows, room for a vector after. */
+    private static int stuffedWidth(Window win) { return win.outW() + 2 * win.kw() + 1 + S.length(); }
 
     private static final VectorSpecies<Float> S = VectorMath.S;
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);

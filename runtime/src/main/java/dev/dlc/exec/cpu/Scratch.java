@@ -27,18 +27,16 @@ final class Scratch {
 
     /** A plane's window maxima, and their shares of the gradient, in rows stuffed with zeros (Pool2d's gradient). */
     static final int MAXIMA = 8, SHARES = 9;
-    /** A plane of x padded with -inf, split into the column stride's phases (Pool2d's gradient). */
+    /** A plane of x padded with -inf (Pool2d's gradient). */
     static final int PADDED_PLANE = 10;
-    /** A vector's lanes on their way to strided places (Pool2d's gradient). */
-    static final int LANES = 11;
 
     /** An operand stored with its first two axes swapped, copied back (Conv2d). */
-    static final int UNSWAPPED_X = 12, UNSWAPPED_W = 13;
+    static final int UNSWAPPED_X = 11, UNSWAPPED_W = 12;
 
     /** Planes of x, of g and of dx with a plane a lane (Pool2d's gradient across planes). */
-    static final int ACROSS_X = 14, ACROSS_G = 15, ACROSS_DX = 16;
+    static final int ACROSS_X = 13, ACROSS_G = 14, ACROSS_DX = 15;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[17][0]);
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[16][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared), with {@link Storage#SLACK} more after them. */
     static float[] floats(int slot, int n) {
