@@ -112,11 +112,18 @@ public final class Gemm {
      * {@link #multiplyPacked}, except that threads take strips of columns whenever those split
      * evenly: A costs nothing to share, while a strip of rows packs all of B for itself
      * (ResNet-18's 512-channel layers transposed 2.4 M weights on each thread, half their time).
+     * C may be stored transposed when it is written once (one K slice, not accumulated, no
+     * epilogue): each tile then goes through scratch into C's rows, runs of MR, instead of the
+     * whole product being transposed afterwards (a convolution's weight gradient, written
+     * swapped). Over several K slices each tile would go through scratch again per slice: a
+     * small CNN's K of 25,088 was slower so than transposing once.
      */
     static void multiplyGathered(int m, int n, int k, Gathered a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
         int columnStrips = ceilDiv(n, NR), threads = Parallel.threads();
         boolean splitRows = columnStrips % threads != 0 && columnStrips < 4 * threads;
-        var shape = new Shape(m, n, k, c, accumulate, epilogue).splitting(splitRows);
+        if (c.transposed() && (accumulate || k == 0 || k > KC || !epilogue.isIdentity()))
+            throw new IllegalArgumentException("gemm: a transposed C is written once, from one K slice, without an epilogue");
+        var shape = new Shape(m, n, k, c.transposed() ? c.t() : c, accumulate, epilogue).splitting(splitRows);
         if (m == 0 || n == 0) return;
         run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, null, a, b, c));
     }
@@ -216,6 +223,17 @@ public final class Gemm {
                     if (rows < MR) for (int r = 0; r < MR; r++) buffers.rows[r] = a.rows()[ic + ir + Math.min(r, rows - 1)];
                     int[] rs = rows == MR ? a.rows() : buffers.rows;
                     int rowAt = rows == MR ? ic + ir : 0;
+                    if (c.transposed()) {
+                        // C stored transposed (one K slice, nothing to add): the tile in scratch,
+                        // then each of its columns as a run of rows into C's row
+                        int at = c.offset() + (jc + jr) * c.ld() + ic + ir;
+                        float[] e = buffers.edge;
+                        if (cols <= NR / 2) MicroKernel.halfTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, e, 0, NR, false);
+                        else MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, e, 0, NR, false);
+                        for (int j = 0; j < cols; j++)
+                            for (int r = 0; r < rows; r++) cd[at + j * c.ld() + r] = e[r * NR + j];
+                        continue;
+                    }
                     if (cols <= NR / 2) half(buffers, x, rs, rowAt, ks, pc, bo, kc, cd, co, c.ld(), add, rows, cols);
                     else if (rows == MR && cols == NR) MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, cd, co, c.ld(), add);
                     else MicroKernel.edge(cd, co, c.ld(), add, rows, cols, buffers.edge,

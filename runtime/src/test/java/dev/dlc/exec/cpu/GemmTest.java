@@ -182,4 +182,25 @@ class GemmTest {
                 SkinnyGemmTest.assertBits(want, half, what + ", half against the packed tile");
             }
     }
+
+    @Test
+    void aGatheredProductWritesATransposedCWithTheRowMajorBits() {
+        // rows and columns with edges, half tiles (few columns) and whole ones; K within one slice
+        for (int[] mnk : new int[][] {{37, 70, 19}, {13, 20, 256}, {6, 64, 1}}) {
+            int m = mnk[0], n = mnk[1], k = mnk[2];
+            float[] x = Ref.random(m * k + 16, 31), b = Ref.random(k * n, 32);
+            int[] rows = new int[m], ks = new int[k];
+            for (int i = 0; i < m; i++) rows[i] = i * k;
+            for (int p = 0; p < k; p++) ks[p] = p;
+            var a = new Gemm.Gathered(x, rows, ks);
+            Gemm.ColumnPanels panels = (j0, nc, p0, kc, to) -> Packing.packB(Operand.of(b, n), j0, nc, p0, kc, to);
+            float[] plain = new float[m * n], t = new float[3 + m * n];
+            Gemm.multiplyGathered(m, n, k, a, panels, Operand.of(plain, n), false, Epilogue.NONE);
+            Gemm.multiplyGathered(m, n, k, a, panels, new Operand(t, 3, m, true), false, Epilogue.NONE);
+            float[] back = new float[m * n];
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) back[i * n + j] = t[3 + j * m + i];
+            Ref.sameBits(plain, back, m + " x " + n + " x " + k + " written transposed");
+        }
+    }
 }
