@@ -241,9 +241,9 @@ public final class Conv2d {
      * the weights' rows, {@code out[n, o] = Σ_c Σ_hw x[n, c, hw] · w[o, c, hw]}: C products
      * of K = H·W summed in order, whatever the operands' layouts (a channel's [N, H·W] or
      * [O, H·W] block is rows of x or the weights either way, contiguous when stored swapped), so
-     * the layouts give the same bits. Gathered in the batch-folded product, K of 9,216 read a tap table as long, for a
-     * 64 × 64 output: 20 GFLOP/s (GoogLeNet's 1 × 1 weight gradients). {@code swappedOut}: out
-     * written [O, N], as {@link #forwardSwapped} does.
+     * the layouts give the same bits. Gathered in the batch-folded product, K of 9,216 read a
+     * tap table as long, for a 64 × 64 output: 20 GFLOP/s (GoogLeNet's 1 × 1 weight
+     * gradients). {@code swappedOut}: out written [O, N], as {@link #forwardSwapped} does.
      */
     private static void full(float[] x, int xOff, boolean xSwapped, float[] w, int wOff, boolean wSwapped, float[] bias, int biasOff,
                              float[] out, int outOff, Geometry g, Activation activation, boolean swappedOut) {
@@ -331,34 +331,11 @@ public final class Conv2d {
             float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
             Gemm.multiplyGathered(rows, og, g.depth(), windows, b, Operand.of(t, og), false, epilogue);
             // Both layouts are transposes of t: [O, N·P] for the swapped one, [O/G, P] per image otherwise.
-            if (swapped) Parallel.forRange(og, (lo, hi) -> transpose(t, lo, rows, hi - lo, og, out, outOff + lo * rows, rows));
+            if (swapped) Parallel.forRange(og, (lo, hi) -> VectorMath.transpose(t, lo, rows, hi - lo, og, out, outOff + lo * rows, rows));
             else Parallel.forRange(g.n(), (lo, hi) -> {
                 for (int n = lo; n < hi; n++)
-                    transpose(t, n * p * og, p, og, og, out, outOff + (n * g.o() + gi * og) * p, p);
+                    VectorMath.transpose(t, n * p * og, p, og, og, out, outOff + (n * g.o() + gi * og) * p, p);
             });
         }
-    }
-
-    /**
-     * {@code dst[doff + c·ldd + r] = src[so + r·lds + c]} for r < rows, c < cols, in 16 × 16
-     * blocks, so that both sides touch a few cache lines at a time (element by element, the
-     * strided side missed on every write: ResNet-18's 512-channel weight gradient spent half
-     * its time scattering its product). Whole blocks go through vectors
-     * ({@link VectorMath#transpose16}: [4608, 512] 2.2 ms in scalars), once those run compiled.
-     */
-    private static void transpose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {
-        final int b = 16;
-        for (int r0 = 0; r0 < rows; r0 += b)
-            for (int c0 = 0; c0 < cols; c0 += b) {
-                int r1 = Math.min(rows, r0 + b), c1 = Math.min(cols, c0 + b);
-                if (r1 - r0 == b && c1 - c0 == b) {
-                    VectorMath.transposeBlock(src, so + r0 * lds + c0, lds, dst, doff + c0 * ldd + r0, ldd);
-                    continue;
-                }
-                for (int c = c0; c < c1; c++) {
-                    int d = doff + c * ldd, s = so + c;
-                    for (int r = r0; r < r1; r++) dst[d + r] = src[s + r * lds];
-                }
-            }
     }
 }

@@ -123,6 +123,7 @@ public final class Gemm {
         boolean splitRows = columnStrips % threads != 0 && columnStrips < 4 * threads;
         if (c.transposed() && (accumulate || k == 0 || k > KC || !epilogue.isIdentity()))
             throw new IllegalArgumentException("gemm: a transposed C is written once, from one K slice, without an epilogue");
+        // Shape wants C row-major; a transposed C's tiles are the same, only stored the other way
         var shape = new Shape(m, n, k, c.transposed() ? c.t() : c, accumulate, epilogue).splitting(splitRows);
         if (m == 0 || n == 0) return;
         run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, null, a, b, c));

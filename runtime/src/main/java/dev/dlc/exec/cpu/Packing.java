@@ -77,22 +77,11 @@ final class Packing {
      * of a transposed B): line r, element p goes to {@code to[base + p·width + r]}.
      */
     private static void panelOfRows(Operand m, int first, int lines, int p0, int kc, float[] to, int base, int width) {
-        float[] d = m.data();
-        int r = 0;
-        // 16 lines at a time in 16 × 16 blocks where the panel is that wide (B's, from a
-        // transposed B such as a convolution's weights): element by element, each k's write
-        // went to another cache line of a panel larger than L1 (ResNet-18's 512-channel
-        // layers: 2.4M weights packed a step, about a nanosecond each)
-        for (; width >= 16 && r + 16 <= lines; r += 16) {
-            int src = m.offset() + (first + r) * m.ld() + p0, p = 0;
-            for (; p + 16 <= kc; p += 16) VectorMath.transposeBlock(d, src + p, m.ld(), to, base + p * width + r, width);
-            for (; p < kc; p++)
-                for (int q = 0; q < 16; q++) to[base + p * width + r + q] = d[src + q * m.ld() + p];
-        }
-        for (; r < lines; r++) {
-            int src = m.offset() + (first + r) * m.ld() + p0;
-            for (int p = 0; p < kc; p++) to[base + p * width + r] = d[src + p];
-        }
+        // a transpose: in 16 × 16 blocks where the panel is that wide (B's, from a transposed B
+        // such as a convolution's weights); line by line, each k's write went to another cache
+        // line of a panel larger than L1 (ResNet-18's 512-channel layers: 2.4M weights packed a
+        // step, about a nanosecond each)
+        VectorMath.transpose(m.data(), m.offset() + first * m.ld() + p0, lines, kc, m.ld(), to, base, width);
     }
 
     /** A panel whose lines lie along the operand's stored rows at k: contiguous copies of {@code lines} floats. */

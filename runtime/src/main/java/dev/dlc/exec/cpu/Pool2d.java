@@ -183,20 +183,16 @@ public final class Pool2d {
             var nan = S.maskAll(false);
             for (int y = 0; y < oh; y++)
                 for (int z = 0; z < ow; z++) {
+                    // the window's taps inside x: rows [i0, i1), columns [j0, j1) of the window
+                    int top = y * sh - ph, left = z * sw - pw;
+                    int i0 = Math.max(0, -top), i1 = Math.min(kh, h - top), j0 = Math.max(0, -left), j1 = Math.min(kw, w - left);
+                    int padded = kh * kw - Math.max(0, i1 - i0) * Math.max(0, j1 - j0);
                     var max = none;
-                    int padded = 0;
-                    for (int i = 0; i < kh; i++)
-                        for (int j = 0; j < kw; j++) {
-                            int iy = y * sh - ph + i, ix = z * sw - pw + j;
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) padded++;
-                            else max = max.max(FloatVector.fromArray(S, xt, (iy * w + ix) * L));
-                        }
+                    for (int i = i0; i < i1; i++)
+                        for (int j = j0; j < j1; j++) max = max.max(FloatVector.fromArray(S, xt, ((top + i) * w + left + j) * L));
                     var ties = zero;
-                    for (int i = 0; i < kh; i++)
-                        for (int j = 0; j < kw; j++) {
-                            int iy = y * sh - ph + i, ix = z * sw - pw + j;
-                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) ties = ties.add(one, FloatVector.fromArray(S, xt, (iy * w + ix) * L).eq(max));
-                        }
+                    for (int i = i0; i < i1; i++)
+                        for (int j = j0; j < j1; j++) ties = ties.add(one, FloatVector.fromArray(S, xt, ((top + i) * w + left + j) * L).eq(max));
                     if (padded > 0) ties = ties.add(FloatVector.broadcast(S, padded), max.eq(none));
                     int at = (y * ow + z) * L;
                     var gz = FloatVector.fromArray(S, gt, at);
@@ -234,6 +230,7 @@ public final class Pool2d {
      */
     private static void maxAcross(float[] x, int xOff, float[] out, int outOff, Window win, int lo, int hi) {
         int L = S.length(), h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), hw = h * w, ohw = oh * ow, planes = win.n() * win.c();
+        int kh = win.kh(), kw = win.kw();
         float[] xt = Scratch.floats(Scratch.ACROSS_X, hw * L), yt = Scratch.floats(Scratch.ACROSS_G, ohw * L);
         var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int q = lo; q < hi; q++) {
@@ -241,15 +238,11 @@ public final class Pool2d {
             toLanes(x, xOff + p0 * hw, hw, count, xt);
             for (int y = 0; y < oh; y++)
                 for (int z = 0; z < ow; z++) {
+                    int top = y * win.strideH() - win.padH(), left = z * win.strideW() - win.padW();
                     var max = none;
-                    for (int i = 0; i < win.kh(); i++) {
-                        int iy = y * win.strideH() - win.padH() + i;
-                        if (iy < 0 || iy >= h) continue;
-                        for (int j = 0; j < win.kw(); j++) {
-                            int ix = z * win.strideW() - win.padW() + j;
-                            if (ix >= 0 && ix < w) max = max.max(FloatVector.fromArray(S, xt, (iy * w + ix) * L));
-                        }
-                    }
+                    for (int i = Math.max(0, -top), i1 = Math.min(kh, h - top); i < i1; i++)
+                        for (int j = Math.max(0, -left), j1 = Math.min(kw, w - left); j < j1; j++)
+                            max = max.max(FloatVector.fromArray(S, xt, ((top + i) * w + left + j) * L));
                     max.intoArray(yt, (y * ow + z) * L);
                 }
             fromLanes(yt, ohw, count, out, outOff + p0 * ohw);
@@ -269,18 +262,13 @@ public final class Pool2d {
 
     /** {@code to[e·L + l] = src[from + l·n + e]} for e < n, l < count (the lanes past count zero): count planes of n floats, a plane a lane. */
     private static void toLanes(float[] src, int from, int n, int count, float[] to) {
-        int L = S.length(), e = 0;
-        if (count == L) for (; e + 16 <= n && L == 16; e += 16) VectorMath.transposeBlock(src, from + e, n, to, e * L, L);
-        for (; e < n; e++)
-            for (int l = 0; l < L; l++) to[e * L + l] = l < count ? src[from + l * n + e] : 0f;
+        if (count < S.length()) Arrays.fill(to, 0, n * S.length(), 0f);
+        VectorMath.transpose(src, from, count, n, n, to, 0, S.length());
     }
 
     /** {@code dst[at + l·n + e] = lanes[e·L + l]} for e < n, l < count: {@link #toLanes} undone. */
     private static void fromLanes(float[] lanes, int n, int count, float[] dst, int at) {
-        int L = S.length(), e = 0;
-        if (count == L) for (; e + 16 <= n && L == 16; e += 16) VectorMath.transposeBlock(lanes, e * L, L, dst, at + e, n);
-        for (; e < n; e++)
-            for (int l = 0; l < count; l++) dst[at + l * n + e] = lanes[e * L + l];
+        VectorMath.transpose(lanes, 0, n, count, S.length(), dst, at, n);
     }
 
     /** Lane i takes lane i xor 1: the other element of its pair. */
