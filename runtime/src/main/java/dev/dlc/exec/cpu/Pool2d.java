@@ -160,29 +160,32 @@ public final class Pool2d {
 
     /**
      * Groups [lo, hi) of {@code L} planes, a plane a lane: x and g transposed so that an
-     * element's L planes are one vector, then {@link #gradPlane}'s two passes with every
-     * window's and element's index arithmetic done once for the L planes (each window's max
-     * and ties, then each element's terms in window-offset order), and dx transposed back. A
-     * padded tap is -inf: it ties only a window whose max is -inf, counted as such.
+     * element's L planes are one vector, every window's index arithmetic done once for the L
+     * planes, and dx transposed back. Window by window, last to first: its max and ties (a
+     * padded tap is -inf: it ties only a window whose max is -inf, counted as such), then its
+     * share added to each tied element (to every element when the max is NaN: the window held
+     * one). An element thus sums its windows' terms in {@link #gradPlane}'s order, window
+     * offsets (i, j) row-major being windows (y, z) from the last, with the same bits. (Gathered
+     * instead, each element tested all KH × KW window offsets for windows reaching it, branches
+     * a stride made unpredictable: GoogLeNet's first two pools, 3 × 3 at stride 2, took 9.1 and
+     * 7.2 ms a step, all its max-pool gradients 43-46 ms; now 24-27. Kept inline: moved to a
+     * method of its own, the window ran 18 ms in one JVM and 140-160 in the next.)
      */
     private static void gradAcross(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win, int lo, int hi) {
         int L = S.length(), h = win.h(), w = win.w(), oh = win.outH(), ow = win.outW(), hw = h * w, ohw = oh * ow, planes = win.n() * win.c();
         int kh = win.kh(), kw = win.kw(), sh = win.strideH(), sw = win.strideW(), ph = win.padH(), pw = win.padW();
         float[] xt = Scratch.floats(Scratch.ACROSS_X, hw * L), dt = Scratch.floats(Scratch.ACROSS_DX, hw * L);
-        float[] gt = Scratch.floats(Scratch.ACROSS_G, ohw * L), maxima = Scratch.floats(Scratch.MAXIMA, ohw * L), shares = Scratch.floats(Scratch.SHARES, ohw * L);
+        float[] gt = Scratch.floats(Scratch.ACROSS_G, ohw * L);
         var one = FloatVector.broadcast(S, 1f);
         var none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         var zero = FloatVector.zero(S);
-        // the window row reaching row r at offset i (-1 for none), and the column likewise: no
-        // division per element and offset (two a tap took 6 ns an element)
-        int[] rowOf = windowsReaching(h, kh, sh, ph, oh), colOf = windowsReaching(w, kw, sw, pw, ow);
         for (int q = lo; q < hi; q++) {
             int p0 = q * L, count = Math.min(L, planes - p0);
             toLanes(x, xOff + p0 * hw, hw, count, xt);
             toLanes(g, gOff + p0 * ohw, ohw, count, gt);
-            var nan = S.maskAll(false);
-            for (int y = 0; y < oh; y++)
-                for (int z = 0; z < ow; z++) {
+            Arrays.fill(dt, 0, hw * L, 0f);
+            for (int y = oh - 1; y >= 0; y--)
+                for (int z = ow - 1; z >= 0; z--) {
                     // the window's taps inside x: rows [i0, i1), columns [j0, j1) of the window
                     int top = y * sh - ph, left = z * sw - pw;
                     int i0 = Math.max(0, -top), i1 = Math.min(kh, h - top), j0 = Math.max(0, -left), j1 = Math.min(kw, w - left);
@@ -194,31 +197,15 @@ public final class Pool2d {
                     for (int i = i0; i < i1; i++)
                         for (int j = j0; j < j1; j++) ties = ties.add(one, FloatVector.fromArray(S, xt, ((top + i) * w + left + j) * L).eq(max));
                     if (padded > 0) ties = ties.add(FloatVector.broadcast(S, padded), max.eq(none));
-                    int at = (y * ow + z) * L;
-                    var gz = FloatVector.fromArray(S, gt, at);
-                    max.intoArray(maxima, at);
-                    gz.blend(gz.mul(0f), ties.eq(0f)).div(ties).intoArray(shares, at);
-                    nan = nan.or(max.test(VectorOperators.IS_NAN));
-                }
-            // a window whose max is NaN (it held a NaN) gives its share to all its elements
-            boolean anyNaN = nan.anyTrue();
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++) {
-                    var v = FloatVector.fromArray(S, xt, (r * w + c) * L);
-                    var acc = zero;
-                    for (int i = 0; i < kh; i++) {
-                        int y = rowOf[r * kh + i];
-                        if (y < 0) continue;
-                        for (int j = 0; j < kw; j++) {
-                            int z = colOf[c * kw + j];
-                            if (z < 0) continue;
-                            int at = (y * ow + z) * L;
-                            var mx = FloatVector.fromArray(S, maxima, at);
-                            var hit = anyNaN ? v.eq(mx).or(mx.test(VectorOperators.IS_NAN)) : v.eq(mx);
-                            acc = acc.add(FloatVector.fromArray(S, shares, at), hit);
+                    var gz = FloatVector.fromArray(S, gt, (y * ow + z) * L);
+                    var share = gz.blend(gz.mul(0f), ties.eq(0f)).div(ties);
+                    var nan = max.test(VectorOperators.IS_NAN);
+                    for (int i = i0; i < i1; i++)
+                        for (int j = j0; j < j1; j++) {
+                            int at = ((top + i) * w + left + j) * L;
+                            var hit = FloatVector.fromArray(S, xt, at).eq(max).or(nan);
+                            FloatVector.fromArray(S, dt, at).add(share, hit).intoArray(dt, at);
                         }
-                    }
-                    acc.intoArray(dt, (r * w + c) * L);
                 }
             fromLanes(dt, hw, count, dx, dxOff + p0 * hw);
         }
@@ -247,17 +234,6 @@ public final class Pool2d {
                 }
             fromLanes(yt, ohw, count, out, outOff + p0 * ohw);
         }
-    }
-
-    /** For each of n positions along an axis and each window offset k: the window whose offset k lies there, or -1. */
-    private static int[] windowsReaching(int n, int k, int stride, int pad, int windows) {
-        int[] of = new int[n * k];
-        for (int u = 0; u < n; u++)
-            for (int i = 0; i < k; i++) {
-                int t = u + pad - i;
-                of[u * k + i] = t >= 0 && t % stride == 0 && t / stride < windows ? t / stride : -1;
-            }
-        return of;
     }
 
     /** {@code to[e·L + l] = src[from + l·n + e]} for e < n, l < count (the lanes past count zero): count planes of n floats, a plane a lane. */
