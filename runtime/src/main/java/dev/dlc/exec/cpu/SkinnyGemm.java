@@ -36,6 +36,10 @@ public final class SkinnyGemm {
             for (int t = 0; t < batch; t++) columns(t, m, n, k, a, strideA, b, strideB, c, strideC, epilogue);
             return;
         }
+        if (m <= FEW_ROWS && (long) n * k >= STREAMED_MIN) {
+            streamed(batch, m, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+            return;
+        }
         int block = 2 * ROWS, blocks = batch * ((m + block - 1) / block), perItem = (m + block - 1) / block;
         Parallel.IntRangeBody body = (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
@@ -45,6 +49,71 @@ public final class SkinnyGemm {
         };
         if ((long) batch * m * n * k < PARALLEL_MIN) body.run(0, blocks);
         else Parallel.forRange(blocks, body);
+    }
+
+    /** Rows up to which a product with a large B streams it ({@link #streamed}). */
+    private static final int FEW_ROWS = 16;
+    /** B's size in floats from which it is streamed: past the 2 MiB L2 of a core. */
+    private static final long STREAMED_MIN = 1 << 20;
+    /**
+     * Columns of C per task of {@link #streamed}: a B row segment of a 4 KiB page, which the
+     * prefetcher follows (a 6400 × 4096 B at 16 rows, 2 threads: segments of 256 columns 48 ms,
+     * 1024 27-30, whole rows of 4096 52-58: one task, one thread).
+     */
+    static final int STREAMED_COLUMNS = 1024;
+
+    /**
+     * Few rows of a B too large for cache (AlexNet's 6400 × 4096 layer at batch 16): tasks of
+     * {@link #STREAMED_COLUMNS} columns and every row, B read along its rows, p by p, into sums
+     * kept in cache. The register tiles walk a strip of B down its column, a row 16 KB after the
+     * last, where no prefetcher follows (that layer: 98-120 ms on one thread, now 48-56; on two,
+     * 27-30). Each element is summed as the tiles sum it (over p in order from zero, one fma per
+     * term), bit for bit.
+     */
+    private static void streamed(int batch, int m, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                 Gemm.Operand c, int strideC, Epilogue epilogue) {
+        int perItem = Gemm.ceilDiv(n, STREAMED_COLUMNS);
+        Parallel.forRange(batch * perItem, (lo, hi) -> {
+            float[] sums = Scratch.floats(Scratch.COLUMNS, m * STREAMED_COLUMNS);
+            for (int r = lo; r < hi; r++) {
+                int t = r / perItem, j0 = r % perItem * STREAMED_COLUMNS, j1 = Math.min(n, j0 + STREAMED_COLUMNS);
+                if (STREAMING.hot()) streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
+                else {
+                    long t0 = STREAMING.probe();
+                    if (t0 == 0) scalarRows(t, 0, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue);
+                    else {
+                        streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
+                        STREAMING.timed(t0, budget(m, j1 - j0, k));
+                    }
+                }
+            }
+        });
+    }
+
+    private static final Warming STREAMING = new Warming("skinny streamed");
+
+    /** Columns [j0, j1) of item t's m rows: for each p, each row's sums += A[i, p] · B[p, j0..j1). */
+    static void streamedTask(int t, int m, int j0, int j1, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                             Gemm.Operand c, int strideC, Epilogue epilogue, float[] sums) {
+        float[] ad = a.data(), bd = b.data(), cd = c.data();
+        int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC;
+        int step = a.transposed() ? a.ld() : 1, r = a.transposed() ? 1 : a.ld(), ldb = b.ld(), ldc = c.ld(), L = S.length();
+        int w = j1 - j0, whole = w - w % L, ws = STREAMED_COLUMNS;
+        java.util.Arrays.fill(sums, 0, m * ws, 0f);
+        VectorMask<Float> tail = S.indexInRange(whole, w);
+        for (int p = 0; p < k; p++) {
+            int row = bo + p * ldb + j0;
+            for (int i = 0; i < m; i++) {
+                var x = FloatVector.broadcast(S, ad[ao + i * r + p * step]);
+                int at = i * ws;
+                for (int v = 0; v < whole; v += L)
+                    FloatVector.fromArray(S, bd, row + v).fma(x, FloatVector.fromArray(S, sums, at + v)).intoArray(sums, at + v);
+                if (whole < w)
+                    FloatVector.fromArray(S, bd, row + whole, tail).fma(x, FloatVector.fromArray(S, sums, at + whole)).intoArray(sums, at + whole);
+            }
+        }
+        for (int i = 0; i < m; i++) System.arraycopy(sums, i * ws, cd, co + i * ldc + j0, w);
+        epilogue.apply(cd, co + j0, ldc, m, w, 0, j0);
     }
 
     /** Rows computed together: each B strip loaded once serves this many rows of A. */
@@ -86,19 +155,25 @@ public final class SkinnyGemm {
      */
     static void scalarRows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                    Gemm.Operand c, int strideC, Epilogue epilogue) {
+        scalarRows(t, i0, i1, 0, n, k, a, strideA, b, strideB, c, strideC, epilogue);
+    }
+
+    /** {@link #scalarRows} for columns [j0, j1). */
+    private static void scalarRows(int t, int i0, int i1, int j0, int j1, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                   Gemm.Operand c, int strideC, Epilogue epilogue) {
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         int ao = a.offset() + t * strideA, bo = b.offset() + t * strideB, co = c.offset() + t * strideC, ldb = b.ld(), ldc = c.ld();
         int step = a.transposed() ? a.ld() : 1, r = a.transposed() ? 1 : a.ld();
         for (int i = i0; i < i1; i++) {
             int out = co + i * ldc;
-            java.util.Arrays.fill(cd, out, out + n, 0f);
+            java.util.Arrays.fill(cd, out + j0, out + j1, 0f);
             for (int p = 0, at = ao + i * r; p < k; p++, at += step) {
                 float x = ad[at];
                 int row = bo + p * ldb;
-                for (int j = 0; j < n; j++) cd[out + j] = Math.fma(bd[row + j], x, cd[out + j]);
+                for (int j = j0; j < j1; j++) cd[out + j] = Math.fma(bd[row + j], x, cd[out + j]);
             }
         }
-        epilogue.apply(cd, co + i0 * ldc, ldc, i1 - i0, n, i0, 0);
+        epilogue.apply(cd, co + i0 * ldc + j0, ldc, i1 - i0, j1 - j0, i0, j0);
     }
 
     static void vectorRows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,

@@ -12,7 +12,9 @@ class SkinnyGemmTest {
     void everyFormAgreesWithTheReference() {
         var rng = new SplittableRandom(2);
         int[][] shapes = {{256, 10, 256}, {7, 10, 5}, {256, 256, 10}, {10, 256, 256}, {784, 10, 256}, {33, 3, 70}, {1, 1, 1}, {5, 17, 3},
-                {37, 40, 9}, {100, 3, 50}, {61, 15, 2000}, {19, 64, 7}};
+                {37, 40, 9}, {100, 3, 50}, {61, 15, 2000}, {19, 64, 7},
+                // few rows of a B past the cache, streamed along its rows (a last task narrower, with a masked tail)
+                {5, 1100, 1000}, {16, 2100, 600}};
         for (int[] s : shapes)
             for (boolean at : new boolean[] {false, true})
                 for (int batch : new int[] {1, 3}) check(rng, s[0], s[1], s[2], at, batch);
@@ -68,6 +70,23 @@ class SkinnyGemmTest {
         SkinnyGemm.vectorColumnTask(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(vector, n), 0, Epilogue.NONE, ct);
         SkinnyGemm.scalarRows(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(scalar, n), 0, Epilogue.NONE);
         assertBits(vector, scalar, "columns");
+    }
+
+    /** Few rows of a large B, streamed along its rows: each element summed as the scalar rows sum it, bit for bit. */
+    @Test
+    void streamedRowsKeepTheBits() {
+        var rng = new SplittableRandom(4);
+        int m = 14, n = SkinnyGemm.STREAMED_COLUMNS + 300, k = 1000;
+        float[] a = random(rng, m * k), b = random(rng, k * n), bias = random(rng, n);
+        var opA = Gemm.Operand.of(a, k);
+        var epilogue = Epilogue.of(Epilogue.Activation.RELU).withColBias(bias, 0);
+        float[] split = new float[m * n], scalar = new float[m * n];
+        int w = SkinnyGemm.STREAMED_COLUMNS;
+        float[] sums = new float[m * w + 16];
+        for (int j0 = 0; j0 < n; j0 += w)
+            SkinnyGemm.streamedTask(0, m, j0, Math.min(n, j0 + w), k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(split, n), 0, epilogue, sums);
+        SkinnyGemm.scalarRows(0, 0, m, n, k, opA, 0, Gemm.Operand.of(b, n), 0, Gemm.Operand.of(scalar, n), 0, epilogue);
+        assertBits(scalar, split, m + "x" + n + "x" + k);
     }
 
     static void assertBits(float[] expected, float[] actual, String what) {
