@@ -135,7 +135,10 @@ public final class BenchCommand implements Callable<Integer> {
      * from about 300), and a first step that compiled the kernels leaves the JIT a backlog
      * (javac's own code) that delays them further (a character RNN: 112 ms a step timed after a
      * fixed 50 steps, 11 ms settled). A window is at least 2 steps and 0.25 s, and an eighth of
-     * the warm-up so far, so that a plateau while a compile is queued is not taken for the end.
+     * the warm-up so far, so that a plateau while a compile is queued is not taken for the end;
+     * and a window in which the JIT compiled for more than a tenth of its time is not flat: a
+     * backlog of hundreds of kernels can hold the step time level for many seconds (DenseNet:
+     * 12 steps of 0.5 s "settled" after 10 s; compiled, 0.13-0.2 s a step).
      */
     private static final double MIN_WARMUP_SECONDS = 2, MAX_WARMUP_SECONDS = 60, WINDOW_SECONDS = 0.25, SETTLED = 0.95;
 
@@ -192,17 +195,29 @@ public final class BenchCommand implements Callable<Integer> {
             double best = Double.POSITIVE_INFINITY, all = 0, least = Math.min(MAX_WARMUP_SECONDS, Math.max(MIN_WARMUP_SECONDS, firstSeconds));
             long start = System.nanoTime();
             while (all < MAX_WARMUP_SECONDS) {
+                long compiling = compilingMillis(), windowStart = System.nanoTime();
                 var w = steps(2, Math.max(WINDOW_SECONDS, all / 8));
                 n += w.steps();
                 all = (System.nanoTime() - start) / 1e9;
                 if (w.counted() == 0) continue;
                 double mean = w.seconds() / w.counted();
+                boolean jitBusy = (compilingMillis() - compiling) / 1e3 > JIT_BUSY * (System.nanoTime() - windowStart) / 1e9;
                 if (mean < SETTLED * best) { best = Math.min(best, mean); flat = 0; }
+                else if (jitBusy) flat = 0;
                 else flat++;
                 if (flat >= 2 && all >= least) break;
             }
             return new Span(n, n, all);
         }
+    }
+
+    /** The share of a window's time the JIT may spend compiling and the window still count as flat. */
+    private static final double JIT_BUSY = 0.1;
+
+    /** The JIT's compiling time so far (all compiler threads), or 0 where the JVM does not report it. */
+    private static long compilingMillis() {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** Uniform floats in [-1, 1) for float inputs, labels in [0, 2) for integer ones (every class count is at least 2). */
