@@ -119,8 +119,9 @@ public final class Gemm {
      * small CNN's K of 25,088 was slower so than transposing once.
      */
     static void multiplyGathered(int m, int n, int k, Gathered a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
+        // strips split unevenly, or a last strip narrower than the others (96 columns: 64 and 32), go by rows
         int columnStrips = ceilDiv(n, NR), threads = Parallel.threads();
-        boolean splitRows = columnStrips % threads != 0 && columnStrips < 4 * threads;
+        boolean splitRows = (columnStrips % threads != 0 || n % NR != 0) && columnStrips < 4 * threads;
         if (c.transposed() && (accumulate || k == 0 || k > KC || !epilogue.isIdentity()))
             throw new IllegalArgumentException("gemm: a transposed C is written once, from one K slice, without an epilogue");
         // Shape wants C row-major; a transposed C's tiles are the same, only stored the other way
