@@ -75,6 +75,15 @@ public final class VectorMath {
     private static FloatVector finiteExp(FloatVector x) {
         x = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector p = expOfRemainder(x, n);
+        IntVector whole = (IntVector) n.convert(VectorOperators.F2I, 0), half = whole.lanewise(VectorOperators.ASHR, 1);
+        FloatVector low = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector high = whole.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(low).mul(high);
+    }
+
+    /** e^r for r = x - n·ln2 (ln 2 in two parts), |r| <= ln2/2: 1 + r + r²·(a degree-5 polynomial). */
+    private static FloatVector expOfRemainder(FloatVector x, FloatVector n) {
         FloatVector r = n.fma(splat(-LN2_HI), x);
         r = n.fma(splat(-LN2_LO), r);
         FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
@@ -83,10 +92,7 @@ public final class VectorMath {
         p = p.fma(r, splat(1.6666665459e-1f));
         p = p.fma(r, splat(5.0000001201e-1f));
         p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector whole = (IntVector) n.convert(VectorOperators.F2I, 0), half = whole.lanewise(VectorOperators.ASHR, 1);
-        FloatVector low = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector high = whole.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(low).mul(high);
+        return p;
     }
 
     private static FloatVector splat(float v) { return FloatVector.broadcast(S, v); }
@@ -105,14 +111,7 @@ public final class VectorMath {
         x = x.max(EXP_MIN).min(-EXP_MIN);
         FloatVector t = x.fma(LOG2E, ROUND_BIASED);
         FloatVector n = t.sub(ROUND_BIASED);
-        FloatVector r = n.fma(splat(-LN2_HI), x);
-        r = n.fma(splat(-LN2_LO), r);
-        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        p = p.fma(r, splat(8.3334519073e-3f));
-        p = p.fma(r, splat(4.1665795894e-2f));
-        p = p.fma(r, splat(1.6666665459e-1f));
-        p = p.fma(r, splat(5.0000001201e-1f));
-        p = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector p = expOfRemainder(x, n);
         return p.mul(((IntVector) t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
