@@ -53,7 +53,7 @@ public final class SkinnyGemm {
 
     /** Rows up to which a product with a large B streams it ({@link #streamed}). */
     private static final int FEW_ROWS = 16;
-    /** B's size in floats from which it is streamed: past the 2 MiB L2 of a core. */
+    /** B's size in floats from which it is streamed: 4 MiB, past a core's 2 MiB L2. */
     private static final long STREAMED_MIN = 1 << 20;
     /**
      * Columns of C per task of {@link #streamed}: a B row segment of a 4 KiB page, which the
