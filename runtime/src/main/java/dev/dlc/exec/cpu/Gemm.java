@@ -232,8 +232,7 @@ public final class Gemm {
                         float[] e = buffers.edge;
                         if (cols <= NR / 2) MicroKernel.halfTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, e, 0, NR, false);
                         else MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, e, 0, NR, false);
-                        for (int j = 0; j < cols; j++)
-                            for (int r = 0; r < rows; r++) cd[at + j * c.ld() + r] = e[r * NR + j];
+                        VectorMath.transpose(e, 0, rows, cols, NR, cd, at, c.ld());
                         continue;
                     }
                     if (cols <= NR / 2) half(buffers, x, rs, rowAt, ks, pc, bo, kc, cd, co, c.ld(), add, rows, cols);

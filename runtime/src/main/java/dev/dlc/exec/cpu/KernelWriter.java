@@ -1169,7 +1169,7 @@ final class KernelWriter {
         return res;
     }
 
-    private static int axis(long a, int rank) { return (int) (a < 0 ? a + rank : a); }
+    static int axis(long a, int rank) { return (int) (a < 0 ? a + rank : a); }
 
     private int depth(List<Ix> idx) {
         int d = 0;

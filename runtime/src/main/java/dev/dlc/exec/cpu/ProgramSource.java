@@ -512,7 +512,7 @@ final class ProgramSource {
             return null;
         int[] ws = KernelWriter.shape(f);
         var axes = new HashSet<Integer>();
-        for (long a : new dev.dlc.ops.Bound(f.op(), f.attrs()).ints("axes")) axes.add((int) (a < 0 ? a + 4 : a));
+        for (long a : new dev.dlc.ops.Bound(f.op(), f.attrs()).ints("axes")) axes.add(KernelWriter.axis(a, 4));
         for (int a = 0; a < 4; a++) {
             boolean kernelAxis = a >= 2, must = kernelAxis && ws[a] > 1;
             if (must && !axes.contains(a) || !kernelAxis && axes.contains(a)) return null;

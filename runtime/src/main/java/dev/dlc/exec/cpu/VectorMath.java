@@ -254,15 +254,16 @@ public final class VectorMath {
         for (int r0 = 0; r0 < rows; r0 += b)
             for (int c0 = 0; c0 < cols; c0 += b) {
                 int r1 = Math.min(rows, r0 + b), c1 = Math.min(cols, c0 + b);
-                if (r1 - r0 == b && c1 - c0 == b) {
-                    transposeBlock(src, so + r0 * lds + c0, lds, dst, doff + c0 * ldd + r0, ldd);
-                    continue;
-                }
-                for (int c = c0; c < c1; c++) {
-                    int d = doff + c * ldd, s = so + c;
-                    for (int r = r0; r < r1; r++) dst[d + r] = src[s + r * lds];
-                }
+                int s = so + r0 * lds + c0, d = doff + c0 * ldd + r0;
+                if (r1 - r0 == b && c1 - c0 == b) transposeBlock(src, s, lds, dst, d, ldd);
+                else scalarTranspose(src, s, r1 - r0, c1 - c0, lds, dst, d, ldd);
             }
+    }
+
+    /** {@link #transpose} of one block of at most 16 × 16, element by element. */
+    private static void scalarTranspose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {
+        for (int c = 0; c < cols; c++)
+            for (int r = 0; r < rows; r++) dst[doff + c * ldd + r] = src[so + r * lds + c];
     }
 
     /** Until {@link #transpose16} is seen running compiled, blocks go to {@link #scalarTranspose16} (see {@link Warming}). */
@@ -290,8 +291,7 @@ public final class VectorMath {
 
     /** {@link #transpose16} one element at a time. */
     static void scalarTranspose16(float[] src, int so, int lds, float[] dst, int doff, int ldd) {
-        for (int c = 0; c < 16; c++)
-            for (int r = 0; r < 16; r++) dst[doff + c * ldd + r] = src[so + r * lds + c];
+        scalarTranspose(src, so, 16, 16, lds, dst, doff, ldd);
     }
 
     /**
@@ -338,6 +338,5 @@ public final class VectorMath {
         d13.intoArray(dst, doff + 13 * ldd);
         d14.intoArray(dst, doff + 14 * ldd);
         d15.intoArray(dst, doff + 15 * ldd);
-
     }
 }
