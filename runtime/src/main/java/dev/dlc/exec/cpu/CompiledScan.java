@@ -242,20 +242,11 @@ final class CompiledScan {
                     Storage.copy(in, y.body().plus(o * y.inner()), outside, y.outside().plus((o * steps + t) * y.inner()), y.inner());
             }
             for (int j = 0; j < stateIn.length; j++) {
-                if (swap[j]) trade(in, stateOut[j], stateIn[j]);
+                if (swap[j]) in.trade(stateOut[j], stateIn[j]);
                 else Storage.copy(in, stateOut[j], in, stateIn[j], stateSize[j]);
             }
         }
         for (int j = 0; j < finalState.length; j++)
             if (finalState[j] != null) Storage.copy(in, stateIn[j], outside, finalState[j], stateSize[j]);
-    }
-
-    /** The arrays of two places (each a whole array of one table) trade places in the frame. */
-    private static void trade(Frame fr, Storage.Loc a, Storage.Loc b) {
-        switch (a.table()) {
-            case 'f' -> { float[] t = fr.f[a.slot()]; fr.f[a.slot()] = fr.f[b.slot()]; fr.f[b.slot()] = t; }
-            case 'i' -> { int[] t = fr.i[a.slot()]; fr.i[a.slot()] = fr.i[b.slot()]; fr.i[b.slot()] = t; }
-            default -> { double[] t = fr.d[a.slot()]; fr.d[a.slot()] = fr.d[b.slot()]; fr.d[b.slot()] = t; }
-        }
     }
 }

@@ -186,8 +186,27 @@ public final class CpuProgram {
         }
         var from = storage.loc(o);
         if (from.equals(to)) return;
+        if (tradesPlaces(o, from, to)) {
+            frame.trade(from, to);
+            return;
+        }
         if (from.table() == to.table()) Storage.copy(frame, from, to, Storage.numel(o));
         else Storage.write(frame, to, Storage.read(frame, from, (Type.Tensor) o.type()));
+    }
+
+    /**
+     * Whether output o, at {@code from}, and the parameter at {@code to} may trade arrays instead
+     * of o being copied: both whole arrays of o's size, o's given to it alone ({@link
+     * Storage#ownsArray}: not a view of another value) and no other output's. The step writes
+     * all of o again, so the parameter's old array is as good as a fresh one. (ResNet-18's 11.2
+     * million weights were copied back after every step: 89 MB of memory traffic.)
+     */
+    private boolean tradesPlaces(Node o, Storage.Loc from, Storage.Loc to) {
+        if (from.offset() != 0 || to.offset() != 0 || from.table() != to.table() || !storage.ownsArray(o)) return false;
+        int n = Storage.numel(o);
+        if (arrayLength(from) != n || arrayLength(to) != n) return false;
+        for (Node other : graph.outputs()) if (other != o && from.equals(storage.loc(other))) return false;
+        return true;
     }
 
     /** Output {@code i} after a run. */

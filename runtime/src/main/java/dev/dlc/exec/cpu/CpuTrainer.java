@@ -25,8 +25,8 @@ import java.util.function.LongFunction;
  * interpreter: the same step counter t, the same {@code t} and {@code hyper.*} inputs, the same
  * dropout seed per step ({@code mix(seed * 31 + t)}), so both draw the same masks. The slots live
  * in the current program's storage between steps: a step converts only the batch and three
- * scalars in, the loss and metrics out, and copies each slot's next value over its value inside
- * the frame. A batch of another size (a partial last batch) gets its own program; the slots move
+ * scalars in, the loss and metrics out, and makes each slot's next value its value inside
+ * the frame (their arrays trade places, or the next value is copied). A batch of another size (a partial last batch) gets its own program; the slots move
  * to it when it is used, and back.
  */
 final class CpuTrainer implements Trainer {
@@ -66,7 +66,12 @@ final class CpuTrainer implements Trainer {
     private static Compiled compile(TrainStep s) {
         // The step comes optimized (TrainLoop, dlc bench): compiling that very graph keeps every
         // node's position, which names the random stream of a dropout or a scan without a site.
-        return new Compiled(s, CpuProgram.compile(s.graph(), true));
+        // Each slot's next value gets an array of its own, outside the arena, which trades
+        // places with the slot's after the step (see CpuProgram.outputToParam) instead of
+        // being copied into it.
+        var outs = s.graph().outputs();
+        var nexts = outs.subList(1 + s.metrics().size(), outs.size());
+        return new Compiled(s, CpuProgram.compile(s.graph(), true, CpuProgram.identitySet(nexts)));
     }
 
     @Override public TrainStep program() { return step; }

@@ -20,4 +20,13 @@ public final class Frame {
         this.i = i;
         this.d = d;
     }
+
+    /** Two whole arrays of one table trade slots: a next value becomes the value without a copy. */
+    void trade(Storage.Loc a, Storage.Loc b) {
+        switch (a.table()) {
+            case 'f' -> { float[] t = f[a.slot()]; f[a.slot()] = f[b.slot()]; f[b.slot()] = t; }
+            case 'i' -> { int[] t = i[a.slot()]; i[a.slot()] = i[b.slot()]; i[b.slot()] = t; }
+            default -> { double[] t = d[a.slot()]; d[a.slot()] = d[b.slot()]; d[b.slot()] = t; }
+        }
+    }
 }

@@ -34,6 +34,7 @@ final class Storage {
     }
 
     private final Map<Node, Loc> locs = new IdentityHashMap<>();
+    private final Map<Node, Boolean> owners = new IdentityHashMap<>();
     private final List<Integer> fSizes = new ArrayList<>(), iSizes = new ArrayList<>(), dSizes = new ArrayList<>();
     final MemoryPlan plan;
 
@@ -62,8 +63,12 @@ final class Storage {
     Loc own(Node n) {
         var loc = fresh(table(dtype(n)), numel(n));
         locs.put(n, loc);
+        owners.put(n, Boolean.TRUE);
         return loc;
     }
+
+    /** Whether {@code n} was given an array of its own by {@link #own}, not the place of a value it views. */
+    boolean ownsArray(Node n) { return owners.containsKey(n); }
 
     /** A fresh array in a table. */
     Loc fresh(char table, int size) {
