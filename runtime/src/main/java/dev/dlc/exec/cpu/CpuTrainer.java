@@ -25,9 +25,9 @@ import java.util.function.LongFunction;
  * interpreter: the same step counter t, the same {@code t} and {@code hyper.*} inputs, the same
  * dropout seed per step ({@code mix(seed * 31 + t)}), so both draw the same masks. The slots live
  * in the current program's storage between steps: a step converts only the batch and three
- * scalars in, the loss and metrics out, and makes each slot's next value its value inside
- * the frame (their arrays trade places, or the next value is copied). A batch of another size (a partial last batch) gets its own program; the slots move
- * to it when it is used, and back.
+ * scalars in, the loss and metrics out, and makes each slot's next value its value inside the
+ * frame (their arrays trade places, or the next value is copied). A batch of another size (a
+ * partial last batch) gets its own program; the slots move to it when it is used, and back.
  */
 final class CpuTrainer implements Trainer {
     private final Checker checker;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where every value of a compiled program lives. Three tables of arrays, by dtype:
@@ -34,7 +35,8 @@ final class Storage {
     }
 
     private final Map<Node, Loc> locs = new IdentityHashMap<>();
-    private final Map<Node, Boolean> owners = new IdentityHashMap<>();
+    /** The values given arrays of their own ({@link #own}). */
+    private final Set<Node> owners = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<Integer> fSizes = new ArrayList<>(), iSizes = new ArrayList<>(), dSizes = new ArrayList<>();
     final MemoryPlan plan;
 
@@ -63,12 +65,12 @@ final class Storage {
     Loc own(Node n) {
         var loc = fresh(table(dtype(n)), numel(n));
         locs.put(n, loc);
-        owners.put(n, Boolean.TRUE);
+        owners.add(n);
         return loc;
     }
 
     /** Whether {@code n} was given an array of its own by {@link #own}, not the place of a value it views. */
-    boolean ownsArray(Node n) { return owners.containsKey(n); }
+    boolean ownsArray(Node n) { return owners.contains(n); }
 
     /** A fresh array in a table. */
     Loc fresh(char table, int size) {
