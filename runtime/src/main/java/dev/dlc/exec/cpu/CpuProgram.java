@@ -44,6 +44,8 @@ public final class CpuProgram {
     private final int generated;
     /** Values stored with their first two axes swapped. */
     private final Set<Node> swapped;
+    /** Places where two or more outputs lie: no output there trades its array away ({@link #tradesPlaces}). */
+    private final Set<Storage.Loc> sharedOutputs = new java.util.HashSet<>();
 
     private CpuProgram(Graph graph, boolean training, Set<Node> own) {
         this.graph = graph;
@@ -75,6 +77,9 @@ public final class CpuProgram {
         this.fallbacks = List.copyOf(interpreted);
         this.steps = list.toArray(Runnable[]::new);
         this.stepKernels = ks.toArray(Kernel[]::new);
+        var seen = new java.util.HashSet<Storage.Loc>();
+        for (Node o : graph.outputs())
+            if (!(o instanceof Node.Const) && !seen.add(storage.loc(o))) sharedOutputs.add(storage.loc(o));
         for (Node n : graph.nodes()) {
             if (n instanceof Node.Input in && storage.has(in)) inputs.put(in.name(), storage.loc(in));
             if (n instanceof Node.Param p && storage.has(p)) params.put(p.path(), storage.loc(p));
@@ -204,9 +209,7 @@ public final class CpuProgram {
     private boolean tradesPlaces(Node o, Storage.Loc from, Storage.Loc to) {
         if (from.offset() != 0 || to.offset() != 0 || from.table() != to.table() || !storage.ownsArray(o)) return false;
         int n = Storage.numel(o);
-        if (arrayLength(from) != n || arrayLength(to) != n) return false;
-        for (Node other : graph.outputs()) if (other != o && from.equals(storage.loc(other))) return false;
-        return true;
+        return arrayLength(from) == n && arrayLength(to) == n && !sharedOutputs.contains(from);
     }
 
     /** Output {@code i} after a run. */

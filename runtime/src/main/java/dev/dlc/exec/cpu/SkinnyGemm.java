@@ -76,21 +76,27 @@ public final class SkinnyGemm {
         Parallel.forRange(batch * perItem, (lo, hi) -> {
             float[] sums = Scratch.floats(Scratch.COLUMNS, m * STREAMED_COLUMNS);
             for (int r = lo; r < hi; r++) {
-                int t = r / perItem, j0 = r % perItem * STREAMED_COLUMNS, j1 = Math.min(n, j0 + STREAMED_COLUMNS);
-                if (STREAMING.hot()) streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
-                else {
-                    long t0 = STREAMING.probe();
-                    if (t0 == 0) scalarRows(t, 0, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue);
-                    else {
-                        streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
-                        STREAMING.timed(t0, budget(m, j1 - j0, k));
-                    }
-                }
+                int t = r / perItem, j0 = r % perItem * STREAMED_COLUMNS;
+                columnsOfRows(t, m, j0, Math.min(n, j0 + STREAMED_COLUMNS), k, a, strideA, b, strideB, c, strideC, epilogue, sums);
             }
         });
     }
 
-    private static final Warming STREAMING = new Warming("skinny streamed");
+    /** Columns [j0, j1) of item t's m rows: {@link #streamedTask}, or its scalar twin while it is cold (as {@link #rows}). */
+    private static void columnsOfRows(int t, int m, int j0, int j1, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
+                                      Gemm.Operand c, int strideC, Epilogue epilogue, float[] sums) {
+        if (STREAMING.hot()) {
+            streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
+            return;
+        }
+        long t0 = STREAMING.probe();
+        if (t0 == 0) {
+            scalarRows(t, 0, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue);
+            return;
+        }
+        streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
+        STREAMING.timed(t0, budget(m, j1 - j0, k));
+    }
 
     /** Columns [j0, j1) of item t's m rows: for each p, each row's sums += A[i, p] · B[p, j0..j1). */
     static void streamedTask(int t, int m, int j0, int j1, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
@@ -141,8 +147,9 @@ public final class SkinnyGemm {
         w.timed(t0, budget(i1 - i0, n, k));
     }
 
-    /** Scalar twins while the vector paths are cold ({@link Warming}): eightRows, fourRows and columnTask. */
-    private static final Warming NARROW = new Warming("skinny 8 rows"), WIDE = new Warming("skinny 4 rows"), COLUMNS = new Warming("skinny columns");
+    /** Scalar twins while the vector paths are cold ({@link Warming}): eightRows, fourRows, columnTask and streamedTask. */
+    private static final Warming NARROW = new Warming("skinny 8 rows"), WIDE = new Warming("skinny 4 rows"), COLUMNS = new Warming("skinny columns"),
+            STREAMING = new Warming("skinny streamed");
 
     /** A compiled vector path's time for rows × n × k with a wide margin: 8 ns a vector fma (a boxed one takes 50 or more). */
     private static long budget(int rows, int n, int k) {
