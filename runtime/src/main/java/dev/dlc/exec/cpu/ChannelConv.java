@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rows must be at least five wide.
  *
  * <p>The rows of all images are numbered together, row r being output row r mod OH of image
- * r / OH, and split in chunks over the threads; two-row blocks pair consecutive rows, whichever
- * image they are in (an odd last row goes with itself); bias and activation follow per chunk.
+ * r / OH, and split in chunks, {@link Parallel#PIECES} per thread, which the threads take as
+ * they come free; two-row blocks pair consecutive rows, whichever image they are in (an odd
+ * last row of a chunk goes with itself); bias and activation follow per chunk.
  * Each output's sum order is fixed, so threads change no bit.
  */
 final class ChannelConv {
@@ -47,11 +48,11 @@ final class ChannelConv {
         // Blocks hold real outputs only: they read inside the padded planes, no slack.
         var in = PaddedInput.of(x, xOff, g, 0, true, xSwapped);
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
-        int rows = g.n() * g.outH(), chunks = Math.clamp(2L * Parallel.threads() / g.groups(), 1, Gemm.ceilDiv(rows, 2));
+        int rows = g.n() * g.outH(), chunks = Math.clamp((long) Parallel.PIECES * Parallel.threads() / g.groups(), 1, Gemm.ceilDiv(rows, 2));
         var planes = new int[L];
         for (int k = 0; k < L; k++) planes[k] = k * g.positions();
         var job = new Job(in, byTap(weights, wOff, wSwapped, g), planes, in.taps(g), out, outOff, g, epilogue, chunks);
-        Parallel.forRange(g.groups() * chunks, job::units);
+        Parallel.forPieces(g.groups() * chunks, job::units);
     }
 
     /** The weights as {@code [(gi·taps + t)·16 + k] = w[gi·16 + k][t]}: a tap's 16 channels, one vector. */
@@ -59,7 +60,7 @@ final class ChannelConv {
         int taps = g.depth(), plane = g.kh() * g.kw();
         float[] t = Scratch.floats(Scratch.WEIGHTS, g.o() * taps);
         // A weight gradient's "kernel" is large (LeNet's conv2: 200 K values): spread the transpose.
-        Parallel.forRange(g.groups() * taps, (lo, hi) -> {
+        Parallel.forPieces(g.groups() * taps, (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int gi = r / taps, tap = r % taps, c = tap / plane, at = wOff + tap % plane;
                 for (int k = 0; k < L; k++) t[r * L + k] = w[at + Conv2d.weightPlane(g, gi * L + k, c, swapped) * plane];

@@ -181,7 +181,7 @@ public final class Conv2d {
     private static float[] unswapped(float[] src, int off, int a, int b, int rest, int slot, boolean reversed) {
         float[] to = Scratch.floats(slot, a * b * rest);
         final int block = 16;
-        Parallel.forRange(Gemm.ceilDiv(a, block), (lo, hi) -> {
+        Parallel.forPieces(Gemm.ceilDiv(a, block), (lo, hi) -> {
             for (int i0 = lo * block, end = Math.min(a, hi * block); i0 < end; i0 += block)
                 for (int j0 = 0; j0 < b; j0 += block)
                     for (int j = j0, j1 = Math.min(b, j0 + block); j < j1; j++)
@@ -285,7 +285,7 @@ public final class Conv2d {
     private static void perImage(Job job) {
         Geometry g = job.g();
         int items = g.n() * g.groups();
-        if (items >= Parallel.threads()) Parallel.forRange(items, job::items);
+        if (items >= Parallel.threads()) Parallel.forPieces(items, job::items);
         else job.items(0, items);
     }
 
@@ -341,8 +341,12 @@ public final class Conv2d {
             float[] t = Scratch.floats(Scratch.PRODUCT, rows * og);
             Gemm.multiplyGathered(rows, og, g.depth(), windows, b, Operand.of(t, og), false, epilogue);
             // Both layouts are transposes of t: [O, N·P] for the swapped one, [O/G, P] per image otherwise.
-            if (swapped) Parallel.forRange(og, (lo, hi) -> VectorMath.transpose(t, lo, rows, hi - lo, og, out, outOff + lo * rows, rows));
-            else Parallel.forRange(g.n(), (lo, hi) -> {
+            // the swapped one in pieces of whole blocks of columns: a narrower piece transposes by scalars
+            if (swapped) Parallel.forPieces(Gemm.ceilDiv(og, VectorMath.BLOCK), (lo, hi) -> {
+                int j0 = lo * VectorMath.BLOCK, j1 = Math.min(og, hi * VectorMath.BLOCK);
+                VectorMath.transpose(t, j0, rows, j1 - j0, og, out, outOff + j0 * rows, rows);
+            });
+            else Parallel.forPieces(g.n(), (lo, hi) -> {
                 for (int n = lo; n < hi; n++)
                     VectorMath.transpose(t, n * p * og, p, og, og, out, outOff + (n * g.o() + gi * og) * p, p);
             });

@@ -60,7 +60,7 @@ final class DirectConv {
         var epilogue = bias == null ? Epilogue.of(activation) : Epilogue.of(activation).withRowBias(bias, biasOff);
         int chunks = rowChunks(g);
         var job = new Job(in, blocked(weights, wOff, g), weights, wOff, out, outOff, g, epilogue, chunks, Gemm.ceilDiv(g.outW(), L), in.taps(g));
-        Parallel.forRange(g.n() * g.groups() * chunks, job::units);
+        Parallel.forPieces(g.n() * g.groups() * chunks, job::units);
     }
 
     private static int blocks(Geometry g) { return g.outputsPerGroup() / OB; }

@@ -65,7 +65,7 @@ final class DotConv {
         int blocks = Gemm.ceilDiv(g.outputsPerGroup(), OB), units = g.groups() * blocks;
         int chunks = Math.clamp(Gemm.ceilDiv(Parallel.threads(), units), 1, g.n() * g.outH());
         var job = new Job(in, weights, wOff, wSwapped, out, outOff, g, blocks, chunks, Gemm.ceilDiv(g.kh() * in.rowLength(), L) * L);
-        Parallel.forRange(units * chunks, job::units);
+        Parallel.forPieces(units * chunks, job::units);
         // The output is small (a weight gradient's size): its epilogue, if any, needs no threads.
         var epilogue = Epilogue.of(activation).withRowBias(bias, biasOff);
         for (int n = 0; n < g.n(); n++) epilogue.apply(out, outOff + n * g.o() * g.positions(), g.positions(), g.o(), g.positions(), 0, 0);

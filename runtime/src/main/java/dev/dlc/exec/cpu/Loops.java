@@ -36,6 +36,6 @@ public final class Loops {
             for (int i = lo; i < hi; i += step) body.run(i, Math.min(hi, i + step));
         };
         if (work < PARALLEL_MIN || n < 2) pieces.run(0, n);
-        else Parallel.forRange(n, pieces);
+        else Parallel.forPieces(n, pieces);
     }
 }

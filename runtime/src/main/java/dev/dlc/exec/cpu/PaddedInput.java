@@ -24,7 +24,7 @@ record PaddedInput(float[] data, int offset, int rowLength, int plane, int chann
             return swapped ? new PaddedInput(x, xOff, rowLength, plane, g.n() * plane, plane) : new PaddedInput(x, xOff, rowLength, plane, plane, image);
         float[] to = Scratch.floats(Scratch.PADDED, size + slack);
         var p = new PaddedInput(to, 0, rowLength, plane, plane, image);
-        Parallel.forRange(g.n(), (lo, hi) -> p.copy(x, xOff, g, swapped, lo, hi));
+        Parallel.forPieces(g.n(), (lo, hi) -> p.copy(x, xOff, g, swapped, lo, hi));
         Arrays.fill(to, size, size + slack, 0f);
         return p;
     }

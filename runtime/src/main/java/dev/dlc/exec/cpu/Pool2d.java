@@ -37,22 +37,22 @@ public final class Pool2d {
     private static void run(float[] x, int xOff, float[] out, int outOff, Window win, boolean max) {
         int oh = win.outH(), ow = win.outW(), in = win.h() * win.w();
         if (win.tiles() && win.kw() == 2 && win.w() % 2 == 0) {
-            Parallel.forRange(win.n() * win.c(), (lo, hi) -> pairs(x, xOff, out, outOff, win, max, lo, hi));
+            Parallel.forPieces(win.n() * win.c(), (lo, hi) -> pairs(x, xOff, out, outOff, win, max, lo, hi));
             return;
         }
         if (win.tiles()) {
-            Parallel.forRange(win.n() * win.c(), (lo, hi) -> tiles(x, xOff, out, outOff, win, max, lo, hi));
+            Parallel.forPieces(win.n() * win.c(), (lo, hi) -> tiles(x, xOff, out, outOff, win, max, lo, hi));
             return;
         }
         if (max && across(win)) {
-            Parallel.forRange(Gemm.ceilDiv(win.n() * win.c(), S.length()), (lo, hi) -> maxAcross(x, xOff, out, outOff, win, lo, hi));
+            Parallel.forPieces(Gemm.ceilDiv(win.n() * win.c(), S.length()), (lo, hi) -> maxAcross(x, xOff, out, outOff, win, lo, hi));
             return;
         }
         if (max) {
-            Parallel.forRange(win.n() * win.c(), (lo, hi) -> separable(x, xOff, out, outOff, win, lo, hi));
+            Parallel.forPieces(win.n() * win.c(), (lo, hi) -> separable(x, xOff, out, outOff, win, lo, hi));
             return;
         }
-        Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
+        Parallel.forPieces(win.n() * win.c(), (lo, hi) -> {
             for (int plane = lo; plane < hi; plane++)
                 for (int y = 0; y < oh; y++)
                     for (int z = 0; z < ow; z++)
@@ -69,14 +69,14 @@ public final class Pool2d {
      */
     public static void maxGrad(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, Window win) {
         if (win.tiles() && win.kh() == 2 && win.kw() == 2) {
-            Parallel.forRange(win.n() * win.c(), (lo, hi) -> gradPairs(x, xOff, g, gOff, dx, dxOff, win, lo, hi));
+            Parallel.forPieces(win.n() * win.c(), (lo, hi) -> gradPairs(x, xOff, g, gOff, dx, dxOff, win, lo, hi));
             return;
         }
         if (across(win)) {
-            Parallel.forRange(Gemm.ceilDiv(win.n() * win.c(), S.length()), (lo, hi) -> gradAcross(x, xOff, g, gOff, dx, dxOff, win, lo, hi));
+            Parallel.forPieces(Gemm.ceilDiv(win.n() * win.c(), S.length()), (lo, hi) -> gradAcross(x, xOff, g, gOff, dx, dxOff, win, lo, hi));
             return;
         }
-        Parallel.forRange(win.n() * win.c(), (lo, hi) -> {
+        Parallel.forPieces(win.n() * win.c(), (lo, hi) -> {
             int size = win.outH() * stuffedWidth(win);
             float[] xs = Scratch.floats(Scratch.PADDED_PLANE, (win.h() + 2 * win.padH()) * paddedRow(win));
             float[] maxima = Scratch.floats(Scratch.MAXIMA, size), shares = Scratch.floats(Scratch.SHARES, size);

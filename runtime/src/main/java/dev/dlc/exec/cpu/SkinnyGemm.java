@@ -48,7 +48,7 @@ public final class SkinnyGemm {
             }
         };
         if ((long) batch * m * n * k < PARALLEL_MIN) body.run(0, blocks);
-        else Parallel.forRange(blocks, body);
+        else Parallel.forPieces(blocks, body);
     }
 
     /** Rows up to which a product with a large B streams it ({@link #streamed}). */
@@ -73,7 +73,7 @@ public final class SkinnyGemm {
     private static void streamed(int batch, int m, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                  Gemm.Operand c, int strideC, Epilogue epilogue) {
         int perItem = Gemm.ceilDiv(n, STREAMED_COLUMNS);
-        Parallel.forRange(batch * perItem, (lo, hi) -> {
+        Parallel.forPieces(batch * perItem, (lo, hi) -> {
             float[] sums = Scratch.floats(Scratch.COLUMNS, m * STREAMED_COLUMNS);
             for (int r = lo; r < hi; r++) {
                 int t = r / perItem, j0 = r % perItem * STREAMED_COLUMNS;
@@ -292,7 +292,7 @@ public final class SkinnyGemm {
                 columnTask(t, task * rowsPerTask, Math.min(m, (task + 1) * rowsPerTask), n, k, a, strideA, b, strideB, c, strideC, epilogue, ct);
         };
         if ((long) m * n * k < PARALLEL_MIN) body.run(0, tasks);
-        else Parallel.forRange(tasks, body);
+        else Parallel.forPieces(tasks, body);
     }
 
     private static void columnTask(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,

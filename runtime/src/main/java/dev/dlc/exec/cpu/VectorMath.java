@@ -250,7 +250,7 @@ public final class VectorMath {
      * transposed B panels and the pools' planes turned into lanes use it.
      */
     static void transpose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {
-        final int b = 16;
+        final int b = BLOCK;
         for (int r0 = 0; r0 < rows; r0 += b)
             for (int c0 = 0; c0 < cols; c0 += b) {
                 int r1 = Math.min(rows, r0 + b), c1 = Math.min(cols, c0 + b);
@@ -259,6 +259,9 @@ public final class VectorMath {
                 else scalarTranspose(src, s, r1 - r0, c1 - c0, lds, dst, d, ldd);
             }
     }
+
+    /** The side of {@link #transpose}'s blocks: a ragged one goes element by element. */
+    static final int BLOCK = 16;
 
     /** {@link #transpose} of one block of at most 16 × 16, element by element. */
     private static void scalarTranspose(float[] src, int so, int rows, int cols, int lds, float[] dst, int doff, int ldd) {

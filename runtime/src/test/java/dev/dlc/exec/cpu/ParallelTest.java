@@ -23,6 +23,44 @@ class ParallelTest {
     }
 
     @Test
+    void piecesCoverEveryIndexOnceInOrderWithinEach() {
+        for (int n : new int[] {1, 2, 3, 7, 17, 1000}) {
+            var hits = new AtomicIntegerArray(n);
+            var pieces = new AtomicInteger();
+            Parallel.forPieces(n, (lo, hi) -> {
+                assertTrue(lo < hi, "no empty pieces");
+                pieces.incrementAndGet();
+                for (int i = lo; i < hi; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+            int threads = Math.min(n, Parallel.threads());
+            assertEquals(threads == 1 ? 1 : Math.min(n, Parallel.PIECES * threads), pieces.get(), "pieces of " + n);
+        }
+    }
+
+    @Test
+    void aPieceNestedInAPieceRunsOnItsCaller() {
+        var inner = new AtomicInteger();
+        Parallel.forPieces(4, (lo, hi) -> {
+            Thread outer = Thread.currentThread();
+            Parallel.forPieces(100, (a, b) -> {
+                assertSame(outer, Thread.currentThread());
+                inner.addAndGet(b - a);
+            });
+        });
+        assertEquals(400, inner.get());
+    }
+
+    @Test
+    void aPiecesFailureReachesTheCaller() {
+        var e = assertThrows(IllegalStateException.class, () -> Parallel.forPieces(1000, (lo, hi) -> {
+            if (hi == 1000) throw new IllegalStateException("last piece");
+        }));
+        assertEquals("last piece", e.getMessage());
+        Parallel.limited(1, () -> Parallel.forPieces(50, (lo, hi) -> assertEquals(50, hi - lo)));
+    }
+
+    @Test
     void aNestedCallRunsOnItsCaller() {
         var inner = new AtomicInteger();
         Parallel.forRange(4, (lo, hi) -> {
