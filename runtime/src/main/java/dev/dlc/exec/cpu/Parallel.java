@@ -59,20 +59,7 @@ public final class Parallel {
     }
 
     /** Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} chunks. */
-    public static void forRange(int n, IntRangeBody body) {
-        if (n <= 0) return;
-        int t = Math.min(n, INSIDE.isBound() ? 1 : threads());
-        Pool p = pool();
-        if (t == 1 || !p.tryAcquire()) {
-            inside(body, 0, n);
-            return;
-        }
-        try {
-            p.run(n, t, body);
-        } finally {
-            p.release();
-        }
-    }
+    public static void forRange(int n, IntRangeBody body) { split(n, body, false); }
 
     /**
      * Pieces per thread of {@link #forPieces}. LeNet at batch 128, 2 threads, split statically:
@@ -91,7 +78,10 @@ public final class Parallel {
      * in an order fixed by the piece alone (as every kernel here does); it also must not pay
      * much per call: a GEMM's strip of rows packs all of B, so products use {@link #forRange}.
      */
-    public static void forPieces(int n, IntRangeBody body) {
+    public static void forPieces(int n, IntRangeBody body) { split(n, body, true); }
+
+    /** {@link #forRange} or {@link #forPieces}: on the caller alone when nested, limited to one thread or the pool is busy. */
+    private static void split(int n, IntRangeBody body, boolean inPieces) {
         if (n <= 0) return;
         int t = Math.min(n, INSIDE.isBound() ? 1 : threads());
         Pool p = pool();
@@ -100,20 +90,26 @@ public final class Parallel {
             return;
         }
         try {
-            int pieces = Math.min(n, PIECES * t);
-            // thread i's share: its next piece (high half) and the end of what is left of it (low)
-            var shares = new AtomicLongArray(t);
-            for (int i = 0; i < t; i++) shares.set(i, (long) Pool.chunkStart(pieces, t, i) << 32 | Pool.chunkStart(pieces, t, i + 1));
-            p.run(t, t, (me, unused) -> {
-                for (int k = 0; k < t; k++) {
-                    int share = (me + k) % t;
-                    for (int i; (i = take(shares, share, k == 0)) >= 0; )
-                        body.run(Pool.chunkStart(n, pieces, i), Pool.chunkStart(n, pieces, i + 1));
-                }
-            });
+            if (inPieces) p.run(t, t, pieces(n, t, body));
+            else p.run(n, t, body);
         } finally {
             p.release();
         }
+    }
+
+    /** A body for the t threads' chunks of {@code [0, t)}: thread {@code me} takes the pieces of its share, then the others'. */
+    private static IntRangeBody pieces(int n, int t, IntRangeBody body) {
+        int pieces = Math.min(n, PIECES * t);
+        // thread i's share: its next piece (high half) and the end of what is left of it (low)
+        var shares = new AtomicLongArray(t);
+        for (int i = 0; i < t; i++) shares.set(i, (long) Pool.chunkStart(pieces, t, i) << 32 | Pool.chunkStart(pieces, t, i + 1));
+        return (me, unused) -> {
+            for (int k = 0; k < t; k++) {
+                int share = (me + k) % t;
+                for (int i; (i = take(shares, share, k == 0)) >= 0; )
+                    body.run(Pool.chunkStart(n, pieces, i), Pool.chunkStart(n, pieces, i + 1));
+            }
+        };
     }
 
     /** The next piece of a share, from its front (its own thread) or its end (another), or -1 when none is left. */
