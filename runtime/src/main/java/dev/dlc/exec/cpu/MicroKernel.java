@@ -28,11 +28,7 @@ final class MicroKernel {
      * c's row r at {@code co + r·ldc}.
      */
     static void tile(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean add) {
-        if (WARMING.hot()) {
-            vectorTile(a, ao, b, bo, kc, c, co, ldc, add);
-            return;
-        }
-        long t0 = WARMING.probe();
+        long t0 = WARMING.start();
         if (t0 == 0) {
             scalarTile(a, ao, b, bo, kc, c, co, ldc, add);
             return;
@@ -113,11 +109,7 @@ final class MicroKernel {
      */
     static void gatheredTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
                              float[] c, int co, int ldc, boolean add) {
-        if (GATHERED_WARMING.hot()) {
-            vectorGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
-            return;
-        }
-        long t0 = GATHERED_WARMING.probe();
+        long t0 = GATHERED_WARMING.start();
         if (t0 == 0) {
             scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, NR);
             return;
@@ -202,11 +194,7 @@ final class MicroKernel {
      */
     static void halfTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
                          float[] c, int co, int ldc, boolean add) {
-        if (HALF_WARMING.hot()) {
-            vectorHalfTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
-            return;
-        }
-        long t0 = HALF_WARMING.probe();
+        long t0 = HALF_WARMING.start();
         if (t0 == 0) {
             scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, NR / 2);
             return;

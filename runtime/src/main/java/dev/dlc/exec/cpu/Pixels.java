@@ -44,8 +44,8 @@ public final class Pixels {
     /** {@code dst[offset + i] = src[from + i] / 255} for i < n, the bytes unsigned: the value of {@code (float) (v / 255.0)}. */
     public static void scaled(byte[] src, int from, float[] dst, int offset, int n) {
         if (!EXACT) { scalar(src, from, dst, offset, n, 0); return; }
-        if (WARMING.hot()) { scalar(src, from, dst, offset, n, vector(src, from, dst, offset, n)); return; }
-        long t0 = WARMING.probe();
+        long t0 = WARMING.start();
+        if (t0 == Warming.HOT) { scalar(src, from, dst, offset, n, vector(src, from, dst, offset, n)); return; }
         if (t0 == 0) { scalar(src, from, dst, offset, n, 0); return; }
         int done = vector(src, from, dst, offset, Math.min(n, PROBE_VECTORS * F.length()));
         // compiled: a few nanoseconds; boxed: hundreds of microseconds

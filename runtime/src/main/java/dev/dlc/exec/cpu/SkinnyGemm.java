@@ -85,11 +85,7 @@ public final class SkinnyGemm {
     /** Columns [j0, j1) of item t's m rows: {@link #streamedTask}, or its scalar twin while it is cold (as {@link #rows}). */
     private static void columnsOfRows(int t, int m, int j0, int j1, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                       Gemm.Operand c, int strideC, Epilogue epilogue, float[] sums) {
-        if (STREAMING.hot()) {
-            streamedTask(t, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue, sums);
-            return;
-        }
-        long t0 = STREAMING.probe();
+        long t0 = STREAMING.start();
         if (t0 == 0) {
             scalarRows(t, 0, m, j0, j1, k, a, strideA, b, strideB, c, strideC, epilogue);
             return;
@@ -134,11 +130,7 @@ public final class SkinnyGemm {
     private static void rows(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                              Gemm.Operand c, int strideC, Epilogue epilogue) {
         Warming w = n <= S.length() ? NARROW : WIDE;
-        if (w.hot()) {
-            vectorRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
-            return;
-        }
-        long t0 = w.probe();
+        long t0 = w.start();
         if (t0 == 0) {
             scalarRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
             return;
@@ -297,11 +289,7 @@ public final class SkinnyGemm {
 
     private static void columnTask(int t, int i0, int i1, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                    Gemm.Operand c, int strideC, Epilogue epilogue, float[] ct) {
-        if (COLUMNS.hot()) {
-            vectorColumnTask(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue, ct);
-            return;
-        }
-        long t0 = COLUMNS.probe();
+        long t0 = COLUMNS.start();
         if (t0 == 0) {
             scalarRows(t, i0, i1, n, k, a, strideA, b, strideB, c, strideC, epilogue);
             return;

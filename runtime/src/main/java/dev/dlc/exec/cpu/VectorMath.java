@@ -278,11 +278,7 @@ public final class VectorMath {
             scalarTranspose16(src, so, lds, dst, doff, ldd);
             return;
         }
-        if (TRANSPOSE_WARMING.hot()) {
-            transpose16(src, so, lds, dst, doff, ldd);
-            return;
-        }
-        long t0 = TRANSPOSE_WARMING.probe();
+        long t0 = TRANSPOSE_WARMING.start();
         if (t0 == 0) {
             scalarTranspose16(src, so, lds, dst, doff, ldd);
             return;

@@ -38,18 +38,23 @@ public final class Warming {
 
     public Warming(String name) { this.name = name; }
 
-    /** Whether to run the vector kernel untimed. */
-    public boolean hot() { return hot; }
+    /** {@link #start}'s answer when the kernel is hot: run the vector code, untimed. */
+    public static final long HOT = -1;
 
-    /** 0 for "run the twin"; otherwise the vector kernel runs, and this is its start time for {@link #timed}. */
-    public long probe() {
+    /**
+     * How to run this call: 0 runs the twin; otherwise the vector kernel runs, then is handed
+     * to {@link #timed} with this value ({@link #HOT}, or a probe's start time).
+     */
+    public long start() {
+        if (hot) return HOT;
         if (probes < EARLY ? calls++ % EVERY != 0 : System.nanoTime() < nextProbe) return 0;
         probes++;
         return Math.max(1, System.nanoTime());
     }
 
-    /** After a probing call that started at t0: hot if it took at most {@code budgetNanos}. */
+    /** After a vector call that {@link #start} returned t0 for: a probe makes the kernel hot if it took at most {@code budgetNanos}. */
     public void timed(long t0, long budgetNanos) {
+        if (t0 == HOT) return;
         long now = System.nanoTime(), took = now - t0;
         if (took <= budgetNanos) {
             hot = true;
