@@ -2,6 +2,7 @@ package dev.dlc.exec.cpu;
 
 import static dev.dlc.exec.cpu.MicroKernel.MR;
 import static dev.dlc.exec.cpu.MicroKernel.NR;
+import static dev.dlc.exec.cpu.MicroKernel.RUN;
 
 import java.util.Arrays;
 
@@ -221,6 +222,20 @@ public final class Gemm {
                 int cols = Math.min(NR, nc - jr), bo = jr / NR * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
+                    if (cols == NR / 2 && mc - ir >= RUN && isRun(a.rows(), ic + ir)) {
+                        int start = a.rows()[ic + ir];
+                        if (c.transposed()) {
+                            // as below, the tile's RUN × NR / 2 floats fill the scratch tile
+                            float[] e = buffers.edge;
+                            MicroKernel.runTile(x, start, ks, pc, buffers.b, bo, kc, e, 0, NR / 2, false);
+                            VectorMath.transpose(e, 0, RUN, cols, NR / 2, cd, c.offset() + (jc + jr) * c.ld() + ic + ir, c.ld());
+                        } else {
+                            MicroKernel.runTile(x, start, ks, pc, buffers.b, bo, kc, cd, co, c.ld(), add);
+                            if (last) epilogue.apply(cd, co, c.ld(), RUN, cols, ic + ir, jc + jr);
+                        }
+                        ir += RUN - MR;
+                        continue;
+                    }
                     // rows past the edge repeat the last one (inside x); the scratch tile drops them
                     if (rows < MR) for (int r = 0; r < MR; r++) buffers.rows[r] = a.rows()[ic + ir + Math.min(r, rows - 1)];
                     int[] rs = rows == MR ? a.rows() : buffers.rows;
@@ -242,6 +257,12 @@ public final class Gemm {
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
                 }
             }
+        }
+
+        /** Whether A's rows from i on are a run of {@link MicroKernel#RUN} neighbours, row r at {@code rows[i] + r}. */
+        private static boolean isRun(int[] rows, int i) {
+            for (int r = 1; r < RUN; r++) if (rows[i + r] != rows[i] + r) return false;
+            return true;
         }
 
         /** A tile of C at most NR / 2 wide: {@link MicroKernel#halfTile}, through the scratch tile unless it is whole. */

@@ -111,7 +111,7 @@ final class MicroKernel {
                              float[] c, int co, int ldc, boolean add) {
         long t0 = GATHERED_WARMING.start();
         if (t0 == 0) {
-            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, NR);
+            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, MR, NR);
             return;
         }
         vectorGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
@@ -119,13 +119,14 @@ final class MicroKernel {
     }
 
     /**
-     * {@link #vectorGatheredTile}'s sums (or, {@code width} = NR / 2, {@link #vectorHalfTile}'s)
-     * one element at a time, in its order: the same bits.
+     * {@link #vectorGatheredTile}'s sums (or, {@code width} = NR / 2, {@link #vectorHalfTile}'s;
+     * {@code height} = RUN too, {@link #vectorRunTile}'s) one element at a time, in its order:
+     * the same bits.
      */
     static void scalarGatheredTile(float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
-                                   float[] c, int co, int ldc, boolean add, int width) {
+                                   float[] c, int co, int ldc, boolean add, int height, int width) {
         float[] acc = new float[width];
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < height; r++) {
             int row = co + r * ldc, start = rows[ri + r];
             for (int j = 0; j < width; j++) acc[j] = add ? c[row + j] : 0f;
             for (int p = 0; p < kc; p++) {
@@ -196,7 +197,7 @@ final class MicroKernel {
                          float[] c, int co, int ldc, boolean add) {
         long t0 = HALF_WARMING.start();
         if (t0 == 0) {
-            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, NR / 2);
+            scalarGatheredTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add, MR, NR / 2);
             return;
         }
         vectorHalfTile(x, rows, ri, ks, k0, b, bo, kc, c, co, ldc, add);
@@ -237,6 +238,92 @@ final class MicroKernel {
         c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
         c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
         c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+    }
+
+    /** Rows of a {@link #runTile}: two tiles' worth. */
+    static final int RUN = 2 * MR;
+
+    /** Until the run tile is seen running compiled, tiles go to {@link #scalarGatheredTile}. */
+    private static final Warming RUN_WARMING = new Warming("run gemm tile");
+
+    /**
+     * {@link #halfTile} for {@link #RUN} rows whose offsets in x are a run, row r at
+     * {@code start + r}: the windows of twelve neighbouring outputs along a row of a stride-1
+     * convolution. The half tile's 12 fmas a step wait on 6 broadcasts and 2 loads, and its
+     * six row offsets take six registers; this one's 24 fmas take 12 broadcasts from one
+     * offset, and its 24 accumulators keep both fma units busy (DenseNet's 32-channel layers).
+     */
+    static void runTile(float[] x, int start, int[] ks, int k0, float[] b, int bo, int kc,
+                        float[] c, int co, int ldc, boolean add) {
+        long t0 = RUN_WARMING.start();
+        if (t0 == 0) {
+            int[] rows = new int[RUN];
+            for (int r = 0; r < RUN; r++) rows[r] = start + r;
+            scalarGatheredTile(x, rows, 0, ks, k0, b, bo, kc, c, co, ldc, add, RUN, NR / 2);
+            return;
+        }
+        vectorRunTile(x, start, ks, k0, b, bo, kc, c, co, ldc, add);
+        RUN_WARMING.timed(t0, 40L * kc);
+    }
+
+    /** {@link #runTile} with vectors, written out like {@link #vectorTile}. */
+    static void vectorRunTile(float[] x, int start, int[] ks, int k0, float[] b, int bo, int kc,
+                              float[] c, int co, int ldc, boolean add) {
+        FloatVector z = FloatVector.zero(S);
+        int r0 = co, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        int r6 = r5 + ldc, r7 = r6 + ldc, r8 = r7 + ldc, r9 = r8 + ldc, r10 = r9 + ldc, r11 = r10 + ldc;
+        FloatVector c00 = add ? FloatVector.fromArray(S, c, r0) : z, c01 = add ? FloatVector.fromArray(S, c, r0 + L) : z;
+        FloatVector c10 = add ? FloatVector.fromArray(S, c, r1) : z, c11 = add ? FloatVector.fromArray(S, c, r1 + L) : z;
+        FloatVector c20 = add ? FloatVector.fromArray(S, c, r2) : z, c21 = add ? FloatVector.fromArray(S, c, r2 + L) : z;
+        FloatVector c30 = add ? FloatVector.fromArray(S, c, r3) : z, c31 = add ? FloatVector.fromArray(S, c, r3 + L) : z;
+        FloatVector c40 = add ? FloatVector.fromArray(S, c, r4) : z, c41 = add ? FloatVector.fromArray(S, c, r4 + L) : z;
+        FloatVector c50 = add ? FloatVector.fromArray(S, c, r5) : z, c51 = add ? FloatVector.fromArray(S, c, r5 + L) : z;
+        FloatVector c60 = add ? FloatVector.fromArray(S, c, r6) : z, c61 = add ? FloatVector.fromArray(S, c, r6 + L) : z;
+        FloatVector c70 = add ? FloatVector.fromArray(S, c, r7) : z, c71 = add ? FloatVector.fromArray(S, c, r7 + L) : z;
+        FloatVector c80 = add ? FloatVector.fromArray(S, c, r8) : z, c81 = add ? FloatVector.fromArray(S, c, r8 + L) : z;
+        FloatVector c90 = add ? FloatVector.fromArray(S, c, r9) : z, c91 = add ? FloatVector.fromArray(S, c, r9 + L) : z;
+        FloatVector ca0 = add ? FloatVector.fromArray(S, c, r10) : z, ca1 = add ? FloatVector.fromArray(S, c, r10 + L) : z;
+        FloatVector cb0 = add ? FloatVector.fromArray(S, c, r11) : z, cb1 = add ? FloatVector.fromArray(S, c, r11 + L) : z;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, t = start + ks[k0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector v = FloatVector.broadcast(S, x[t]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, x[t + 1]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, x[t + 2]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, x[t + 3]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, x[t + 4]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, x[t + 5]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(S, x[t + 6]);
+            c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(S, x[t + 7]);
+            c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+            v = FloatVector.broadcast(S, x[t + 8]);
+            c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
+            v = FloatVector.broadcast(S, x[t + 9]);
+            c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
+            v = FloatVector.broadcast(S, x[t + 10]);
+            ca0 = v.fma(b0, ca0); ca1 = v.fma(b1, ca1);
+            v = FloatVector.broadcast(S, x[t + 11]);
+            cb0 = v.fma(b0, cb0); cb1 = v.fma(b1, cb1);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + L);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
+        c80.intoArray(c, r8); c81.intoArray(c, r8 + L);
+        c90.intoArray(c, r9); c91.intoArray(c, r9 + L);
+        ca0.intoArray(c, r10); ca1.intoArray(c, r10 + L);
+        cb0.intoArray(c, r11); cb1.intoArray(c, r11 + L);
     }
 
     /**

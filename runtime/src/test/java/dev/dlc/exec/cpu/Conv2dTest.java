@@ -62,6 +62,8 @@ class Conv2dTest {
         new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: stride 2, padding 1, an odd row count", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: K across several KC slices, 70 columns", geo(2, 64, 7, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("transposed: 32 columns on rows of 14 (run tiles where twelve outputs share a row)", geo(2, 24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("transposed: 96 columns (a strip of 32) on rows of 24, K across slices", geo(2, 32, 12, 24, 96, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.NONE),
         new Case("transposed: two groups of 24, dilated", geo(2, 16, 5, 6, 48, 3, 2, 1, 1, 2, 1, 2, 3, 2), false, Activation.NONE),
         new Case("full: a 1 x 1 convolution's weight-gradient shape (the window is the whole input)", geo(20, 8, 6, 6, 12, 6, 6, 1, 1, 0, 0, 1, 1, 1), true, Activation.RELU),
         new Case("full: planes longer than a K slice, 70 columns", geo(3, 4, 17, 17, 70, 17, 17, 1, 1, 0, 0, 1, 1, 1), false, Activation.NONE),
@@ -101,7 +103,7 @@ class Conv2dTest {
     @Test
     void swappedOutputIsTheForwardTransposed() {
         var shapes = List.of(geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), geo(24, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1),
-                geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1));
+                geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), geo(2, 24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1));
         for (var g : shapes) {
             assertTrue(Conv2d.swappable(g), g.toString());
             float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 31), w = Ref.random(g.o() * g.depth(), 32);

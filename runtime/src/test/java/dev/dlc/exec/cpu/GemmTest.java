@@ -168,7 +168,7 @@ class GemmTest {
                 for (int p = 0; p < kc; p++) for (int r = 0; r < mr; r++) packed[p * mr + r] = x[rows[1 + r] + ks[k0 + p]];
                 float[] vector = c0.clone(), scalar = c0.clone(), reference = c0.clone();
                 MicroKernel.vectorGatheredTile(x, rows, 1, ks, k0, b, 0, kc, vector, 0, ldc, add);
-                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, scalar, 0, ldc, add, nr);
+                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, scalar, 0, ldc, add, mr, nr);
                 MicroKernel.vectorTile(packed, 0, b, 0, kc, reference, 0, ldc, add);
                 String what = "kc " + kc + (add ? " accumulating" : "");
                 SkinnyGemmTest.assertBits(vector, scalar, what);
@@ -176,10 +176,32 @@ class GemmTest {
                 // the half tile: the first nr / 2 columns of the same, the rest of c untouched
                 float[] half = c0.clone(), halfScalar = c0.clone(), want = c0.clone();
                 MicroKernel.vectorHalfTile(x, rows, 1, ks, k0, b, 0, kc, half, 0, ldc, add);
-                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, halfScalar, 0, ldc, add, nr / 2);
+                MicroKernel.scalarGatheredTile(x, rows, 1, ks, k0, b, 0, kc, halfScalar, 0, ldc, add, mr, nr / 2);
                 for (int r = 0; r < mr; r++) System.arraycopy(reference, r * ldc, want, r * ldc, nr / 2);
                 SkinnyGemmTest.assertBits(half, halfScalar, what + ", half");
                 SkinnyGemmTest.assertBits(want, half, what + ", half against the packed tile");
+            }
+    }
+
+    /** The run tile (twelve rows at consecutive offsets) gives its twin's bits, and those of two half tiles over the same rows. */
+    @Test
+    void theRunTileGivesTwoHalfTilesBits() {
+        int run = MicroKernel.RUN, nr = MicroKernel.NR, ldc = nr / 2 + 5, k0 = 3, start = 41;
+        int[] rows = new int[run];
+        for (int r = 0; r < run; r++) rows[r] = start + r;
+        for (int kc : new int[] {1, 7, 256})
+            for (boolean add : new boolean[] {false, true}) {
+                float[] x = Ref.random(2048, 24), b = Ref.random(kc * nr, 25), c0 = Ref.random(run * ldc, 26);
+                int[] ks = new int[k0 + kc];
+                for (int p = 0; p < ks.length; p++) ks[p] = (p * 53) % 1500;
+                float[] vector = c0.clone(), scalar = c0.clone(), halves = c0.clone();
+                MicroKernel.vectorRunTile(x, start, ks, k0, b, 0, kc, vector, 0, ldc, add);
+                MicroKernel.scalarGatheredTile(x, rows, 0, ks, k0, b, 0, kc, scalar, 0, ldc, add, run, nr / 2);
+                MicroKernel.vectorHalfTile(x, rows, 0, ks, k0, b, 0, kc, halves, 0, ldc, add);
+                MicroKernel.vectorHalfTile(x, rows, MicroKernel.MR, ks, k0, b, 0, kc, halves, MicroKernel.MR * ldc, ldc, add);
+                String what = "kc " + kc + (add ? " accumulating" : "");
+                SkinnyGemmTest.assertBits(vector, scalar, what);
+                SkinnyGemmTest.assertBits(halves, vector, what + ", against two half tiles");
             }
     }
 
