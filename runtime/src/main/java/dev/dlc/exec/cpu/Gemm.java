@@ -64,10 +64,10 @@ public final class Gemm {
         void pack(int i0, int mc, int p0, int kc, float[] to);
     }
 
-    /** Packs columns [j0, j0 + nc) of op(B), k in [p0, p0 + kc), as NR-column panels {@code [kc][NR]}, columns past the edge zero. */
+    /** Packs columns [j0, j0 + nc) of op(B), k in [p0, p0 + kc), as NR-column panels {@code [kc][NR]} from {@code to[at]}, columns past the edge zero. */
     @FunctionalInterface
     interface ColumnPanels {
-        void pack(int j0, int nc, int p0, int kc, float[] to);
+        void pack(int j0, int nc, int p0, int kc, float[] to, int at);
     }
 
     /** {@code C[m,n] (= | +=) A[m,k] · B[k,n]}, then the epilogue on every element of C. */
@@ -92,7 +92,7 @@ public final class Gemm {
                 if (perItem <= SMALL) shape.direct(at, bt, ct);
                 else shape.strips(Math.max(lo, t * tiles) - t * tiles, Math.min(hi, (t + 1) * tiles) - t * tiles,
                         (i0, mc, p0, kc, to) -> Packing.packA(at, i0, mc, p0, kc, to),
-                        null, (j0, nc, p0, kc, to) -> Packing.packB(bt, j0, nc, p0, kc, to), ct);
+                        (j0, nc, p0, kc, to, from) -> Packing.packB(bt, j0, nc, p0, kc, to, from), ct);
             }
         };
         run(batch * tiles, perItem * batch, body);
@@ -105,31 +105,58 @@ public final class Gemm {
     static void multiplyPacked(int m, int n, int k, RowPanels a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
         var shape = new Shape(m, n, k, c, accumulate, epilogue);
         if (m == 0 || n == 0) return;
-        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, a, null, b, c));
+        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, a, b, c));
     }
 
     /**
-     * {@code C[m,n] (= | +=) A[m,k] · B[k,n]} with A gathered in place; otherwise as
-     * {@link #multiplyPacked}, except that threads take strips of columns whenever those split
-     * evenly: A costs nothing to share, while a strip of rows packs all of B for itself
-     * (ResNet-18's 512-channel layers transposed 2.4 M weights on each thread, half their time).
-     * C may be stored transposed when it is written once (one K slice, not accumulated, no
+     * {@code C[m,n] (= | +=) A[m,k] · B[k,n]} with A gathered in place. B is packed once, every
+     * K slice of it, into panels all threads read (a thread packing the B of its own strip of
+     * rows transposed ResNet-18's 2.4 M 512-channel weights on each thread, half their time);
+     * then the threads take pieces of rows, {@link MicroKernel#RUN} at a time, or of NR-column
+     * strips where there are more of those, through {@link Parallel#forPieces}: a thread that
+     * finishes early takes rows of the other's share (GoogLeNet at batch 16, split statically:
+     * each thread waited for the other 10-12% of a step). C may be stored transposed when it is written once (one K slice, not accumulated, no
      * epilogue): each tile then goes through scratch into C's rows, runs of MR, instead of the
      * whole product being transposed afterwards (a convolution's weight gradient, written
      * swapped). Over several K slices each tile would go through scratch again per slice: a
      * small CNN's K of 25,088 was slower so than transposing once.
      */
     static void multiplyGathered(int m, int n, int k, Gathered a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
-        // strips split unevenly, or a last strip narrower than the others (96 columns: 64 and 32), go by rows
-        int columnStrips = ceilDiv(n, NR), threads = Parallel.threads();
-        boolean splitRows = (columnStrips % threads != 0 || n % NR != 0) && columnStrips < 4 * threads;
         if (c.transposed() && (accumulate || k == 0 || k > KC || !epilogue.isIdentity()))
             throw new IllegalArgumentException("gemm: a transposed C is written once, from one K slice, without an epilogue");
+        int strips = ceilDiv(n, NR), runs = ceilDiv(m, RUN);
         // Shape wants C row-major; a transposed C's tiles are the same, only stored the other way
-        var shape = new Shape(m, n, k, c.transposed() ? c.t() : c, accumulate, epilogue).splitting(splitRows);
+        var shape = new Shape(m, n, k, c.transposed() ? c.t() : c, accumulate, epilogue).splitting(runs >= strips);
         if (m == 0 || n == 0) return;
-        run(shape.tiles(), (long) m * n * k, (lo, hi) -> shape.strips(lo, hi, null, a, b, c));
+        float[] packed = packAll(b, n, k, strips);
+        Parallel.IntRangeBody body = (lo, hi) -> shape.gatheredStrips(lo, hi, a, packed, c);
+        if ((long) m * n * k < PARALLEL_MIN) body.run(0, Math.max(runs, strips));
+        else Parallel.forPieces(Math.max(runs, strips), body);
     }
+
+    /** Below this many floats of B, the caller packs B alone: a dispatch would cost more. */
+    private static final int PACK_PARALLEL_MIN = 1 << 16;
+
+    /**
+     * All of B as {@link #blocked} reads it: K slice pc's panels from {@code pc·strips·NR}, strip
+     * s's panel within them from {@code s·kc·NR} (see {@link #panels}), in this thread's scratch.
+     */
+    private static float[] packAll(ColumnPanels b, int n, int k, int strips) {
+        float[] packed = Scratch.floats(Scratch.PACKED_B, strips * NR * k);
+        Parallel.IntRangeBody pack = (lo, hi) -> {
+            for (int s = lo; s < hi; s++)
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    b.pack(s * NR, Math.min(NR, n - s * NR), pc, kc, packed, panels(pc, s * NR, kc, strips));
+                }
+        };
+        if ((long) strips * NR * k < PACK_PARALLEL_MIN) pack.run(0, strips);
+        else Parallel.forPieces(strips, pack);
+        return packed;
+    }
+
+    /** Where {@link #packAll} put the panel of K slice pc (kc deep) for the columns from j (a multiple of NR). */
+    private static int panels(int pc, int j, int kc, int strips) { return pc * strips * NR + j / NR * kc * NR; }
 
     private static void run(int units, long work, Parallel.IntRangeBody body) {
         if (work < PARALLEL_MIN) body.run(0, units);
@@ -151,10 +178,16 @@ public final class Gemm {
 
         int tiles() { return splitRows ? ceilDiv(m, MR) : ceilDiv(n, NR); }
 
-        /** Strips [first, end) of C; A packed by {@code a} or, where that is null, {@code gathered}. */
-        void strips(int first, int end, RowPanels a, Gathered gathered, ColumnPanels b, Operand c) {
-            if (splitRows) blocked(a, gathered, b, c, first * MR, Math.min(m, end * MR), 0, n);
-            else blocked(a, gathered, b, c, 0, m, first * NR, Math.min(n, end * NR));
+        /** Strips [first, end) of C, MR rows or NR columns each, A and B packed by {@code a} and {@code b}. */
+        void strips(int first, int end, RowPanels a, ColumnPanels b, Operand c) {
+            if (splitRows) blocked(a, null, b, null, c, first * MR, Math.min(m, end * MR), 0, n);
+            else blocked(a, null, b, null, c, 0, m, first * NR, Math.min(n, end * NR));
+        }
+
+        /** Strips [first, end) of C, RUN rows or NR columns each, A gathered, B packed by {@link #packAll}. */
+        void gatheredStrips(int first, int end, Gathered a, float[] packedB, Operand c) {
+            if (splitRows) blocked(null, a, null, packedB, c, first * RUN, Math.min(m, end * RUN), 0, n);
+            else blocked(null, a, null, packedB, c, 0, m, first * NR, Math.min(n, end * NR));
         }
 
         /** A small product: each element one fma chain over k. */
@@ -170,8 +203,11 @@ public final class Gemm {
             epilogue.apply(cd, c.offset(), c.ld(), m, n, 0, 0);
         }
 
-        /** Rows [i0, i1) and columns [j0, j1) of C, through packed blocks. */
-        private void blocked(RowPanels a, Gathered gathered, ColumnPanels b, Operand c, int i0, int i1, int j0, int j1) {
+        /**
+         * Rows [i0, i1) and columns [j0, j1) of C, through packed blocks: A packed by {@code a}
+         * and B by {@code b}, or A gathered and B already packed ({@link #packAll}).
+         */
+        private void blocked(RowPanels a, Gathered gathered, ColumnPanels b, float[] packedB, Operand c, int i0, int i1, int j0, int j1) {
             if (k == 0) {
                 zeroUnlessAccumulating(c, i0, i1, j0, j1);
                 return;
@@ -181,14 +217,14 @@ public final class Gemm {
                 int nc = Math.min(NC, j1 - jc);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    b.pack(jc, nc, pc, kc, buffers.b);
+                    if (gathered == null) b.pack(jc, nc, pc, kc, buffers.b, 0);
                     boolean add = accumulate || pc > 0, last = pc + kc == k;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
                         if (gathered == null) {
                             a.pack(ic, mc, pc, kc, buffers.a);
                             sweep(buffers, c, ic, mc, jc, nc, kc, add, last);
-                        } else sweepGathered(buffers, gathered, c, ic, mc, jc, nc, pc, kc, add, last);
+                        } else sweepGathered(buffers, gathered, packedB, panels(pc, jc, kc, ceilDiv(n, NR)), c, ic, mc, jc, nc, pc, kc, add, last);
                     }
                 }
             }
@@ -205,7 +241,7 @@ public final class Gemm {
                     if (cols <= NR / 2) {
                         // a panel's rows past the edge are zeros: read them like the others
                         for (int r = 0; r < MR; r++) buffers.rows[r] = ao + r;
-                        half(buffers, buffers.a, buffers.rows, 0, MicroKernel.PANEL_KS, 0, bo, kc, cd, co, c.ld(), add, rows, cols);
+                        half(buffers, buffers.a, buffers.rows, 0, MicroKernel.PANEL_KS, 0, buffers.b, bo, kc, cd, co, c.ld(), add, rows, cols);
                     } else if (rows == MR && cols == NR) MicroKernel.tile(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add);
                     else MicroKernel.edge(buffers.a, ao, buffers.b, bo, kc, cd, co, c.ld(), add, rows, cols, buffers.edge);
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
@@ -213,13 +249,13 @@ public final class Gemm {
             }
         }
 
-        /** {@link #sweep} with A's rows read in place, k from pc. */
-        private void sweepGathered(Buffers buffers, Gathered a, Operand c, int ic, int mc, int jc, int nc, int pc, int kc,
+        /** {@link #sweep} with A's rows read in place, k from pc, and B's block at {@code b[b0]}. */
+        private void sweepGathered(Buffers buffers, Gathered a, float[] b, int b0, Operand c, int ic, int mc, int jc, int nc, int pc, int kc,
                                    boolean add, boolean last) {
             float[] cd = c.data(), x = a.data();
             int[] ks = a.ks();
             for (int jr = 0; jr < nc; jr += NR) {
-                int cols = Math.min(NR, nc - jr), bo = jr / NR * kc * NR;
+                int cols = Math.min(NR, nc - jr), bo = b0 + jr / NR * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
                     if (cols == NR / 2 && mc - ir >= RUN && isRun(a.rows(), ic + ir)) {
@@ -227,10 +263,10 @@ public final class Gemm {
                         if (c.transposed()) {
                             // as below, the tile's RUN × NR / 2 floats fill the scratch tile
                             float[] e = buffers.edge;
-                            MicroKernel.runTile(x, start, ks, pc, buffers.b, bo, kc, e, 0, NR / 2, false);
+                            MicroKernel.runTile(x, start, ks, pc, b, bo, kc, e, 0, NR / 2, false);
                             VectorMath.transpose(e, 0, RUN, cols, NR / 2, cd, c.offset() + (jc + jr) * c.ld() + ic + ir, c.ld());
                         } else {
-                            MicroKernel.runTile(x, start, ks, pc, buffers.b, bo, kc, cd, co, c.ld(), add);
+                            MicroKernel.runTile(x, start, ks, pc, b, bo, kc, cd, co, c.ld(), add);
                             if (last) epilogue.apply(cd, co, c.ld(), RUN, cols, ic + ir, jc + jr);
                         }
                         ir += RUN - MR;
@@ -245,15 +281,15 @@ public final class Gemm {
                         // then each of its columns as a run of rows into C's row
                         int at = c.offset() + (jc + jr) * c.ld() + ic + ir;
                         float[] e = buffers.edge;
-                        if (cols <= NR / 2) MicroKernel.halfTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, e, 0, NR, false);
-                        else MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, e, 0, NR, false);
+                        if (cols <= NR / 2) MicroKernel.halfTile(x, rs, rowAt, ks, pc, b, bo, kc, e, 0, NR, false);
+                        else MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, b, bo, kc, e, 0, NR, false);
                         VectorMath.transpose(e, 0, rows, cols, NR, cd, at, c.ld());
                         continue;
                     }
-                    if (cols <= NR / 2) half(buffers, x, rs, rowAt, ks, pc, bo, kc, cd, co, c.ld(), add, rows, cols);
-                    else if (rows == MR && cols == NR) MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, cd, co, c.ld(), add);
+                    if (cols <= NR / 2) half(buffers, x, rs, rowAt, ks, pc, b, bo, kc, cd, co, c.ld(), add, rows, cols);
+                    else if (rows == MR && cols == NR) MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, b, bo, kc, cd, co, c.ld(), add);
                     else MicroKernel.edge(cd, co, c.ld(), add, rows, cols, buffers.edge,
-                                (t, to, ld) -> MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, buffers.b, bo, kc, t, to, ld, add));
+                                (t, to, ld) -> MicroKernel.gatheredTile(x, rs, rowAt, ks, pc, b, bo, kc, t, to, ld, add));
                     if (last) epilogue.apply(cd, co, c.ld(), rows, cols, ic + ir, jc + jr);
                 }
             }
@@ -266,11 +302,11 @@ public final class Gemm {
         }
 
         /** A tile of C at most NR / 2 wide: {@link MicroKernel#halfTile}, through the scratch tile unless it is whole. */
-        private static void half(Buffers buffers, float[] x, int[] rows, int ri, int[] ks, int k0, int bo, int kc,
+        private static void half(Buffers buffers, float[] x, int[] rows, int ri, int[] ks, int k0, float[] b, int bo, int kc,
                                  float[] cd, int co, int ldc, boolean add, int nrows, int cols) {
-            if (nrows == MR && cols == NR / 2) MicroKernel.halfTile(x, rows, ri, ks, k0, buffers.b, bo, kc, cd, co, ldc, add);
+            if (nrows == MR && cols == NR / 2) MicroKernel.halfTile(x, rows, ri, ks, k0, b, bo, kc, cd, co, ldc, add);
             else MicroKernel.edge(cd, co, ldc, add, nrows, cols, buffers.edge,
-                    (t, to, ld) -> MicroKernel.halfTile(x, rows, ri, ks, k0, buffers.b, bo, kc, t, to, ld, add));
+                    (t, to, ld) -> MicroKernel.halfTile(x, rows, ri, ks, k0, b, bo, kc, t, to, ld, add));
         }
 
         /** k = 0: every sum is empty. */

@@ -17,11 +17,11 @@ import java.util.Arrays;
 final class Im2col {
     private Im2col() {}
 
-    /** Columns (positions) [j0, j0 + nc) and rows k in [p0, p0 + kc) of the image (group) at xo, as NR-column panels. */
-    static void packColumns(float[] x, int xo, Geometry g, int j0, int nc, int p0, int kc, float[] to) {
+    /** Columns (positions) [j0, j0 + nc) and rows k in [p0, p0 + kc) of the image (group) at xo, as NR-column panels from {@code to[from]}. */
+    static void packColumns(float[] x, int xo, Geometry g, int j0, int nc, int p0, int kc, float[] to, int from) {
         int window = g.kh() * g.kw();
         for (int q = 0; q * NR < nc; q++) {
-            int base = q * kc * NR, cols = Math.min(NR, nc - q * NR);
+            int base = from + q * kc * NR, cols = Math.min(NR, nc - q * NR);
             for (int kk = p0; kk < p0 + kc; kk++) {
                 int c = kk / window, i = kk / g.kw() % g.kh(), j = kk % g.kw(), at = base + (kk - p0) * NR;
                 row(x, xo + c * g.h() * g.w(), g, i, j, j0 + q * NR, cols, to, at);

@@ -28,10 +28,10 @@ final class Packing {
         }
     }
 
-    /** Columns [j0, j0 + nc) and k in [p0, p0 + kc) of op(B) into {@code ceil(nc/NR)} panels. */
-    static void packB(Operand b, int j0, int nc, int p0, int kc, float[] to) {
+    /** Columns [j0, j0 + nc) and k in [p0, p0 + kc) of op(B) into {@code ceil(nc/NR)} panels from {@code to[from]}. */
+    static void packB(Operand b, int j0, int nc, int p0, int kc, float[] to, int from) {
         for (int q = 0; q * NR < nc; q++) {
-            int base = q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
+            int base = from + q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
             if (cols < NR) Arrays.fill(to, base, base + kc * NR, 0f);
             if (b.transposed()) panelOfRows(b, first, cols, p0, kc, to, base, NR);
             else if (cols == NR) fullRowsOfB(b, first, p0, kc, to, base);
@@ -44,11 +44,11 @@ final class Packing {
      * stored [C/G, O, KH, KW] (first two axes swapped; {@code off} at the group's first
      * channel): {@code B[k][j]}, k = (c, tap), lies at {@code off + (c·o + j)·taps + tap}, in
      * runs of {@code taps} along k; {@code flipped}: at tap {@code taps - 1 - tap} (the runs
-     * reversed).
+     * reversed). Panels from {@code to[from]}.
      */
-    static void packSwappedB(float[] w, int off, int o, int taps, int j0, int nc, int p0, int kc, float[] to, boolean flipped) {
+    static void packSwappedB(float[] w, int off, int o, int taps, int j0, int nc, int p0, int kc, float[] to, int from, boolean flipped) {
         for (int q = 0; q * NR < nc; q++) {
-            int base = q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
+            int base = from + q * kc * NR, cols = Math.min(NR, nc - q * NR), first = j0 + q * NR;
             if (cols < NR) Arrays.fill(to, base, base + kc * NR, 0f);
             // SWAPPED_BLOCK columns at a time, k outside: each k writes that many consecutive
             // floats, read from as many runs `taps` apart. Column by column, each k's write went to

@@ -36,7 +36,10 @@ final class Scratch {
     /** Planes of x, of g and of dx with a plane a lane (Pool2d's gradient across planes). */
     static final int ACROSS_X = 13, ACROSS_G = 14, ACROSS_DX = 15;
 
-    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[16][0]);
+    /** All of a product's B, packed once for every thread to read (Gemm's gathered products). */
+    static final int PACKED_B = 16;
+
+    private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[17][0]);
 
     /** This thread's array for {@code slot}, at least n floats long (its contents are not cleared), with {@link Storage#SLACK} more after them. */
     static float[] floats(int slot, int n) {
