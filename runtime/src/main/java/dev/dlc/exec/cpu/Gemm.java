@@ -258,17 +258,18 @@ public final class Gemm {
                 int cols = Math.min(NR, nc - jr), bo = b0 + jr / NR * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
-                    if (cols == NR / 2 && mc - ir >= RUN && isRun(a.rows(), ic + ir)) {
-                        int start = a.rows()[ic + ir];
-                        if (c.transposed()) {
-                            // as below, the tile's RUN × NR / 2 floats fill the scratch tile
-                            float[] e = buffers.edge;
-                            MicroKernel.runTile(x, start, ks, pc, b, bo, kc, e, 0, NR / 2, false);
-                            VectorMath.transpose(e, 0, RUN, cols, NR / 2, cd, c.offset() + (jc + jr) * c.ld() + ic + ir, c.ld());
-                        } else {
-                            MicroKernel.runTile(x, start, ks, pc, b, bo, kc, cd, co, c.ld(), add);
-                            if (last) epilogue.apply(cd, co, c.ld(), RUN, cols, ic + ir, jc + jr);
+                    if ((cols == NR || cols == NR / 2) && mc - ir >= RUN && inRuns(a.rows(), ic + ir)) {
+                        // a whole panel as two run tiles, one per half (see MicroKernel.runTile)
+                        int first = a.rows()[ic + ir], second = a.rows()[ic + ir + MR];
+                        for (int h = 0; h < cols; h += NR / 2) {
+                            if (c.transposed()) {
+                                // as below, the tile's RUN × NR / 2 floats fill the scratch tile
+                                float[] e = buffers.edge;
+                                MicroKernel.runTile(x, first, second, ks, pc, b, bo + h, kc, e, 0, NR / 2, false);
+                                VectorMath.transpose(e, 0, RUN, NR / 2, NR / 2, cd, c.offset() + (jc + jr + h) * c.ld() + ic + ir, c.ld());
+                            } else MicroKernel.runTile(x, first, second, ks, pc, b, bo + h, kc, cd, co + h, c.ld(), add);
                         }
+                        if (last && !c.transposed()) epilogue.apply(cd, co, c.ld(), RUN, cols, ic + ir, jc + jr);
                         ir += RUN - MR;
                         continue;
                     }
@@ -295,9 +296,9 @@ public final class Gemm {
             }
         }
 
-        /** Whether A's rows from i on are a run of {@link MicroKernel#RUN} neighbours, row r at {@code rows[i] + r}. */
-        private static boolean isRun(int[] rows, int i) {
-            for (int r = 1; r < RUN; r++) if (rows[i + r] != rows[i] + r) return false;
+        /** Whether A's {@link MicroKernel#RUN} rows from i on are two runs of MR neighbours, row r at {@code rows[i] + r} and row MR + r at {@code rows[i + MR] + r}. */
+        private static boolean inRuns(int[] rows, int i) {
+            for (int r = 1; r < MR; r++) if (rows[i + r] != rows[i] + r || rows[i + MR + r] != rows[i + MR] + r) return false;
             return true;
         }
 

@@ -247,27 +247,32 @@ final class MicroKernel {
     private static final Warming RUN_WARMING = new Warming("run gemm tile");
 
     /**
-     * {@link #halfTile} for {@link #RUN} rows whose offsets in x are a run, row r at
-     * {@code start + r}: the windows of twelve neighbouring outputs along a row of a stride-1
-     * convolution. The half tile's 12 fmas a step wait on 6 broadcasts and 2 loads, and its
-     * six row offsets take six registers; this one's 24 fmas take 12 broadcasts from one
-     * offset, and its 24 accumulators keep both fma units busy (DenseNet's 32-channel layers).
+     * {@link #halfTile} for {@link #RUN} rows whose offsets in x are two runs of six, row r at
+     * {@code first + r} and row 6 + r at {@code second + r}: the windows of neighbouring outputs
+     * along rows of a stride-1 convolution (twelve along one row, or six along each of two).
+     * The half tile's 12 fmas a step wait on 6 broadcasts and 2 loads, and its six row offsets
+     * take six registers; this one's 24 fmas take 12 broadcasts from two offsets, and its 24
+     * accumulators keep both fma units busy. Alone on a core, with B in L2: 155 GFLOP/s,
+     * against 130 for the gathered tile and 90 for the half tile.
      */
-    static void runTile(float[] x, int start, int[] ks, int k0, float[] b, int bo, int kc,
+    static void runTile(float[] x, int first, int second, int[] ks, int k0, float[] b, int bo, int kc,
                         float[] c, int co, int ldc, boolean add) {
         long t0 = RUN_WARMING.start();
         if (t0 == 0) {
             int[] rows = new int[RUN];
-            for (int r = 0; r < RUN; r++) rows[r] = start + r;
+            for (int r = 0; r < MR; r++) {
+                rows[r] = first + r;
+                rows[MR + r] = second + r;
+            }
             scalarGatheredTile(x, rows, 0, ks, k0, b, bo, kc, c, co, ldc, add, RUN, NR / 2);
             return;
         }
-        vectorRunTile(x, start, ks, k0, b, bo, kc, c, co, ldc, add);
+        vectorRunTile(x, first, second, ks, k0, b, bo, kc, c, co, ldc, add);
         RUN_WARMING.timed(t0, 40L * kc);
     }
 
     /** {@link #runTile} with vectors, written out like {@link #vectorTile}. */
-    static void vectorRunTile(float[] x, int start, int[] ks, int k0, float[] b, int bo, int kc,
+    static void vectorRunTile(float[] x, int first, int second, int[] ks, int k0, float[] b, int bo, int kc,
                               float[] c, int co, int ldc, boolean add) {
         FloatVector z = FloatVector.zero(S);
         int r0 = co, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
@@ -285,7 +290,7 @@ final class MicroKernel {
         FloatVector ca0 = add ? FloatVector.fromArray(S, c, r10) : z, ca1 = add ? FloatVector.fromArray(S, c, r10 + L) : z;
         FloatVector cb0 = add ? FloatVector.fromArray(S, c, r11) : z, cb1 = add ? FloatVector.fromArray(S, c, r11 + L) : z;
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR, t = start + ks[k0 + p];
+            int bi = bo + p * NR, k = ks[k0 + p], t = first + k, u = second + k;
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector v = FloatVector.broadcast(S, x[t]);
             c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
@@ -299,17 +304,17 @@ final class MicroKernel {
             c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
             v = FloatVector.broadcast(S, x[t + 5]);
             c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-            v = FloatVector.broadcast(S, x[t + 6]);
+            v = FloatVector.broadcast(S, x[u]);
             c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-            v = FloatVector.broadcast(S, x[t + 7]);
+            v = FloatVector.broadcast(S, x[u + 1]);
             c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            v = FloatVector.broadcast(S, x[t + 8]);
+            v = FloatVector.broadcast(S, x[u + 2]);
             c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            v = FloatVector.broadcast(S, x[t + 9]);
+            v = FloatVector.broadcast(S, x[u + 3]);
             c90 = v.fma(b0, c90); c91 = v.fma(b1, c91);
-            v = FloatVector.broadcast(S, x[t + 10]);
+            v = FloatVector.broadcast(S, x[u + 4]);
             ca0 = v.fma(b0, ca0); ca1 = v.fma(b1, ca1);
-            v = FloatVector.broadcast(S, x[t + 11]);
+            v = FloatVector.broadcast(S, x[u + 5]);
             cb0 = v.fma(b0, cb0); cb1 = v.fma(b1, cb1);
         }
         c00.intoArray(c, r0); c01.intoArray(c, r0 + L);

@@ -62,6 +62,7 @@ class Conv2dTest {
         new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: stride 2, padding 1, an odd row count", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: K across several KC slices, 70 columns", geo(2, 64, 7, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("transposed: 64 columns on rows of 6 (run tiles of two rows' six outputs)", geo(4, 20, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
         new Case("transposed: 32 columns on rows of 14 (run tiles where twelve outputs share a row)", geo(2, 24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
         new Case("transposed: 96 columns (a strip of 32) on rows of 24, K across slices", geo(2, 32, 12, 24, 96, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.NONE),
         new Case("transposed: two groups of 24, dilated", geo(2, 16, 5, 6, 48, 3, 2, 1, 1, 2, 1, 2, 3, 2), false, Activation.NONE),

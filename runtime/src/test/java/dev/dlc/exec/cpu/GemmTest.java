@@ -183,19 +183,22 @@ class GemmTest {
             }
     }
 
-    /** The run tile (twelve rows at consecutive offsets) gives its twin's bits, and those of two half tiles over the same rows. */
+    /** The run tile (two runs of six rows at consecutive offsets) gives its twin's bits, and those of two half tiles over the same rows. */
     @Test
     void theRunTileGivesTwoHalfTilesBits() {
-        int run = MicroKernel.RUN, nr = MicroKernel.NR, ldc = nr / 2 + 5, k0 = 3, start = 41;
+        int run = MicroKernel.RUN, mr = MicroKernel.MR, nr = MicroKernel.NR, ldc = nr / 2 + 5, k0 = 3, first = 41, second = 500;
         int[] rows = new int[run];
-        for (int r = 0; r < run; r++) rows[r] = start + r;
+        for (int r = 0; r < mr; r++) {
+            rows[r] = first + r;
+            rows[mr + r] = second + r;
+        }
         for (int kc : new int[] {1, 7, 256})
             for (boolean add : new boolean[] {false, true}) {
                 float[] x = Ref.random(2048, 24), b = Ref.random(kc * nr, 25), c0 = Ref.random(run * ldc, 26);
                 int[] ks = new int[k0 + kc];
                 for (int p = 0; p < ks.length; p++) ks[p] = (p * 53) % 1500;
                 float[] vector = c0.clone(), scalar = c0.clone(), halves = c0.clone();
-                MicroKernel.vectorRunTile(x, start, ks, k0, b, 0, kc, vector, 0, ldc, add);
+                MicroKernel.vectorRunTile(x, first, second, ks, k0, b, 0, kc, vector, 0, ldc, add);
                 MicroKernel.scalarGatheredTile(x, rows, 0, ks, k0, b, 0, kc, scalar, 0, ldc, add, run, nr / 2);
                 MicroKernel.vectorHalfTile(x, rows, 0, ks, k0, b, 0, kc, halves, 0, ldc, add);
                 MicroKernel.vectorHalfTile(x, rows, MicroKernel.MR, ks, k0, b, 0, kc, halves, MicroKernel.MR * ldc, ldc, add);
