@@ -265,7 +265,7 @@ public final class Conv2d {
             int m = swappedOut ? o : n, cols = swappedOut ? n : o;
             int[] rows = new int[m];
             for (int i = 0; i < m; i++) rows[i] = a.offset() + i * a.ld();
-            Gemm.multiplyGathered(m, cols, hw, new Gemm.Gathered(a.data(), rows, ks), (j0, nc, p0, kc, to, at) -> Packing.packB(bt, j0, nc, p0, kc, to, at),
+            Gemm.multiplyGathered(m, cols, hw, new Gemm.Gathered(a.data(), rows, ks), (j0, nc, p0, kc, to, from) -> Packing.packB(bt, j0, nc, p0, kc, to, from),
                     new Gemm.Operand(out, outOff, cols, false), ci > 0, epilogue);
         }
     }
@@ -314,7 +314,7 @@ public final class Conv2d {
                 return;
             }
             Gemm.multiplyPacked(og, p, k, (i0, mc, p0, kc, to) -> Packing.packA(w, i0, mc, p0, kc, to),
-                    (j0, nc, p0, kc, to, at) -> Im2col.packColumns(x, xo, g, j0, nc, p0, kc, to, at), c, false, epilogue);
+                    (j0, nc, p0, kc, to, from) -> Im2col.packColumns(x, xo, g, j0, nc, p0, kc, to, from), c, false, epilogue);
         }
 
         /**
@@ -328,8 +328,8 @@ public final class Conv2d {
             if (bias != null) epilogue = epilogue.withColBias(bias, biasOff + gi * og);
             Operand wt = weights(gi).t();
             int taps = g.kh() * g.kw(), wg = wOff + gi * og * taps;
-            Gemm.ColumnPanels b = wSwapped ? (j0, nc, p0, kc, to, at) -> Packing.packSwappedB(weights, wg, g.o(), taps, j0, nc, p0, kc, to, at, wFlipped)
-                    : (j0, nc, p0, kc, to, at) -> Packing.packB(wt, j0, nc, p0, kc, to, at);
+            Gemm.ColumnPanels b = wSwapped ? (j0, nc, p0, kc, to, from) -> Packing.packSwappedB(weights, wg, g.o(), taps, j0, nc, p0, kc, to, from, wFlipped)
+                    : (j0, nc, p0, kc, to, from) -> Packing.packB(wt, j0, nc, p0, kc, to, from);
             var windows = new Gemm.Gathered(in.data(), in.windows(g, gi), in.taps(g));
             if (swapped && g.depth() <= Gemm.KC && epilogue.isIdentity()) {
                 // [O, N·P] is the product transposed, and one K slice writes each tile once: the

@@ -20,11 +20,12 @@ import java.util.Arrays;
  * <li>NC = 1024: the packed B block (1 MiB) fits the L2 beside it (2048 measured slower at 2048³).
  * </ul>
  * Threads split the tiles of C along M (or along N when N has more tiles), each packing what its
- * tiles need; a batch's items are split with them. Each element's sum runs over k in order, in
- * KC slices that continue from C's running value (from zero, or from C's old value when
- * accumulating): the order depends on K and KC only, so the result does not depend on the
- * thread count. Products of at most {@link #SMALL} multiply-adds skip packing (one fma chain
- * per element).
+ * tiles need (a product with A gathered in place packs B once for all of them, see
+ * {@link #multiplyGathered}); a batch's items are split with them. Each element's sum runs
+ * over k in order, in KC slices that continue from C's running value (from zero, or from C's
+ * old value when accumulating): the order depends on K and KC only, so the result does not
+ * depend on the thread count. Products of at most {@link #SMALL} multiply-adds skip packing (one
+ * fma chain per element).
  */
 public final class Gemm {
     private Gemm() {}
@@ -64,10 +65,10 @@ public final class Gemm {
         void pack(int i0, int mc, int p0, int kc, float[] to);
     }
 
-    /** Packs columns [j0, j0 + nc) of op(B), k in [p0, p0 + kc), as NR-column panels {@code [kc][NR]} from {@code to[at]}, columns past the edge zero. */
+    /** Packs columns [j0, j0 + nc) of op(B), k in [p0, p0 + kc), as NR-column panels {@code [kc][NR]} from {@code to[from]}, columns past the edge zero. */
     @FunctionalInterface
     interface ColumnPanels {
-        void pack(int j0, int nc, int p0, int kc, float[] to, int at);
+        void pack(int j0, int nc, int p0, int kc, float[] to, int from);
     }
 
     /** {@code C[m,n] (= | +=) A[m,k] · B[k,n]}, then the epilogue on every element of C. */
@@ -115,8 +116,8 @@ public final class Gemm {
      * then the threads take pieces of rows, {@link MicroKernel#RUN} at a time, or of NR-column
      * strips where there are more of those, through {@link Parallel#forPieces}: a thread that
      * finishes early takes rows of the other's share (GoogLeNet at batch 16, split statically:
-     * each thread waited for the other 10-12% of a step). C may be stored transposed when it is written once (one K slice, not accumulated, no
-     * epilogue): each tile then goes through scratch into C's rows, runs of MR, instead of the
+     * each thread waited for the other 10-12% of a step). C may be stored transposed when it
+     * is written once (one K slice, not accumulated, no epilogue): each tile then goes through scratch into C's rows, runs of MR, instead of the
      * whole product being transposed afterwards (a convolution's weight gradient, written
      * swapped). Over several K slices each tile would go through scratch again per slice: a
      * small CNN's K of 25,088 was slower so than transposing once.

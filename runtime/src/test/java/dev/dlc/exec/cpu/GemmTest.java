@@ -218,7 +218,7 @@ class GemmTest {
             for (int i = 0; i < m; i++) rows[i] = i * k;
             for (int p = 0; p < k; p++) ks[p] = p;
             var a = new Gemm.Gathered(x, rows, ks);
-            Gemm.ColumnPanels panels = (j0, nc, p0, kc, to, at) -> Packing.packB(Operand.of(b, n), j0, nc, p0, kc, to, at);
+            Gemm.ColumnPanels panels = (j0, nc, p0, kc, to, from) -> Packing.packB(Operand.of(b, n), j0, nc, p0, kc, to, from);
             float[] plain = new float[m * n], t = new float[3 + m * n];
             Gemm.multiplyGathered(m, n, k, a, panels, Operand.of(plain, n), false, Epilogue.NONE);
             Gemm.multiplyGathered(m, n, k, a, panels, new Operand(t, 3, m, true), false, Epilogue.NONE);
