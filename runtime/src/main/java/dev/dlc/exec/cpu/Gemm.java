@@ -259,16 +259,17 @@ public final class Gemm {
                 int cols = Math.min(NR, nc - jr), bo = b0 + jr / NR * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
-                    if ((cols == NR || cols == NR / 2) && mc - ir >= RUN && inRuns(a.rows(), ic + ir)) {
-                        // a whole panel as two run tiles, one per half (see MicroKernel.runTile)
-                        int first = a.rows()[ic + ir], second = a.rows()[ic + ir + MR];
+                    boolean runs = mc - ir >= RUN && inRuns(a.rows(), ic + ir);
+                    if (mc - ir >= RUN && (cols == NR / 2 || cols == NR && runs)) {
+                        // twelve rows: a strip of 32 columns as a run or a tall tile, a whole
+                        // panel as two run tiles, one per half (see MicroKernel.runTile)
                         for (int h = 0; h < cols; h += NR / 2) {
-                            if (c.transposed()) {
-                                // as below, the tile's RUN × NR / 2 floats fill the scratch tile
-                                float[] e = buffers.edge;
-                                MicroKernel.runTile(x, first, second, ks, pc, b, bo + h, kc, e, 0, NR / 2, false);
-                                VectorMath.transpose(e, 0, RUN, NR / 2, NR / 2, cd, c.offset() + (jc + jr + h) * c.ld() + ic + ir, c.ld());
-                            } else MicroKernel.runTile(x, first, second, ks, pc, b, bo + h, kc, cd, co + h, c.ld(), add);
+                            // C stored transposed: as below, the tile's RUN × NR / 2 floats fill the scratch tile
+                            float[] to = c.transposed() ? buffers.edge : cd;
+                            int at = c.transposed() ? 0 : co + h, ld = c.transposed() ? NR / 2 : c.ld();
+                            if (runs) MicroKernel.runTile(x, a.rows()[ic + ir], a.rows()[ic + ir + MR], ks, pc, b, bo + h, kc, to, at, ld, add);
+                            else MicroKernel.tallTile(x, a.rows(), ic + ir, ks, pc, b, bo + h, kc, to, at, ld, add);
+                            if (c.transposed()) VectorMath.transpose(to, 0, RUN, NR / 2, NR / 2, cd, c.offset() + (jc + jr + h) * c.ld() + ic + ir, c.ld());
                         }
                         if (last && !c.transposed()) epilogue.apply(cd, co, c.ld(), RUN, cols, ic + ir, jc + jr);
                         ir += RUN - MR;

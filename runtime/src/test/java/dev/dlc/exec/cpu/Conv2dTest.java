@@ -62,6 +62,7 @@ class Conv2dTest {
         new Case("transposed: pointwise", geo(1, 3, 2, 2, 80, 1, 1, 1, 1, 0, 0, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: stride 2, padding 1, an odd row count", geo(3, 6, 9, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1), true, Activation.SIGMOID),
         new Case("transposed: K across several KC slices, 70 columns", geo(2, 64, 7, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
+        new Case("transposed: 32 columns on rows of 5 (tall tiles: twelve rows, not in runs)", geo(8, 12, 7, 7, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), false, Activation.SIGMOID),
         new Case("transposed: 64 columns on rows of 6 (run tiles of two rows' six outputs)", geo(4, 20, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
         new Case("transposed: 32 columns on rows of 14 (run tiles where twelve outputs share a row)", geo(2, 24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.RELU),
         new Case("transposed: 96 columns (a strip of 32) on rows of 24, K across slices", geo(2, 32, 12, 24, 96, 3, 3, 1, 1, 1, 1, 1, 1, 1), true, Activation.NONE),
@@ -104,7 +105,8 @@ class Conv2dTest {
     @Test
     void swappedOutputIsTheForwardTransposed() {
         var shapes = List.of(geo(3, 5, 13, 13, 66, 7, 7, 1, 1, 1, 1, 2, 2, 1), geo(24, 4, 11, 11, 70, 11, 11, 1, 1, 1, 1, 1, 1, 1),
-                geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), geo(2, 24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+                geo(1, 12, 9, 9, 6, 7, 7, 1, 1, 1, 1, 1, 1, 1), geo(2, 24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                geo(8, 12, 7, 7, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1));
         for (var g : shapes) {
             assertTrue(Conv2d.swappable(g), g.toString());
             float[] x = Ref.random(g.n() * g.c() * g.h() * g.w(), 31), w = Ref.random(g.o() * g.depth(), 32);

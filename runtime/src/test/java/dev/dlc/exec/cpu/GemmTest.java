@@ -183,7 +183,7 @@ class GemmTest {
             }
     }
 
-    /** The run tile (two runs of six rows at consecutive offsets) gives its twin's bits, and those of two half tiles over the same rows. */
+    /** The run tile (two runs of six rows at consecutive offsets) gives its twin's bits, and those of two half tiles and of the tall tile over the same rows. */
     @Test
     void theRunTileGivesTwoHalfTilesBits() {
         int run = MicroKernel.RUN, mr = MicroKernel.MR, nr = MicroKernel.NR, ldc = nr / 2 + 5, k0 = 3, first = 41, second = 500;
@@ -199,12 +199,15 @@ class GemmTest {
                 for (int p = 0; p < ks.length; p++) ks[p] = (p * 53) % 1500;
                 float[] vector = c0.clone(), scalar = c0.clone(), halves = c0.clone();
                 MicroKernel.vectorRunTile(x, first, second, ks, k0, b, 0, kc, vector, 0, ldc, add);
+                float[] tall = c0.clone();
+                MicroKernel.vectorTallTile(x, rows, 0, ks, k0, b, 0, kc, tall, 0, ldc, add);
                 MicroKernel.scalarGatheredTile(x, rows, 0, ks, k0, b, 0, kc, scalar, 0, ldc, add, run, nr / 2);
                 MicroKernel.vectorHalfTile(x, rows, 0, ks, k0, b, 0, kc, halves, 0, ldc, add);
                 MicroKernel.vectorHalfTile(x, rows, MicroKernel.MR, ks, k0, b, 0, kc, halves, MicroKernel.MR * ldc, ldc, add);
                 String what = "kc " + kc + (add ? " accumulating" : "");
                 SkinnyGemmTest.assertBits(vector, scalar, what);
                 SkinnyGemmTest.assertBits(halves, vector, what + ", against two half tiles");
+                SkinnyGemmTest.assertBits(vector, tall, what + ", the tall tile");
             }
     }
 
