@@ -72,13 +72,20 @@ class SkinnyGemmTest {
         assertBits(vector, scalar, "columns");
     }
 
-    /** Few rows of a large B, streamed along its rows: each element summed as the scalar rows sum it, bit for bit. */
+    /**
+     * Few rows of a large B, streamed along its rows (four p at a time, then the rest): each
+     * element summed as the scalar rows sum it, bit for bit, with A stored plain or transposed.
+     */
     @Test
     void streamedRowsKeepTheBits() {
+        for (boolean transposed : new boolean[] {false, true}) streamedRowsKeepTheBits(transposed);
+    }
+
+    private static void streamedRowsKeepTheBits(boolean transposed) {
         var rng = new SplittableRandom(4);
-        int m = 14, n = SkinnyGemm.STREAMED_COLUMNS + 300, k = 1000;
+        int m = 14, n = SkinnyGemm.STREAMED_COLUMNS + 300, k = 1003;
         float[] a = random(rng, m * k), b = random(rng, k * n), bias = random(rng, n);
-        var opA = Gemm.Operand.of(a, k);
+        var opA = transposed ? new Gemm.Operand(a, 0, m, true) : Gemm.Operand.of(a, k);
         var epilogue = Epilogue.of(Epilogue.Activation.RELU).withColBias(bias, 0);
         float[] split = new float[m * n], scalar = new float[m * n];
         int w = SkinnyGemm.STREAMED_COLUMNS;
