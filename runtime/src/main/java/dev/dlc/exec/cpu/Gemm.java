@@ -125,14 +125,14 @@ public final class Gemm {
     static void multiplyGathered(int m, int n, int k, Gathered a, ColumnPanels b, Operand c, boolean accumulate, Epilogue epilogue) {
         if (c.transposed() && (accumulate || k == 0 || k > KC || !epilogue.isIdentity()))
             throw new IllegalArgumentException("gemm: a transposed C is written once, from one K slice, without an epilogue");
-        int strips = ceilDiv(n, NR), runs = ceilDiv(m, RUN);
+        int strips = ceilDiv(n, NR), rowPieces = ceilDiv(m, RUN), pieces = Math.max(rowPieces, strips);
         // Shape wants C row-major; a transposed C's tiles are the same, only stored the other way
-        var shape = new Shape(m, n, k, c.transposed() ? c.t() : c, accumulate, epilogue).splitting(runs >= strips);
+        var shape = new Shape(m, n, k, c.transposed() ? c.t() : c, accumulate, epilogue).splitting(rowPieces >= strips);
         if (m == 0 || n == 0) return;
         float[] packed = packAll(b, n, k, strips);
         Parallel.IntRangeBody body = (lo, hi) -> shape.gatheredStrips(lo, hi, a, packed, c);
-        if ((long) m * n * k < PARALLEL_MIN) body.run(0, Math.max(runs, strips));
-        else Parallel.forPieces(Math.max(runs, strips), body);
+        if ((long) m * n * k < PARALLEL_MIN) body.run(0, pieces);
+        else Parallel.forPieces(pieces, body);
     }
 
     /** Below this many floats of B, the caller packs B alone: a dispatch would cost more. */
@@ -259,8 +259,8 @@ public final class Gemm {
                 int cols = Math.min(NR, nc - jr), bo = b0 + jr / NR * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int rows = Math.min(MR, mc - ir), co = c.offset() + (ic + ir) * c.ld() + jc + jr;
-                    boolean runs = mc - ir >= RUN && inRuns(a.rows(), ic + ir);
-                    if (mc - ir >= RUN && (cols == NR / 2 || cols == NR && runs)) {
+                    boolean twelve = mc - ir >= RUN && (cols == NR / 2 || cols == NR), runs = twelve && inRuns(a.rows(), ic + ir);
+                    if (twelve && (cols == NR / 2 || runs)) {
                         // twelve rows: a strip of 32 columns as a run or a tall tile, a whole
                         // panel as two run tiles, one per half (see MicroKernel.runTile)
                         for (int h = 0; h < cols; h += NR / 2) {

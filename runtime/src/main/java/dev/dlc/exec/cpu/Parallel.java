@@ -76,7 +76,8 @@ public final class Parallel {
      * cache; one that runs out takes the others' remaining pieces from their ends. Which thread
      * runs a piece varies from call to call, so the body must write each output from one piece,
      * in an order fixed by the piece alone (as every kernel here does); it also must not pay
-     * much per call: a GEMM's strip of rows packs all of B, so products use {@link #forRange}.
+     * much per call: a blocked GEMM's strip of rows packs all of B, so those products use
+     * {@link #forRange} (a gathered one packs B once, before its pieces).
      */
     public static void forPieces(int n, IntRangeBody body) { split(n, body, true); }
 

@@ -67,8 +67,8 @@ public final class SkinnyGemm {
      * {@link #STREAMED_COLUMNS} columns and every row, B read along its rows, p by p, into sums
      * kept in cache. The register tiles walk a strip of B down its column, a row 16 KB after the
      * last, where no prefetcher follows (that layer: 98-120 ms on one thread, now 48-56; on two,
-     * 27-30, and 15-16 with {@link #streamedTask}'s four p at a time). Each element is summed as the tiles sum it (over p in order from zero, one fma per
-     * term), bit for bit.
+     * 27-30, and 15-16 with {@link #streamedTask}'s four p at a time). Each element is summed
+     * as the tiles sum it (over p in order from zero, one fma per term), bit for bit.
      */
     private static void streamed(int batch, int m, int n, int k, Gemm.Operand a, int strideA, Gemm.Operand b, int strideB,
                                  Gemm.Operand c, int strideC, Epilogue epilogue) {

@@ -7,70 +7,61 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ParallelTest {
-    @Test
-    void everyIndexOnceInContiguousChunks() {
-        for (int n : new int[] {1, 2, 3, 7, 1000}) {
-            var hits = new AtomicIntegerArray(n);
-            var chunks = new AtomicInteger();
-            Parallel.forRange(n, (lo, hi) -> {
-                assertTrue(lo < hi, "no empty chunks");
-                chunks.incrementAndGet();
-                for (int i = lo; i < hi; i++) hits.incrementAndGet(i);
-            });
-            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
-            assertEquals(Math.min(n, Parallel.threads()), chunks.get());
-        }
+    /** forRange or forPieces. */
+    @FunctionalInterface
+    private interface Split {
+        void run(int n, Parallel.IntRangeBody body);
     }
 
-    @Test
-    void piecesCoverEveryIndexOnceInOrderWithinEach() {
+    /** Every index once, in {@code calls.applyAsInt(n)} non-empty ranges. */
+    private static void everyIndexOnce(Split split, java.util.function.IntUnaryOperator calls) {
         for (int n : new int[] {1, 2, 3, 7, 17, 1000}) {
             var hits = new AtomicIntegerArray(n);
-            var pieces = new AtomicInteger();
-            Parallel.forPieces(n, (lo, hi) -> {
-                assertTrue(lo < hi, "no empty pieces");
-                pieces.incrementAndGet();
+            var ranges = new AtomicInteger();
+            split.run(n, (lo, hi) -> {
+                assertTrue(lo < hi, "no empty ranges");
+                ranges.incrementAndGet();
                 for (int i = lo; i < hi; i++) hits.incrementAndGet(i);
             });
             for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
-            int threads = Math.min(n, Parallel.threads());
-            assertEquals(threads == 1 ? 1 : Math.min(n, Parallel.PIECES * threads), pieces.get(), "pieces of " + n);
+            assertEquals(calls.applyAsInt(n), ranges.get(), "ranges of " + n);
         }
     }
 
     @Test
-    void aPieceNestedInAPieceRunsOnItsCaller() {
+    void everyIndexOnceInContiguousChunks() {
+        everyIndexOnce(Parallel::forRange, n -> Math.min(n, Parallel.threads()));
+    }
+
+    @Test
+    void piecesCoverEveryIndexOnce() {
+        everyIndexOnce(Parallel::forPieces, n -> {
+            int threads = Math.min(n, Parallel.threads());
+            return threads == 1 ? 1 : Math.min(n, Parallel.PIECES * threads);
+        });
+    }
+
+    /** A call inside a body of {@code outer} ranges runs on that body's thread; 100 indices each. */
+    private static void nestedCallsRunOnTheirCaller(Split split, int outer) {
         var inner = new AtomicInteger();
-        Parallel.forPieces(4, (lo, hi) -> {
-            Thread outer = Thread.currentThread();
-            Parallel.forPieces(100, (a, b) -> {
-                assertSame(outer, Thread.currentThread());
+        split.run(4, (lo, hi) -> {
+            Thread caller = Thread.currentThread();
+            split.run(100, (a, b) -> {
+                assertSame(caller, Thread.currentThread());
                 inner.addAndGet(b - a);
             });
         });
-        assertEquals(400, inner.get());
-    }
-
-    @Test
-    void aPiecesFailureReachesTheCaller() {
-        var e = assertThrows(IllegalStateException.class, () -> Parallel.forPieces(1000, (lo, hi) -> {
-            if (hi == 1000) throw new IllegalStateException("last piece");
-        }));
-        assertEquals("last piece", e.getMessage());
-        Parallel.limited(1, () -> Parallel.forPieces(50, (lo, hi) -> assertEquals(50, hi - lo)));
+        assertEquals(outer * 100, inner.get());
     }
 
     @Test
     void aNestedCallRunsOnItsCaller() {
-        var inner = new AtomicInteger();
-        Parallel.forRange(4, (lo, hi) -> {
-            Thread outer = Thread.currentThread();
-            Parallel.forRange(100, (a, b) -> {
-                assertSame(outer, Thread.currentThread());
-                inner.addAndGet(b - a);
-            });
-        });
-        assertEquals(Math.min(4, Parallel.threads()) * 100, inner.get());
+        nestedCallsRunOnTheirCaller(Parallel::forRange, Math.min(4, Parallel.threads()));
+    }
+
+    @Test
+    void aPieceNestedInAPieceRunsOnItsCaller() {
+        nestedCallsRunOnTheirCaller(Parallel::forPieces, 4);
     }
 
     @Test
@@ -83,13 +74,24 @@ class ParallelTest {
         }));
     }
 
+    /** A failure in the range ending at 1000 reaches the caller, and the pool still works. */
+    private static void aFailureReachesTheCaller(Split split) {
+        var e = assertThrows(IllegalStateException.class, () -> split.run(1000, (lo, hi) -> {
+            if (hi == 1000) throw new IllegalStateException("last range");
+        }));
+        assertEquals("last range", e.getMessage());
+        split.run(10, (lo, hi) -> {});
+    }
+
     @Test
     void aWorkersFailureReachesTheCaller() {
-        var e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(1000, (lo, hi) -> {
-            if (hi == 1000) throw new IllegalStateException("last chunk");
-        }));
-        assertEquals("last chunk", e.getMessage());
-        Parallel.forRange(10, (lo, hi) -> {});   // the pool still works
+        aFailureReachesTheCaller(Parallel::forRange);
+    }
+
+    @Test
+    void aPiecesFailureReachesTheCaller() {
+        aFailureReachesTheCaller(Parallel::forPieces);
+        Parallel.limited(1, () -> Parallel.forPieces(50, (lo, hi) -> assertEquals(50, hi - lo)));
     }
 
     @Test
