@@ -144,12 +144,28 @@ final class Vjps {
                 Node y2 = b.apply("matmul", a2, c2);
                 Node g2 = b.reshape(g, tensor(y2).shape());
                 Node da = b.sumTo(b.apply("matmul", g2, t(b, c2)), tensor(a2));
-                Node dc = b.sumTo(b.apply("matmul", t(b, a2), g2), tensor(c2));
+                Node dc = tensor(a2).rank() > 2 && tensor(c2).rank() == 2 ? sharedWeight(b, a2, g2)
+                        : b.sumTo(b.apply("matmul", t(b, a2), g2), tensor(c2));
                 return List.of(b.reshape(da, at.shape()), b.reshape(dc, ct.shape()));
             });
         }
 
         private static Node t(Builder b, Node x) { return b.apply("transpose", x); }
+
+        /**
+         * dB for a 2-D B shared by every batch of A [..., m, k]: Σ over batches of A_i^T G_i is
+         * one product over the rows of all batches, [k, rows] × [rows, n], rather than a batch
+         * of [k, n] products written out and summed (a transformer's output layer at batch 64
+         * wrote and summed [64, 32, 1000]: 2.2 ms of a 29 ms step).
+         */
+        private static Node sharedWeight(Builder b, Node a2, Node g2) {
+            var as = tensor(a2).shape();
+            Dim rows = Dim.of(1);
+            for (int i = 0; i < as.rank() - 1; i++) rows = rows.times(as.dim(i));
+            Node a = b.reshape(a2, Shape.of(List.of(rows, as.dim(as.rank() - 1))));
+            Node g = b.reshape(g2, Shape.of(List.of(rows, tensor(g2).shape().dim(as.rank() - 1))));
+            return b.apply("matmul", t(b, a), g);
+        }
 
         private static List<Node> extremum(Builder b, Node.Apply y, Node g) {
             Node x = arg(y, 0);
