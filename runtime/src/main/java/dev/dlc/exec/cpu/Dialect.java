@@ -66,12 +66,26 @@ interface Dialect {
     String vmath(String function, String a);
 
     /**
-     * A softmax line's max ({@code function} "lineMax", {@code m} null) or Σ e^(x - m)
-     * ("lineExpSum") over {@code n} contiguous floats of {@code array} from {@code start}, as a
-     * double expression in vectors (see {@link VectorMath#lineMax}); null where the dialect has
-     * none, and the line is summed in scalars.
+     * The position of a line's max or min ({@code function} "lineArgmax", "lineArgmin") over
+     * {@code n} contiguous floats of {@code array} from {@code start}, as an expression in
+     * vectors (see {@link VectorMath#lineArgmax}); null where the dialect has none, and the line
+     * is read in scalars.
      */
-    default String vline(String function, String array, String start, int n, String m) { return null; }
+    default String vline(String function, String array, String start, int n) { return null; }
+
+    /**
+     * The statement writing softmax (log_softmax when {@code log}) of the {@code n} floats of
+     * {@code src} from {@code start} into {@code dst} from 0, as {@link VectorMath#softmaxLine};
+     * required where {@link #lineScratch} is not null.
+     */
+    default String softmaxLine(String src, String start, int n, String dst, boolean log) { throw new UnsupportedOperationException(); }
+
+    /**
+     * The declaration of a float array {@code name} of at least {@code n} elements, private to the task
+     * that runs a parallel loop's range: a softmax line is written there ({@link #softmaxLine}).
+     * Null where the dialect has none, and softmax lines are computed in scalars.
+     */
+    default String lineScratch(String name, int n) { return null; }
 
     /**
      * The f32 vector of a one-hot row's lanes from index {@code base}: lane i is 1 where

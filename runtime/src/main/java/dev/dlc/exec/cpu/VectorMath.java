@@ -173,53 +173,127 @@ public final class VectorMath {
     }
 
     /**
-     * Σ e^(a[off + i] - m) over the n floats from {@code a[off]}, for m a float (a line's max):
-     * each term by {@link #exp} of the f32 difference, within 2 ulp of the double computation
-     * rounded to f32, summed in double lanes (lane j takes the terms at j modulo the vector
-     * length) that are then added in a fixed tree ({@link #laneSum}): the same order whatever
-     * the JIT did. A softmax
-     * line of 10 classes cost ten {@code Math.exp} calls, 56 µs over 256 rows; this is one
-     * vector.
+     * The first i < n where a[off + i] is the line's largest float (smallest for argmin), a NaN
+     * counting as the best: the reference's argmax, whose strict comparison keeps the first of
+     * equal values (-0 and 0 are equal) and which stops at the first NaN; 0 for n = 0. A
+     * transformer's token accuracy over 1000 classes took 1.1 ms a step in scalars.
      */
-    public static double lineExpSum(float[] a, int off, int n, double m) {
-        int L = S.length(), i = 0;
-        FloatVector max = FloatVector.broadcast(S, (float) m);
-        DoubleVector low = DoubleVector.zero(D), high = low;
-        for (; i <= n - L; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, a, off + i).sub(max));
-            low = low.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
-            high = high.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
-        }
+    public static int lineArgmax(float[] a, int off, int n) { return lineArg(a, off, n, true); }
+
+    public static int lineArgmin(float[] a, int off, int n) { return lineArg(a, off, n, false); }
+
+    private static int lineArg(float[] a, int off, int n, boolean max) {
+        if (n == 0) return 0;
+        int L = S.length();
+        VectorOperators.Binary op = max ? VectorOperators.MAX : VectorOperators.MIN;
+        FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - L; i += L) acc = acc.lanewise(op, FloatVector.fromArray(S, a, off + i));
         if (i < n) {
             VectorMask<Float> tail = S.indexInRange(i, n);
-            FloatVector e = FloatVector.zero(S).blend(exp(FloatVector.fromArray(S, a, off + i, tail).sub(max)), tail);
+            acc = acc.lanewise(op, FloatVector.fromArray(S, a, off + i, tail), tail);
+        }
+        float best = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+        boolean nan = Float.isNaN(best);
+        for (i = 0; i < n; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, a, off + i, in);
+            VectorMask<Float> hit = (nan ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, best)).and(in);
+            if (hit.anyTrue()) return i + hit.firstTrue();
+        }
+        return 0;
+    }
+
+    /**
+     * softmax (log_softmax when {@code log}) of the n floats from {@code src[off]}, into
+     * {@code dst[0, n)} ({@code dst} may be {@code src} at offset 0; it has a vector's room past
+     * n). With m the line's max, each e^(x - m) is {@link #exp} of the f32 difference (as
+     * PyTorch's vector softmax takes it); the terms are summed in double lanes (lane j takes the
+     * terms at j modulo the vector length) that are then added in a fixed pairwise tree of
+     * lanewise adds: the same order whatever the JIT did, unlike {@code reduceLanes(ADD)}.
+     * softmax is then e / Σ, log_softmax (x - m) - log Σ in f32.
+     *
+     * <p>A probability below the smallest normal float is 0: exp stops at about that float, so a
+     * masked score's weight (e^(-10^9 - m)) would be a subnormal after the division, where the
+     * reference has 0, and every product with a subnormal costs a microcode assist (a
+     * transformer's attention weights times its values, [10, 10] × [10, 8] 256 times at batch
+     * 64, took 280 µs instead of 30).
+     *
+     * <p>Everything that takes or gives a vector is written out here but exp, and this method is
+     * past C2's size for inlining a hot method (FreqInlineSize, 325 bytes): compiled on its own,
+     * it has the node budget to inline exp. Inlined into a kernel, C2 ran out of nodes and left
+     * calls that box their vectors: a transformer's attention softmax, lines of 10, took 0.55 ms
+     * instead of 0.1.
+     */
+    public static void softmaxLine(float[] src, int off, int n, float[] dst, boolean log) {
+        int L = S.length();
+        // The last vector of each pass is kept for the next, not loaded again: a load of what
+        // was just stored (the line's scratch, filled element by element) waits for the stores
+        // to retire, and in a line of one vector every load is such a load.
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), lastX = acc;
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            lastX = FloatVector.fromArray(S, src, off + i, in);
+            acc = acc.lanewise(VectorOperators.MAX, lastX, in);
+        }
+        float m = acc.reduceLanes(VectorOperators.MAX);
+        FloatVector max = FloatVector.broadcast(S, m), negMax = FloatVector.broadcast(S, -m), lastE = max;
+        DoubleVector low = DoubleVector.zero(D), high = low;
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            FloatVector x = i + L >= n ? lastX : FloatVector.fromArray(S, src, off + i, in);
+            FloatVector d = x.sub(max), err = roundingOf(x, d, negMax);
+            FloatVector e = exp(d);
+            e = FloatVector.zero(S).blend(e.fma(err, e), in);
+            if (!log) e.intoArray(dst, i, in);
+            lastE = e;
             low = low.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
             high = high.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
         }
-        return laneSum(low.add(high));
+        DoubleVector t = low.add(high);
+        double sum;
+        if (D.length() == 8 || D.length() == 4) {
+            if (D.length() == 8) t = t.add(t.rearrange(X4));
+            t = t.add(t.rearrange(X2));
+            sum = t.add(t.rearrange(X1)).lane(0);
+        } else {
+            sum = 0;
+            for (int j = 0; j < D.length(); j++) sum += t.lane(j);
+        }
+        if (log) {
+            float ls = (float) Math.log(sum);
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Float> in = S.indexInRange(i, n);
+                FloatVector x = i + L >= n ? lastX : FloatVector.fromArray(S, src, off + i, in);
+                FloatVector d = x.sub(max);
+                d.sub(ls).add(roundingOf(x, d, negMax)).intoArray(dst, i, in);
+            }
+        } else {
+            float fs = (float) sum;
+            for (int i = 0; i < n; i += L) {
+                VectorMask<Float> in = S.indexInRange(i, n);
+                FloatVector p = (i + L >= n ? lastE : FloatVector.fromArray(S, dst, i, in)).div(fs);
+                p.blend(0f, p.compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(dst, i, in);
+            }
+        }
+    }
+
+    /**
+     * x - m - d for d = x - m rounded to f32, exactly (TwoSum), where e^d is more than the
+     * smallest normal float; 0 elsewhere (and for infinite x). The rounding is up to ulp(d) / 2,
+     * which exp turns into |d|·2^-24 relative (1e-6 at d = -20) unless it goes back in as
+     * e^(d + err) = e^d·(1 + err): attention at batch 2 under Adam amplified the difference
+     * past the backends' agreement. Inlined into {@link #softmaxLine}, compiled on its own.
+     */
+    private static FloatVector roundingOf(FloatVector x, FloatVector d, FloatVector negMax) {
+        FloatVector back = d.sub(x), err = x.sub(d.sub(back)).add(negMax.sub(back));
+        return err.blend(0f, d.compare(VectorOperators.LT, EXP_MIN).or(err.test(VectorOperators.IS_NAN)));
     }
 
     /** Lane j + k for k = 4, 2, 1: a pairwise tree of lanewise adds. */
     private static final VectorShuffle<Double> X4 = xor(4), X2 = xor(2), X1 = xor(1);
 
     private static VectorShuffle<Double> xor(int k) { return VectorShuffle.fromOp(D, i -> (i ^ k) % D.length()); }
-
-    /**
-     * The sum of t's lanes in a fixed pairwise tree, of lanewise adds (each rounds the same
-     * interpreted or compiled, unlike {@code reduceLanes(ADD)}, whose order is the JIT's), and
-     * faster than reading the lanes one by one (16 µs against 10 for 256 lines of 10).
-     */
-    private static double laneSum(DoubleVector t) {
-        int n = D.length();
-        if (n == 8) t = t.add(t.rearrange(X4));
-        if (n == 8 || n == 4) {
-            t = t.add(t.rearrange(X2));
-            return t.add(t.rearrange(X1)).lane(0);
-        }
-        double s = 0;
-        for (int j = 0; j < n; j++) s += t.lane(j);
-        return s;
-    }
 
     // ------------------------------------------------------------------ transposes
 

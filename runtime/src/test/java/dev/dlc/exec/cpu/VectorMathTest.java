@@ -1,5 +1,6 @@
 package dev.dlc.exec.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,31 +42,84 @@ class VectorMathTest {
     }
 
     @Test
-    void softmaxLinesGiveTheMaxExactlyAndTheSumWithinTwoUlp() {
+    void softmaxLinesAreWithinAFewUlpOfTheDoubleComputation() {
         var rng = new SplittableRandom(11);
         for (int n = 1; n <= 3 * L + 3; n++) {
-            // a line at an odd offset in an array that ends with it: the tail's masked load at the end
+            // a line at an odd offset in an array that ends with it: the masked loads at the end
             float[] a = new float[3 + n];
             for (int i = 0; i < a.length; i++) a[i] = (float) rng.nextDouble(-30, 30);
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int i = 3; i < a.length; i++) max = Math.max(max, a[i]);
+            assertEquals(max, VectorMath.lineMax(a, 3, n), "max, n = " + n);
             for (int i = 3; i < a.length; i++) sum += Math.exp(a[i] - max);
-            double m = VectorMath.lineMax(a, 3, n);
-            assertEquals(max, m, "max, n = " + n);
-            double s = VectorMath.lineExpSum(a, 3, n, m);
-            assertTrue(Math.abs(s - sum) <= 2 * Math.ulp((float) sum) * n, "sum, n = " + n + ": " + s + ", want " + sum);
-            assertEquals(s, VectorMath.lineExpSum(a, 3, n, m), "the same sum again");
+            float[] p = new float[n + L], lp = new float[n + L];
+            VectorMath.softmaxLine(a, 3, n, p, false);
+            VectorMath.softmaxLine(a, 3, n, lp, true);
+            for (int i = 0; i < n; i++) {
+                double z = a[3 + i] - max, want = Math.exp(z) / sum, wantLog = z - Math.log(sum);
+                // exp within 2 ulp, the sum's and the quotient's roundings
+                double relative = 4 * 0x1p-24;
+                // below the smallest normal float a probability is 0
+                if (want < Float.MIN_NORMAL) assertEquals(0f, p[i], "softmax, n = " + n + ", " + i);
+                else assertTrue(Math.abs(p[i] - want) <= relative * want, "softmax, n = " + n + ", " + i + ": " + p[i] + ", want " + want);
+                double logError = Math.ulp((float) z) + 2 * Math.ulp((float) wantLog);
+                assertTrue(Math.abs(lp[i] - wantLog) <= logError,
+                        "log_softmax, n = " + n + ", " + i + ": " + lp[i] + ", want " + wantLog);
+            }
+            float[] again = new float[n + L];
+            VectorMath.softmaxLine(a, 3, n, again, false);
+            assertArrayEquals(p, again, "the same line again");
+            // in place, as a kernel computes a line into its scratch first
+            float[] in = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(a, 3, 3 + n), n + L);
+            VectorMath.softmaxLine(in, 0, n, in, false);
+            assertArrayEquals(p, in, "in place");
         }
         assertEquals(Double.NEGATIVE_INFINITY, VectorMath.lineMax(new float[4], 1, 0));
         assertEquals(0.0, VectorMath.lineMax(new float[] {-0f, 0f, -0f}, 0, 3));
         assertEquals(Double.doubleToLongBits(-0.0), Double.doubleToLongBits(VectorMath.lineMax(new float[] {-0f, -0f}, 0, 2)));
-        float[] nan = {1f, Float.NaN, 3f};
-        assertTrue(Double.isNaN(VectorMath.lineMax(nan, 0, 3)));
-        float[] inf = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        // as the scalar line: e^(-inf - -inf) is NaN
-        assertTrue(Double.isNaN(VectorMath.lineExpSum(inf, 0, 2, VectorMath.lineMax(inf, 0, 2))));
-        float[] big = {Float.POSITIVE_INFINITY, 1f};
-        assertTrue(Double.isNaN(VectorMath.lineExpSum(big, 0, 2, VectorMath.lineMax(big, 0, 2))));
+        assertTrue(Double.isNaN(VectorMath.lineMax(new float[] {1f, Float.NaN, 3f}, 0, 3)));
+        // as the scalar line: e^(-inf - -inf) and e^(inf - inf) are NaN
+        float[] out = new float[2 + L];
+        VectorMath.softmaxLine(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, 2, out, false);
+        assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]));
+        VectorMath.softmaxLine(new float[] {Float.POSITIVE_INFINITY, 1f}, 0, 2, out, false);
+        assertTrue(Float.isNaN(out[0]));
+        // a masked score (-1e9) has weight 0, not the subnormal that e^-87 / 2 would be
+        VectorMath.softmaxLine(new float[] {0f, -1e9f, 0f}, 0, 3, out, false);
+        assertEquals(0.5f, out[0]);
+        assertEquals(0f, out[1]);
+    }
+
+    @Test
+    void argLinesFindTheFirstBestAsTheScalarLoopDoes() {
+        var rng = new SplittableRandom(12);
+        float[] pool = {-0f, 0f, 1f, 2f, -3f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int trial = 0; trial < 4000; trial++) {
+            int n = rng.nextInt(3 * L + 4);
+            float[] a = new float[2 + n];
+            // few distinct values: ties, signed zeros, infinities, and now and then a NaN
+            for (int i = 0; i < a.length; i++) a[i] = pool[rng.nextInt(trial % 3 == 0 ? pool.length : 5)];
+            for (boolean max : new boolean[] {true, false}) {
+                int want = scalarArg(a, 2, n, max);
+                int got = max ? VectorMath.lineArgmax(a, 2, n) : VectorMath.lineArgmin(a, 2, n);
+                assertEquals(want, got, (max ? "argmax" : "argmin") + " of " + java.util.Arrays.toString(a) + " from 2");
+            }
+        }
+    }
+
+    /** The interpreter's loop: the first best, strictly compared; a NaN is best and ends the search. */
+    private static int scalarArg(float[] a, int off, int n, boolean max) {
+        int best = 0;
+        double bv = 0;
+        for (int r = 0; r < n; r++) {
+            double x = a[off + r];
+            if (r == 0) bv = x;
+            else if (!Double.isNaN(bv) && (Double.isNaN(x) || (max ? x > bv : x < bv))) {
+                best = r;
+                bv = x;
+            }
+        }
+        return best;
     }
 
     @Test
