@@ -75,7 +75,8 @@ interface Dialect {
 
     /**
      * The statement writing softmax (log_softmax when {@code log}) of the {@code n} floats of
-     * {@code src} from {@code start} into {@code dst} from 0, as {@link VectorMath#softmaxLine};
+     * {@code src} from {@code start} into {@code dst} from 0, as {@link VectorMath#softmaxLine}
+     * ({@link VectorMath#logSoftmaxLine});
      * required where {@link #lineScratch} is not null.
      */
     default String softmaxLine(String src, String start, int n, String dst, boolean log) { throw new UnsupportedOperationException(); }

@@ -73,7 +73,7 @@ final class JavaVectorDialect implements Dialect {
         return "dev.dlc.exec.cpu.VectorMath." + function + "(" + array + ", " + start + ", " + n + ")";
     }
     @Override public String softmaxLine(String src, String start, int n, String dst, boolean log) {
-        return "dev.dlc.exec.cpu.VectorMath.softmaxLine(" + src + ", " + start + ", " + n + ", " + dst + ", " + log + ");";
+        return "dev.dlc.exec.cpu.VectorMath." + (log ? "logSoftmaxLine(" : "softmaxLine(") + src + ", " + start + ", " + n + ", " + dst + ");";
     }
     // A vector past the end: a masked load whose vector runs past the array takes the Vector
     // API's lane-by-lane path (a transformer's lines of 10 in an array of 10: 0.8 ms a kernel).

@@ -84,18 +84,16 @@ public final class VectorMath {
 
     /** e^r for r = x - n·ln2 (ln 2 in two parts), |r| <= ln2/2: 1 + r + r²·(a degree-5 polynomial). */
     private static FloatVector expOfRemainder(FloatVector x, FloatVector n) {
-        FloatVector r = n.fma(splat(-LN2_HI), x);
-        r = n.fma(splat(-LN2_LO), r);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        p = p.fma(r, splat(8.3334519073e-3f));
-        p = p.fma(r, splat(4.1665795894e-2f));
-        p = p.fma(r, splat(1.6666665459e-1f));
-        p = p.fma(r, splat(5.0000001201e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
         p = p.mul(r.mul(r)).add(r).add(1f);
         return p;
     }
-
-    private static FloatVector splat(float v) { return FloatVector.broadcast(S, v); }
 
     /** The rounding constant plus the exponent bias: its float's low bits are n + 127 once x·log2e is added. */
     private static final float ROUND_BIASED = ROUND + 127f;
@@ -131,9 +129,9 @@ public final class VectorMath {
         FloatVector ax = x.abs();
         FloatVector z = x.mul(x);
         FloatVector small = z.fma(-5.70498872745e-3f, 2.06390887954e-2f);
-        small = small.fma(z, splat(-5.37397155531e-2f));
-        small = small.fma(z, splat(1.33314422036e-1f));
-        small = small.fma(z, splat(-3.33332819422e-1f));
+        small = small.fma(z, FloatVector.broadcast(S, -5.37397155531e-2f));
+        small = small.fma(z, FloatVector.broadcast(S, 1.33314422036e-1f));
+        small = small.fma(z, FloatVector.broadcast(S, -3.33332819422e-1f));
         small = small.mul(z).fma(x, x);
         FloatVector large = ONE.div(boundedExp(ax.add(ax)).add(1f)).fma(-2f, 1f);
         large = large.blend(large.neg(), x.lt(0f));
@@ -205,13 +203,13 @@ public final class VectorMath {
     }
 
     /**
-     * softmax (log_softmax when {@code log}) of the n floats from {@code src[off]}, into
+     * softmax of the n floats from {@code src[off]}, into
      * {@code dst[0, n)} ({@code dst} may be {@code src} at offset 0; it has a vector's room past
      * n). With m the line's max, each e^(x - m) is {@link #exp} of the f32 difference (as
      * PyTorch's vector softmax takes it); the terms are summed in double lanes (lane j takes the
      * terms at j modulo the vector length) that are then added in a fixed pairwise tree of
      * lanewise adds: the same order whatever the JIT did, unlike {@code reduceLanes(ADD)}.
-     * softmax is then e / Σ, log_softmax (x - m) - log Σ in f32.
+     * softmax is then e / Σ in f32.
      *
      * <p>A probability below the smallest normal float is 0: exp stops at about that float, so a
      * masked score's weight (e^(-10^9 - m)) would be a subnormal after the division, where the
@@ -219,75 +217,85 @@ public final class VectorMath {
      * transformer's attention weights times its values, [10, 10] × [10, 8] 256 times at batch
      * 64, took 280 µs instead of 30).
      *
-     * <p>Everything that takes or gives a vector is written out here but exp, and this method is
-     * past C2's size for inlining a hot method (FreqInlineSize, 325 bytes): compiled on its own,
-     * it has the node budget to inline exp. Inlined into a kernel, C2 ran out of nodes and left
-     * calls that box their vectors: a transformer's attention softmax, lines of 10, took 0.55 ms
+     * <p>x - m rounded to f32 is off by up to ulp(x - m) / 2, which exp turns into |x - m|·2^-24
+     * relative (1e-6 at x - m = -20): the rounding, exact by TwoSum, goes back in (attention at
+     * batch 2 under Adam amplified it past the backends' agreement).
+     *
+     * <p>Everything that takes or gives a vector is written out here but exp (the sum's lane tree
+     * too, as in {@link #logSoftmaxLine}), and the method is past C2's size for inlining a hot
+     * method (FreqInlineSize, 325 bytes): compiled on its own, it has the node budget to inline
+     * exp. Inlined into a kernel, C2 ran out of nodes and left calls that box their vectors (an
+     * allocation per vector op): a transformer's attention softmax, lines of 10, took 0.55 ms
      * instead of 0.1.
      */
-    public static void softmaxLine(float[] src, int off, int n, float[] dst, boolean log) {
+    public static void softmaxLine(float[] src, int off, int n, float[] dst) {
         int L = S.length();
-        // The last vector of each pass is kept for the next, not loaded again: a load of what
-        // was just stored (the line's scratch, filled element by element) waits for the stores
-        // to retire, and in a line of one vector every load is such a load.
-        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), lastX = acc;
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> in = S.indexInRange(i, n);
-            lastX = FloatVector.fromArray(S, src, off + i, in);
-            acc = acc.lanewise(VectorOperators.MAX, lastX, in);
-        }
-        float m = acc.reduceLanes(VectorOperators.MAX);
-        FloatVector max = FloatVector.broadcast(S, m), negMax = FloatVector.broadcast(S, -m), lastE = max;
+        float m = (float) lineMax(src, off, n);
+        FloatVector max = FloatVector.broadcast(S, m), negMax = FloatVector.broadcast(S, -m);
         DoubleVector low = DoubleVector.zero(D), high = low;
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> in = S.indexInRange(i, n);
-            FloatVector x = i + L >= n ? lastX : FloatVector.fromArray(S, src, off + i, in);
-            FloatVector d = x.sub(max), err = roundingOf(x, d, negMax);
+            // x - m - d exactly (TwoSum), put back as e^(d + err) = e^d·(1 + err) where e^d is
+            // a normal float (err is 0 past that and for infinite x)
+            FloatVector x = FloatVector.fromArray(S, src, off + i, in), d = x.sub(max), back = d.sub(x);
+            FloatVector err = x.sub(d.sub(back)).add(negMax.sub(back));
+            err = err.blend(0f, d.compare(VectorOperators.LT, EXP_MIN).or(err.test(VectorOperators.IS_NAN)));
             FloatVector e = exp(d);
             e = FloatVector.zero(S).blend(e.fma(err, e), in);
-            if (!log) e.intoArray(dst, i, in);
-            lastE = e;
+            e.intoArray(dst, i, in);
             low = low.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
             high = high.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
         }
         DoubleVector t = low.add(high);
-        double sum;
+        double total = 0;
         if (D.length() == 8 || D.length() == 4) {
             if (D.length() == 8) t = t.add(t.rearrange(X4));
             t = t.add(t.rearrange(X2));
-            sum = t.add(t.rearrange(X1)).lane(0);
-        } else {
-            sum = 0;
-            for (int j = 0; j < D.length(); j++) sum += t.lane(j);
-        }
-        if (log) {
-            float ls = (float) Math.log(sum);
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Float> in = S.indexInRange(i, n);
-                FloatVector x = i + L >= n ? lastX : FloatVector.fromArray(S, src, off + i, in);
-                FloatVector d = x.sub(max);
-                d.sub(ls).add(roundingOf(x, d, negMax)).intoArray(dst, i, in);
-            }
-        } else {
-            float fs = (float) sum;
-            for (int i = 0; i < n; i += L) {
-                VectorMask<Float> in = S.indexInRange(i, n);
-                FloatVector p = (i + L >= n ? lastE : FloatVector.fromArray(S, dst, i, in)).div(fs);
-                p.blend(0f, p.compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(dst, i, in);
-            }
+            total = t.add(t.rearrange(X1)).lane(0);
+        } else for (int j = 0; j < D.length(); j++) total += t.lane(j);
+        float sum = (float) total;
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            FloatVector p = FloatVector.fromArray(S, dst, i, in).div(sum);
+            p.blend(0f, p.compare(VectorOperators.LT, Float.MIN_NORMAL)).intoArray(dst, i, in);
         }
     }
 
     /**
-     * x - m - d for d = x - m rounded to f32, exactly (TwoSum), where e^d is more than the
-     * smallest normal float; 0 elsewhere (and for infinite x). The rounding is up to ulp(d) / 2,
-     * which exp turns into |d|·2^-24 relative (1e-6 at d = -20) unless it goes back in as
-     * e^(d + err) = e^d·(1 + err): attention at batch 2 under Adam amplified the difference
-     * past the backends' agreement. Inlined into {@link #softmaxLine}, compiled on its own.
+     * log_softmax as {@link #softmaxLine} takes softmax: (x - m) - log Σ, rounded twice in f32
+     * (the first rounding not put back: within an ulp of the result's magnitude). A method of its
+     * own, not a flag of softmaxLine: with both in one method C2 ran out of nodes compiling it
+     * and boxed the vectors of the path it did not inline.
      */
-    private static FloatVector roundingOf(FloatVector x, FloatVector d, FloatVector negMax) {
-        FloatVector back = d.sub(x), err = x.sub(d.sub(back)).add(negMax.sub(back));
-        return err.blend(0f, d.compare(VectorOperators.LT, EXP_MIN).or(err.test(VectorOperators.IS_NAN)));
+    public static void logSoftmaxLine(float[] src, int off, int n, float[] dst) {
+        int L = S.length();
+        float m = (float) lineMax(src, off, n);
+        FloatVector max = FloatVector.broadcast(S, m), negMax = FloatVector.broadcast(S, -m);
+        DoubleVector low = DoubleVector.zero(D), high = low;
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            // x - m - d exactly (TwoSum), put back as e^(d + err) = e^d·(1 + err) where e^d is
+            // a normal float (err is 0 past that and for infinite x)
+            FloatVector x = FloatVector.fromArray(S, src, off + i, in), d = x.sub(max), back = d.sub(x);
+            FloatVector err = x.sub(d.sub(back)).add(negMax.sub(back));
+            err = err.blend(0f, d.compare(VectorOperators.LT, EXP_MIN).or(err.test(VectorOperators.IS_NAN)));
+            FloatVector e = exp(d);
+            e = FloatVector.zero(S).blend(e.fma(err, e), in);
+            low = low.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 0));
+            high = high.add((DoubleVector) e.convertShape(VectorOperators.F2D, D, 1));
+        }
+        DoubleVector t = low.add(high);
+        double total = 0;
+        if (D.length() == 8 || D.length() == 4) {
+            if (D.length() == 8) t = t.add(t.rearrange(X4));
+            t = t.add(t.rearrange(X2));
+            total = t.add(t.rearrange(X1)).lane(0);
+        } else for (int j = 0; j < D.length(); j++) total += t.lane(j);
+        float ls = (float) Math.log(total);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            FloatVector.fromArray(S, src, off + i, in).sub(max).sub(ls).intoArray(dst, i, in);
+        }
     }
 
     /** Lane j + k for k = 4, 2, 1: a pairwise tree of lanewise adds. */

@@ -53,8 +53,8 @@ class VectorMathTest {
             assertEquals(max, VectorMath.lineMax(a, 3, n), "max, n = " + n);
             for (int i = 3; i < a.length; i++) sum += Math.exp(a[i] - max);
             float[] p = new float[n + L], lp = new float[n + L];
-            VectorMath.softmaxLine(a, 3, n, p, false);
-            VectorMath.softmaxLine(a, 3, n, lp, true);
+            VectorMath.softmaxLine(a, 3, n, p);
+            VectorMath.logSoftmaxLine(a, 3, n, lp);
             for (int i = 0; i < n; i++) {
                 double z = a[3 + i] - max, want = Math.exp(z) / sum, wantLog = z - Math.log(sum);
                 // exp within 2 ulp, the sum's and the quotient's roundings
@@ -67,11 +67,11 @@ class VectorMathTest {
                         "log_softmax, n = " + n + ", " + i + ": " + lp[i] + ", want " + wantLog);
             }
             float[] again = new float[n + L];
-            VectorMath.softmaxLine(a, 3, n, again, false);
+            VectorMath.softmaxLine(a, 3, n, again);
             assertArrayEquals(p, again, "the same line again");
             // in place, as a kernel computes a line into its scratch first
             float[] in = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(a, 3, 3 + n), n + L);
-            VectorMath.softmaxLine(in, 0, n, in, false);
+            VectorMath.softmaxLine(in, 0, n, in);
             assertArrayEquals(p, in, "in place");
         }
         assertEquals(Double.NEGATIVE_INFINITY, VectorMath.lineMax(new float[4], 1, 0));
@@ -80,12 +80,12 @@ class VectorMathTest {
         assertTrue(Double.isNaN(VectorMath.lineMax(new float[] {1f, Float.NaN, 3f}, 0, 3)));
         // as the scalar line: e^(-inf - -inf) and e^(inf - inf) are NaN
         float[] out = new float[2 + L];
-        VectorMath.softmaxLine(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, 2, out, false);
+        VectorMath.softmaxLine(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, 2, out);
         assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]));
-        VectorMath.softmaxLine(new float[] {Float.POSITIVE_INFINITY, 1f}, 0, 2, out, false);
+        VectorMath.softmaxLine(new float[] {Float.POSITIVE_INFINITY, 1f}, 0, 2, out);
         assertTrue(Float.isNaN(out[0]));
         // a masked score (-1e9) has weight 0, not the subnormal that e^-87 / 2 would be
-        VectorMath.softmaxLine(new float[] {0f, -1e9f, 0f}, 0, 3, out, false);
+        VectorMath.softmaxLine(new float[] {0f, -1e9f, 0f}, 0, 3, out);
         assertEquals(0.5f, out[0]);
         assertEquals(0f, out[1]);
     }
