@@ -76,15 +76,15 @@ interface Dialect {
     /**
      * The statement writing softmax (log_softmax when {@code log}) of the {@code n} floats of
      * {@code src} from {@code start} into {@code dst} from 0, as {@link VectorMath#softmaxLine}
-     * ({@link VectorMath#logSoftmaxLine});
-     * required where {@link #lineScratch} is not null.
+     * ({@link VectorMath#logSoftmaxLine}); required where {@link #lineScratch} is not null.
      */
     default String softmaxLine(String src, String start, int n, String dst, boolean log) { throw new UnsupportedOperationException(); }
 
     /**
-     * The declaration of a float array {@code name} of at least {@code n} elements, private to the task
-     * that runs a parallel loop's range: a softmax line is written there ({@link #softmaxLine}).
-     * Null where the dialect has none, and softmax lines are computed in scalars.
+     * The declaration of a float array {@code name} of at least {@code n} elements, private to
+     * the task that runs a parallel loop's range: a softmax line is written there
+     * ({@link #softmaxLine}). Null where the dialect has none, and softmax lines are computed in
+     * scalars.
      */
     default String lineScratch(String name, int n) { return null; }
 

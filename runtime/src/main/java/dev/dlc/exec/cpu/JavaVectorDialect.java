@@ -75,8 +75,8 @@ final class JavaVectorDialect implements Dialect {
     @Override public String softmaxLine(String src, String start, int n, String dst, boolean log) {
         return "dev.dlc.exec.cpu.VectorMath." + (log ? "logSoftmaxLine(" : "softmaxLine(") + src + ", " + start + ", " + n + ", " + dst + ");";
     }
-    // A vector past the end: a masked load whose vector runs past the array takes the Vector
-    // API's lane-by-lane path (a transformer's lines of 10 in an array of 10: 0.8 ms a kernel).
+    // A vector's room past n: a masked load or store whose whole vector would run past the
+    // array's end takes the Vector API's lane-by-lane path.
     @Override public String lineScratch(String name, int n) { return "final float[] " + name + " = new float[" + n + " + S.length()];"; }
     @Override public String voneHot(String label, String base) { return "dev.dlc.exec.cpu.VectorMath.oneHot(" + label + ", " + base + ")"; }
     @Override public String vtailMask(String from, String to) { return "S.indexInRange(" + from + ", " + to + ")"; }

@@ -170,6 +170,16 @@ public final class VectorMath {
         return acc.reduceLanes(VectorOperators.MAX);
     }
 
+    /** The smallest of the n floats from {@code a[off]}, as {@link #lineMax} the largest; +inf for n = 0. */
+    private static float lineMin(float[] a, int off, int n) {
+        FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        for (int i = 0; i < n; i += S.length()) {
+            VectorMask<Float> in = S.indexInRange(i, n);
+            acc = acc.lanewise(VectorOperators.MIN, FloatVector.fromArray(S, a, off + i, in), in);
+        }
+        return acc.reduceLanes(VectorOperators.MIN);
+    }
+
     /**
      * The first i < n where a[off + i] is the line's largest float (smallest for argmin), a NaN
      * counting as the best: the reference's argmax, whose strict comparison keeps the first of
@@ -182,21 +192,14 @@ public final class VectorMath {
 
     private static int lineArg(float[] a, int off, int n, boolean max) {
         if (n == 0) return 0;
-        int L = S.length();
-        VectorOperators.Binary op = max ? VectorOperators.MAX : VectorOperators.MIN;
-        FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY);
-        int i = 0;
-        for (; i <= n - L; i += L) acc = acc.lanewise(op, FloatVector.fromArray(S, a, off + i));
-        if (i < n) {
-            VectorMask<Float> tail = S.indexInRange(i, n);
-            acc = acc.lanewise(op, FloatVector.fromArray(S, a, off + i, tail), tail);
-        }
-        float best = acc.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
-        boolean nan = Float.isNaN(best);
-        for (i = 0; i < n; i += L) {
+        // constant operators only: one chosen at run time is not intrinsified, and boxes
+        float best = max ? (float) lineMax(a, off, n) : lineMin(a, off, n);
+        // NaN lanes count only when the best is NaN (which equals nothing): no mask chosen at run time
+        VectorMask<Float> nan = S.maskAll(Float.isNaN(best));
+        for (int i = 0; i < n; i += S.length()) {
             VectorMask<Float> in = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, a, off + i, in);
-            VectorMask<Float> hit = (nan ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, best)).and(in);
+            VectorMask<Float> hit = v.compare(VectorOperators.EQ, best).or(v.test(VectorOperators.IS_NAN).and(nan)).and(in);
             if (hit.anyTrue()) return i + hit.firstTrue();
         }
         return 0;
