@@ -160,8 +160,7 @@ final class Vjps {
          */
         private static Node sharedWeight(Builder b, Node a2, Node g2) {
             var as = tensor(a2).shape();
-            Dim rows = Dim.of(1);
-            for (int i = 0; i < as.rank() - 1; i++) rows = rows.times(as.dim(i));
+            Dim rows = Shape.of(as.dims().subList(0, as.rank() - 1)).numel();
             Node a = b.reshape(a2, Shape.of(List.of(rows, as.dim(as.rank() - 1))));
             Node g = b.reshape(g2, Shape.of(List.of(rows, tensor(g2).shape().dim(as.rank() - 1))));
             return b.apply("matmul", t(b, a), g);
